@@ -1,0 +1,33 @@
+// The HTTP server: Boost.Beast over Asio, HTTP/1.1 with keep-alive.
+//
+// One io_context per thread, each with its own acceptor on the same port (SO_REUSEPORT), so the
+// kernel spreads connections over the cores and no two threads share a queue. On SIGINT/SIGTERM
+// the acceptors close, connections finish the request in flight and close, and ServeHttp returns;
+// the caller then closes the store.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+
+#include "core/status.h"
+#include "service/workspace.h"
+
+namespace pipedeck {
+
+struct ServerOptions {
+  std::string bind = "0.0.0.0";
+  uint16_t port = 8080;  // 0 = any free port (reported to on_listening)
+  int threads = 0;       // 0 = one per core
+  std::size_t max_body_bytes = 1 << 20;
+  std::ostream* access_log = nullptr;  // one line per request; nullptr = no log
+};
+
+// Serves the API until SIGINT or SIGTERM. `on_listening` is called once with the bound port when
+// the server accepts connections. Errors: kInternal when the address cannot be bound.
+Status ServeHttp(Workspace& workspace, const ServerOptions& options,
+                 const std::function<void(uint16_t port)>& on_listening = {});
+
+}  // namespace pipedeck

@@ -1,0 +1,279 @@
+// The records a sales team works with, as plain values.
+//
+// Each record has a 64-bit id (0 until stored), a version that increases by one on every change
+// (optimistic concurrency: ETag / If-Match), and created/updated instants. Relations are ids.
+// Optional relations and values are std::optional. Nothing here knows storage or wire formats.
+//
+// Patches describe partial updates: a field left std::nullopt is untouched. For a field that may be
+// cleared, the patch holds std::optional<std::optional<T>>: outer nullopt = untouched,
+// inner nullopt = clear.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/money.h"
+#include "core/time.h"
+
+namespace pipedeck {
+
+using Id = int64_t;
+
+template <typename T>
+using Clearable = std::optional<std::optional<T>>;
+
+// ---- Users ---------------------------------------------------------------------------------
+
+enum class Role { kAdmin, kManager, kRep };
+const char* RoleName(Role r);  // "admin", "manager", "rep"
+std::optional<Role> ParseRole(std::string_view s);
+
+struct User {
+  Id id = 0;
+  std::string name;
+  std::string email;  // unique, stored lower case
+  Role role = Role::kRep;
+  bool active = true;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct UserPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<Role> role;
+  std::optional<bool> active;
+};
+
+// An API token. Only a hash of the secret is stored; the secret is shown once, at creation.
+struct ApiToken {
+  Id id = 0;
+  Id user_id = 0;
+  std::string name;
+  std::string secret_hash;  // hex SHA-256 of the secret
+  std::string prefix;       // first characters of the secret, to recognise it in a list
+  Timestamp created_at;
+  std::optional<Timestamp> last_used_at;
+};
+
+// ---- Pipelines and stages --------------------------------------------------------------------
+
+struct Pipeline {
+  Id id = 0;
+  std::string name;
+  int32_t order = 0;  // display order among pipelines, ascending
+  bool active = true;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct PipelinePatch {
+  std::optional<std::string> name;
+  std::optional<int32_t> order;
+  std::optional<bool> active;
+};
+
+struct Stage {
+  Id id = 0;
+  Id pipeline_id = 0;
+  std::string name;
+  int32_t order = 0;        // 0-based position in the pipeline; stages are kept densely numbered
+  int32_t probability = 0;  // win probability of a deal in this stage, 0..100
+  std::optional<int32_t> rotting_days;  // an open deal untouched this long is rotting
+  std::string playbook;  // what a rep is expected to do here and the exit criteria (free text)
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct StagePatch {
+  std::optional<std::string> name;
+  std::optional<int32_t> order;  // moving a stage renumbers its siblings
+  std::optional<int32_t> probability;
+  Clearable<int32_t> rotting_days;
+  std::optional<std::string> playbook;
+};
+
+// ---- Contacts --------------------------------------------------------------------------------
+
+struct Organization {
+  Id id = 0;
+  std::string name;
+  std::string address;
+  Id owner_id = 0;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct OrganizationPatch {
+  std::optional<std::string> name;
+  std::optional<std::string> address;
+  std::optional<Id> owner_id;
+};
+
+// One email address or phone number of a person.
+struct ContactPoint {
+  std::string value;
+  std::string label;  // "work", "home", "mobile", "other"
+  bool primary = false;
+  bool operator==(const ContactPoint&) const = default;
+};
+
+struct Person {
+  Id id = 0;
+  std::string name;
+  std::vector<ContactPoint> emails;
+  std::vector<ContactPoint> phones;
+  std::optional<Id> org_id;
+  Id owner_id = 0;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct PersonPatch {
+  std::optional<std::string> name;
+  std::optional<std::vector<ContactPoint>> emails;
+  std::optional<std::vector<ContactPoint>> phones;
+  Clearable<Id> org_id;
+  std::optional<Id> owner_id;
+};
+
+// ---- Deals -----------------------------------------------------------------------------------
+
+enum class DealStatus { kOpen, kWon, kLost };
+const char* DealStatusName(DealStatus s);  // "open", "won", "lost"
+std::optional<DealStatus> ParseDealStatus(std::string_view s);
+
+struct Deal {
+  Id id = 0;
+  std::string title;
+  Money value;
+  Id pipeline_id = 0;
+  Id stage_id = 0;
+  DealStatus status = DealStatus::kOpen;
+  std::string lost_reason;  // non-empty exactly when status is lost
+  std::optional<Date> expected_close_date;
+  Id owner_id = 0;
+  std::optional<Id> person_id;
+  std::optional<Id> org_id;
+  std::string source;  // lead source / channel ("web form", "referral", ...)
+  double position = 0;  // order of the card within its stage, ascending; see deal_rules.h
+  std::optional<int32_t> probability_override;  // 0..100; sticks across stage moves until cleared
+  std::optional<Date> next_activity_date;  // earliest due date of the deal's open activities
+  std::optional<Timestamp> last_activity_at;  // latest done activity
+  Timestamp stage_changed_at;  // entered the current stage
+  std::optional<Timestamp> closed_at;  // won or lost; cleared on reopen
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+// Editable deal fields. Stage and status change through Move / MarkWon / MarkLost / Reopen so that
+// every change is recorded in the stage history; a patch may still carry stage_id/pipeline_id and
+// the workspace turns that into a move.
+struct DealPatch {
+  std::optional<std::string> title;
+  std::optional<int64_t> value_minor;
+  std::optional<std::string> currency;
+  std::optional<Id> pipeline_id;
+  std::optional<Id> stage_id;
+  Clearable<Date> expected_close_date;
+  std::optional<Id> owner_id;
+  Clearable<Id> person_id;
+  Clearable<Id> org_id;
+  std::optional<std::string> source;
+  Clearable<int32_t> probability_override;
+};
+
+// One entry of a deal's stage history.
+enum class StageEventKind { kCreated, kStageChanged, kWon, kLost, kReopened };
+const char* StageEventKindName(StageEventKind k);  // "created", "stage_changed", "won", "lost", "reopened"
+std::optional<StageEventKind> ParseStageEventKind(std::string_view s);
+
+struct StageEvent {
+  Id id = 0;
+  Id deal_id = 0;
+  StageEventKind kind = StageEventKind::kCreated;
+  Timestamp at;
+  Id user_id = 0;
+  std::optional<Id> from_pipeline_id, to_pipeline_id;
+  std::optional<Id> from_stage_id, to_stage_id;
+  DealStatus from_status = DealStatus::kOpen, to_status = DealStatus::kOpen;
+  std::string lost_reason;  // for kLost
+};
+
+struct LostReason {
+  Id id = 0;
+  std::string label;
+  int32_t order = 0;
+  bool active = true;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct LostReasonPatch {
+  std::optional<std::string> label;
+  std::optional<int32_t> order;
+  std::optional<bool> active;
+};
+
+// ---- Activities and notes --------------------------------------------------------------------
+
+enum class ActivityType { kCall, kMeeting, kEmail, kTask, kDeadline };
+const char* ActivityTypeName(ActivityType t);  // "call", "meeting", "email", "task", "deadline"
+std::optional<ActivityType> ParseActivityType(std::string_view s);
+
+struct Activity {
+  Id id = 0;
+  ActivityType type = ActivityType::kTask;
+  std::string subject;
+  Date due_date;
+  std::optional<TimeOfDay> due_time;  // none = any time that day
+  int32_t duration_minutes = 0;
+  bool done = false;
+  std::optional<Timestamp> done_at;
+  std::optional<Id> deal_id, person_id, org_id;
+  Id owner_id = 0;
+  std::string note;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct ActivityPatch {
+  std::optional<ActivityType> type;
+  std::optional<std::string> subject;
+  std::optional<Date> due_date;
+  Clearable<TimeOfDay> due_time;
+  std::optional<int32_t> duration_minutes;
+  std::optional<bool> done;
+  Clearable<Id> deal_id, person_id, org_id;
+  std::optional<Id> owner_id;
+  std::optional<std::string> note;
+};
+
+struct Note {
+  Id id = 0;
+  std::string content;
+  std::optional<Id> deal_id, person_id, org_id;  // at least one is set
+  Id user_id = 0;  // author
+  bool pinned = false;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct NotePatch {
+  std::optional<std::string> content;
+  Clearable<Id> deal_id, person_id, org_id;
+  std::optional<bool> pinned;
+};
+
+// ---- Field limits (shared by validation, the API description and the UI) -------------------
+
+constexpr size_t kMaxTitleLength = 255;     // deal title, names, subjects, labels (UTF-8 bytes)
+constexpr size_t kMaxTextLength = 100'000;  // notes, playbooks, activity notes
+constexpr size_t kMaxContactPoints = 20;    // emails or phones per person
+constexpr int32_t kMaxRottingDays = 3650;
+constexpr int32_t kMaxDurationMinutes = 7 * 24 * 60;
+
+}  // namespace pipedeck

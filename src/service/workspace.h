@@ -1,0 +1,184 @@
+// Workspace: the use cases of Pipedeck, one method per thing a user can do.
+//
+// Each method validates its input with core rules, checks references against the store, and
+// writes inside one store transaction, so a failed call changes nothing. Callers (the HTTP API,
+// the CLI, the demo seeder) only translate their input into these calls.
+//
+// Creation takes the same *Patch structs as updates: a field left empty gets its default
+// (owner = the acting user, currency = the workspace default, stage = first stage of the
+// pipeline, ...) and required fields that are missing give kInvalid naming them.
+//
+// `if_version`: when set, the record's current version must equal it, else kPreconditionFailed
+// (the API fills it from If-Match). When empty the change applies to the latest version.
+//
+// Thread-safety: a Workspace is shared by all server threads; it holds no mutable state of its own.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/deal_rules.h"
+#include "core/model.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "store/store.h"
+
+namespace pipedeck {
+
+// An API token as created: the secret is returned exactly once and never stored.
+struct NewToken {
+  ApiToken token;
+  std::string secret;
+};
+
+// A card on the board: the deal and what the card shows beside it.
+struct BoardCard {
+  Deal deal;
+  CardDetails details;
+  int32_t probability = 0;  // effective probability
+  bool overdue = false;            // the next activity is overdue
+  bool no_next_activity = false;   // open deal without a planned activity
+  bool rotting = false;
+};
+
+struct BoardColumnView {
+  Stage stage;
+  int64_t deal_count = 0;
+  std::vector<CurrencyTotal> totals;
+  std::vector<BoardCard> cards;
+};
+
+struct BoardView {
+  Pipeline pipeline;
+  std::vector<BoardColumnView> columns;
+};
+
+// One item of a deal's timeline.
+struct TimelineEntry {
+  Timestamp at;  // activity: done_at if done, else its due moment; note: created_at; event: at
+  std::variant<Activity, Note, StageEvent> item;
+};
+
+class Workspace {
+ public:
+  Workspace(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  const Clock& clock() const { return clock_; }
+
+  // ---- Identity ----
+  // Resolves an API token secret to its active user. Errors: kUnauthorized.
+  Result<User> Authenticate(std::string_view secret);
+  // Creates the first admin of an empty workspace with a token (used by `pipedeck init`).
+  Result<NewToken> Bootstrap(const std::string& name, const std::string& email,
+                             const std::string& default_currency);
+
+  // ---- Users and tokens (admins manage everyone; a user may manage their own tokens) ----
+  Result<User> CreateUser(const User& actor, const UserPatch& fields);
+  Result<User> GetUser(Id id);
+  Result<User> UpdateUser(const User& actor, Id id, const UserPatch& patch,
+                          std::optional<int64_t> if_version);
+  // Users own records, so they are deactivated rather than deleted; their tokens are revoked.
+  Result<User> DeactivateUser(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<User>> ListUsers(const ListQuery& q);
+  Result<NewToken> CreateToken(const User& actor, Id user_id, const std::string& name);
+  Result<std::vector<ApiToken>> ListTokens(const User& actor, Id user_id);
+  Status RevokeToken(const User& actor, Id user_id, Id token_id);
+
+  // ---- Pipelines and stages ----
+  // `template_key` ("4-stage" ... "7-stage") adds the template's stages; empty adds none.
+  Result<Pipeline> CreatePipeline(const User& actor, const PipelinePatch& fields,
+                                  std::string_view template_key);
+  Result<Pipeline> GetPipeline(Id id);
+  Result<Pipeline> UpdatePipeline(const User& actor, Id id, const PipelinePatch& patch,
+                                  std::optional<int64_t> if_version);
+  // Errors: kConflict when the pipeline still has deals.
+  Status DeletePipeline(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Pipeline>> ListPipelines(const ListQuery& q);
+
+  // `fields.order` empty → appended as the last stage.
+  Result<Stage> CreateStage(const User& actor, Id pipeline_id, const StagePatch& fields);
+  Result<Stage> GetStage(Id id);
+  // Changing `order` moves the stage and renumbers its siblings.
+  Result<Stage> UpdateStage(const User& actor, Id id, const StagePatch& patch,
+                            std::optional<int64_t> if_version);
+  // A stage with deals needs `move_deals_to` (a stage of the same pipeline), else kConflict.
+  Status DeleteStage(const User& actor, Id id, std::optional<Id> move_deals_to,
+                     std::optional<int64_t> if_version);
+  Result<Page<Stage>> ListStages(const ListQuery& q);
+
+  // ---- Contacts ----
+  Result<Organization> CreateOrganization(const User& actor, const OrganizationPatch& fields);
+  Result<Organization> GetOrganization(Id id);
+  Result<Organization> UpdateOrganization(const User& actor, Id id, const OrganizationPatch& patch,
+                                          std::optional<int64_t> if_version);
+  Status DeleteOrganization(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Organization>> ListOrganizations(const ListQuery& q);
+
+  Result<Person> CreatePerson(const User& actor, const PersonPatch& fields);
+  Result<Person> GetPerson(Id id);
+  Result<Person> UpdatePerson(const User& actor, Id id, const PersonPatch& patch,
+                              std::optional<int64_t> if_version);
+  Status DeletePerson(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Person>> ListPersons(const ListQuery& q);
+
+  // ---- Deals ----
+  // Pipeline/stage defaults: stage given → its pipeline; only pipeline → its first stage;
+  // neither → first stage of the first pipeline. New cards go to the top of their stage.
+  Result<Deal> CreateDeal(const User& actor, const DealPatch& fields);
+  Result<Deal> GetDeal(Id id);
+  // A patch with stage_id/pipeline_id moves the deal (to the top of the new stage).
+  Result<Deal> UpdateDeal(const User& actor, Id id, const DealPatch& patch,
+                          std::optional<int64_t> if_version);
+  Status DeleteDeal(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Deal>> ListDeals(const ListQuery& q);
+  // Moves an open deal to `stage_id` at 0-based `index` among that stage's open cards
+  // (clamped; empty → bottom). Same stage → reorder only.
+  Result<Deal> MoveDeal(const User& actor, Id id, Id stage_id, std::optional<int64_t> index,
+                        std::optional<int64_t> if_version);
+  Result<Deal> MarkWon(const User& actor, Id id, std::optional<int64_t> if_version);
+  // `reason` is free text, or `lost_reason_id` names a configured reason (its label is used).
+  Result<Deal> MarkLost(const User& actor, Id id, const std::string& reason,
+                        std::optional<Id> lost_reason_id, std::optional<int64_t> if_version);
+  Result<Deal> Reopen(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<std::vector<StageEvent>> DealHistory(Id id);
+  // Activities, notes and stage events of a deal, newest first.
+  Result<std::vector<TimelineEntry>> DealTimeline(Id id);
+  Result<BoardView> Board(const BoardQuery& q);
+
+  // ---- Lost reasons ----
+  Result<LostReason> CreateLostReason(const User& actor, const LostReasonPatch& fields);
+  Result<LostReason> GetLostReason(Id id);
+  Result<LostReason> UpdateLostReason(const User& actor, Id id, const LostReasonPatch& patch,
+                                      std::optional<int64_t> if_version);
+  Status DeleteLostReason(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<LostReason>> ListLostReasons(const ListQuery& q);
+
+  // ---- Activities and notes ----
+  // due_date defaults to today; subject is required.
+  Result<Activity> CreateActivity(const User& actor, const ActivityPatch& fields);
+  Result<Activity> GetActivity(Id id);
+  Result<Activity> UpdateActivity(const User& actor, Id id, const ActivityPatch& patch,
+                                  std::optional<int64_t> if_version);
+  Status DeleteActivity(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Activity>> ListActivities(const ListQuery& q);
+
+  // content and at least one of deal/person/org are required.
+  Result<Note> CreateNote(const User& actor, const NotePatch& fields);
+  Result<Note> GetNote(Id id);
+  Result<Note> UpdateNote(const User& actor, Id id, const NotePatch& patch,
+                          std::optional<int64_t> if_version);
+  Status DeleteNote(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Note>> ListNotes(const ListQuery& q);
+
+  // ---- Settings ----
+  Result<std::string> DefaultCurrency();
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace pipedeck

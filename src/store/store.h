@@ -1,0 +1,196 @@
+// The storage interface: everything the workspace needs to keep, find and total records.
+//
+// One interface, several backends (SQLite now, PostgreSQL later); nothing above this header knows
+// which one runs. All access happens inside a transaction: Store::Read / Store::Write run a
+// function against a StoreTx and commit when it returns ok, roll back otherwise, so a failed
+// operation never leaves half a change. Write transactions are serialised by the backend.
+//
+// Thread-safety: a Store is shared by all server threads; each Read/Write call gets its own
+// StoreTx, which must not escape the function or be used from another thread.
+//
+// Errors: lookups of a missing id return kNotFound; Update*/Delete* with a stale expected version
+// return kPreconditionFailed; unique-key clashes (user email, token hash) return kConflict;
+// everything else from the database is kInternal with the backend's message.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "core/status.h"
+
+namespace pipedeck {
+
+// ---- Listing ------------------------------------------------------------------------------------
+
+enum class SortField { kId, kCreatedAt, kUpdatedAt, kName, kValue, kExpectedCloseDate, kPosition, kDueDate };
+
+// Filters shared by every list; each record type honours the ones that exist on it (the API
+// rejects the others before they reach the store). Text search is a case-insensitive substring
+// match on the title/name/subject/content.
+struct ListQuery {
+  std::optional<Id> pipeline_id, stage_id, owner_id, person_id, org_id, deal_id, user_id;
+  std::optional<DealStatus> status;
+  std::optional<bool> done;              // activities
+  std::optional<Date> due_from, due_to;  // activities: due_date in [from, to]
+  std::optional<Timestamp> updated_since;  // updated_at >= this
+  std::string text;
+  SortField sort = SortField::kId;
+  bool descending = false;
+  int limit = 50;  // 1..500, checked by the caller
+  // Opaque keyset cursor from a previous page's next_cursor; empty = first page. A cursor only
+  // fits the same sort; the backend returns kInvalid "cursor" when it does not decode.
+  std::string cursor;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // empty when this is the last page
+};
+
+// ---- Board --------------------------------------------------------------------------------------
+
+struct CurrencyTotal {
+  std::string currency;
+  int64_t count = 0;
+  int64_t value_minor = 0;
+  int64_t weighted_minor = 0;  // Σ value × effective probability / 100, rounded per deal sum
+};
+
+// One stage column of the board: totals of the open deals in it and its first cards.
+struct BoardColumn {
+  Stage stage;
+  int64_t deal_count = 0;
+  std::vector<CurrencyTotal> totals;  // one per currency, ordered by currency code
+  std::vector<Deal> cards;            // first `card_limit` open deals by position
+};
+
+// What a card shows next to the deal itself.
+struct CardDetails {
+  std::string org_name, person_name, owner_name;
+};
+
+struct BoardQuery {
+  Id pipeline_id = 0;
+  int card_limit = 20;
+  std::optional<Id> owner_id;  // only this owner's deals (counts and totals too)
+  std::string text;            // only deals whose title contains this (case-insensitive)
+};
+
+// ---- The transaction ------------------------------------------------------------------------------
+
+class StoreTx {
+ public:
+  virtual ~StoreTx() = default;
+
+  // Users and tokens.
+  virtual Result<User> InsertUser(User u) = 0;  // returns it with id set
+  virtual Result<User> GetUser(Id id) = 0;
+  virtual Result<User> FindUserByEmail(const std::string& email_lower) = 0;
+  virtual Status UpdateUser(const User& u, int64_t expected_version) = 0;  // stores u (version already bumped)
+  virtual Result<Page<User>> ListUsers(const ListQuery& q) = 0;
+  virtual Result<ApiToken> InsertToken(ApiToken t) = 0;
+  virtual Result<ApiToken> FindTokenByHash(const std::string& secret_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListTokens(Id user_id) = 0;
+  virtual Status DeleteToken(Id token_id) = 0;
+  virtual Status DeleteTokensOfUser(Id user_id) = 0;
+  virtual Status TouchToken(Id token_id, Timestamp at) = 0;
+
+  // Pipelines and stages.
+  virtual Result<Pipeline> InsertPipeline(Pipeline p) = 0;
+  virtual Result<Pipeline> GetPipeline(Id id) = 0;
+  virtual Status UpdatePipeline(const Pipeline& p, int64_t expected_version) = 0;
+  virtual Status DeletePipeline(Id id, int64_t expected_version) = 0;  // also deletes its stages
+  virtual Result<Page<Pipeline>> ListPipelines(const ListQuery& q) = 0;  // sort by order, then id
+  virtual Result<Stage> InsertStage(Stage s) = 0;
+  virtual Result<Stage> GetStage(Id id) = 0;
+  virtual Status UpdateStage(const Stage& s, int64_t expected_version) = 0;
+  virtual Status DeleteStage(Id id, int64_t expected_version) = 0;
+  virtual Result<std::vector<Stage>> StagesOfPipeline(Id pipeline_id) = 0;  // by order
+  virtual Result<Page<Stage>> ListStages(const ListQuery& q) = 0;  // filter pipeline_id
+
+  // Contacts.
+  virtual Result<Organization> InsertOrganization(Organization o) = 0;
+  virtual Result<Organization> GetOrganization(Id id) = 0;
+  virtual Status UpdateOrganization(const Organization& o, int64_t expected_version) = 0;
+  virtual Status DeleteOrganization(Id id, int64_t expected_version) = 0;  // unlinks persons, deals, activities, notes
+  virtual Result<Page<Organization>> ListOrganizations(const ListQuery& q) = 0;
+  virtual Result<Person> InsertPerson(Person p) = 0;
+  virtual Result<Person> GetPerson(Id id) = 0;
+  virtual Status UpdatePerson(const Person& p, int64_t expected_version) = 0;
+  virtual Status DeletePerson(Id id, int64_t expected_version) = 0;  // unlinks deals, activities, notes
+  virtual Result<Page<Person>> ListPersons(const ListQuery& q) = 0;
+
+  // Deals.
+  virtual Result<Deal> InsertDeal(Deal d) = 0;
+  virtual Result<Deal> GetDeal(Id id) = 0;
+  virtual Status UpdateDeal(const Deal& d, int64_t expected_version) = 0;
+  virtual Status DeleteDeal(Id id, int64_t expected_version) = 0;  // with its activities, notes, history
+  virtual Result<Page<Deal>> ListDeals(const ListQuery& q) = 0;
+  virtual Result<int64_t> CountDealsInStage(Id stage_id) = 0;      // any status
+  virtual Result<int64_t> CountDealsInPipeline(Id pipeline_id) = 0;  // any status
+  // Open deals of a stage in card order: `offset`..`offset+limit`; used to place a dropped card.
+  virtual Result<std::vector<Deal>> CardsOfStage(Id stage_id, int64_t offset, int64_t limit) = 0;
+  // Smallest position among the stage's open deals; std::nullopt when it has none.
+  virtual Result<std::optional<double>> FirstPosition(Id stage_id) = 0;
+  virtual Result<std::optional<double>> LastPosition(Id stage_id) = 0;
+  // Rewrites the position of every open deal of the stage (in current card order) without
+  // bumping versions: renumbering is not an edit of the deals.
+  virtual Status RenumberStage(Id stage_id) = 0;
+  // Moves every deal of `from_stage` to `to_stage` (both pipelines' ids updated), bumping versions.
+  virtual Status MoveAllDeals(Id from_stage, const Stage& to_stage, Timestamp now) = 0;
+  // Recomputes next_activity_date and last_activity_at of a deal from its activities.
+  virtual Status RefreshDealActivityDates(Id deal_id) = 0;
+
+  // Stage history.
+  virtual Result<StageEvent> InsertStageEvent(StageEvent e) = 0;
+  virtual Result<std::vector<StageEvent>> StageEventsOfDeal(Id deal_id) = 0;  // oldest first
+
+  // Lost reasons.
+  virtual Result<LostReason> InsertLostReason(LostReason r) = 0;
+  virtual Result<LostReason> GetLostReason(Id id) = 0;
+  virtual Status UpdateLostReason(const LostReason& r, int64_t expected_version) = 0;
+  virtual Status DeleteLostReason(Id id, int64_t expected_version) = 0;
+  virtual Result<Page<LostReason>> ListLostReasons(const ListQuery& q) = 0;  // by order, then id
+
+  // Activities and notes.
+  virtual Result<Activity> InsertActivity(Activity a) = 0;
+  virtual Result<Activity> GetActivity(Id id) = 0;
+  virtual Status UpdateActivity(const Activity& a, int64_t expected_version) = 0;
+  virtual Status DeleteActivity(Id id, int64_t expected_version) = 0;
+  virtual Result<Page<Activity>> ListActivities(const ListQuery& q) = 0;
+  virtual Result<std::vector<Activity>> ActivitiesOfDeal(Id deal_id) = 0;
+  virtual Result<Note> InsertNote(Note n) = 0;
+  virtual Result<Note> GetNote(Id id) = 0;
+  virtual Status UpdateNote(const Note& n, int64_t expected_version) = 0;
+  virtual Status DeleteNote(Id id, int64_t expected_version) = 0;
+  virtual Result<Page<Note>> ListNotes(const ListQuery& q) = 0;
+  virtual Result<std::vector<Note>> NotesOfDeal(Id deal_id) = 0;
+
+  // Board: columns for every stage of the pipeline, in stage order.
+  virtual Result<std::vector<BoardColumn>> Board(const BoardQuery& q) = 0;
+  // Names shown on cards, for the given deals (keyed by deal id).
+  virtual Result<std::map<Id, CardDetails>> CardDetailsOf(const std::vector<Deal>& deals) = 0;
+
+  // Workspace settings (default currency, ...): small string key/value pairs.
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+  virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `fn` in a read-only snapshot transaction.
+  virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Runs `fn` in a write transaction; commits iff `fn` returns ok. Writers are serialised.
+  virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
+  // Flushes and closes; later calls fail with kInternal. Safe to call more than once.
+  virtual void Close() = 0;
+};
+
+}  // namespace pipedeck
