@@ -50,7 +50,7 @@ Status CheckStageInPipeline(const Stage& stage, Id pipeline_id);
 
 // ---- Card order -------------------------------------------------------------------------------
 // A card's position is a double; a card dropped between two neighbours gets the midpoint, so a
-// move writes one row. When neighbours get too close to split (after ~50 halvings at one spot),
+// move writes one row. When neighbours get too close to split (after ~30 drops at one spot),
 // the caller renumbers the stage with RenumberedPositions and retries.
 
 constexpr double kPositionStep = 1024.0;
