@@ -1,1 +1,1078 @@
-// Implementation pending in this change series.
+#include "api/json_mapping.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parser.hpp>
+
+#include "core/deal_rules.h"
+
+namespace pipedeck {
+namespace json = boost::json;
+namespace {
+
+// ---- Field tables ------------------------------------------------------------------------------
+
+// The patch member a wire field writes to; std::monostate for read-only fields. Every alternative
+// is std::optional<T> (plain optional fields) or Clearable<T> (fields that null clears).
+template <typename P>
+using Target =
+    std::variant<std::monostate, std::optional<std::string> P::*, std::optional<int32_t> P::*,
+                 std::optional<int64_t> P::*, std::optional<bool> P::*, std::optional<Date> P::*,
+                 std::optional<Role> P::*, std::optional<ActivityType> P::*,
+                 std::optional<std::vector<ContactPoint>> P::*, Clearable<int32_t> P::*,
+                 Clearable<int64_t> P::*, Clearable<Date> P::*, Clearable<TimeOfDay> P::*>;
+
+template <typename P>
+struct FieldSpec {
+  WireField wire;
+  Target<P> target;
+};
+
+template <typename P>
+using FieldTable = std::vector<FieldSpec<P>>;
+
+// A stored record's table: `id` first, then its own fields, then version and timestamps.
+template <typename P>
+const FieldTable<P>& RecordTable(std::initializer_list<FieldSpec<P>> own) {
+  auto* table = new FieldTable<P>();
+  table->push_back({{"id", WireType::kId, kReadOnly}, {}});
+  table->insert(table->end(), own);
+  table->push_back({{"version", WireType::kInt64, kReadOnly}, {}});
+  table->push_back({{"created_at", WireType::kInstant, kReadOnly}, {}});
+  table->push_back({{"updated_at", WireType::kInstant, kReadOnly}, {}});
+  return *table;
+}
+
+template <typename P>
+const FieldTable<P>& PlainTable(std::initializer_list<FieldSpec<P>> fields) {
+  return *new FieldTable<P>(fields);
+}
+
+constexpr std::string_view kRoles = "admin|manager|rep";
+constexpr std::string_view kActivityTypes = "call|meeting|email|task|deadline";
+constexpr std::string_view kDealStatuses = "open|won|lost";
+constexpr std::string_view kStageEventKinds = "created|stage_changed|won|lost|reopened";
+constexpr std::string_view kTemplateKeys = "4-stage|5-stage|6-stage|7-stage";
+constexpr std::string_view kErrorCodes =
+    "malformed|unauthorized|forbidden|not_found|method_not_allowed|conflict|precondition_failed|"
+    "too_large|invalid|internal";
+
+// One email address or phone number as sent: a plain string is its value.
+struct ContactPointInput {
+  std::optional<std::string> value;
+  std::optional<std::string> label;
+  std::optional<bool> primary;
+};
+
+const FieldTable<ContactPointInput>& FieldsOf(const ContactPointInput*) {
+  static const auto& table = PlainTable<ContactPointInput>({
+      {{"value", WireType::kString, kRequired}, &ContactPointInput::value},
+      {{"label", WireType::kString, kNullEmpties}, &ContactPointInput::label},
+      {{"primary", WireType::kBool}, &ContactPointInput::primary},
+  });
+  return table;
+}
+
+const FieldTable<UserPatch>& FieldsOf(const UserPatch*) {
+  static const auto& table = RecordTable<UserPatch>({
+      {{"name", WireType::kString, kRequired}, &UserPatch::name},
+      {{"email", WireType::kString, kRequired}, &UserPatch::email},
+      {{"role", WireType::kEnum, 0, kRoles}, &UserPatch::role},
+      {{"active", WireType::kBool}, &UserPatch::active},
+  });
+  return table;
+}
+
+const FieldTable<PipelineInput>& FieldsOf(const PipelineInput*) {
+  static const auto& table = RecordTable<PipelineInput>({
+      {{"name", WireType::kString, kRequired}, &PipelineInput::name},
+      {{"order", WireType::kInt32}, &PipelineInput::order},
+      {{"active", WireType::kBool}, &PipelineInput::active},
+      {{"template", WireType::kEnum, kCreateOnly | kWriteOnly, kTemplateKeys},
+       &PipelineInput::template_key},
+  });
+  return table;
+}
+
+const FieldTable<StageInput>& FieldsOf(const StageInput*) {
+  static const auto& table = RecordTable<StageInput>({
+      {{"pipeline_id", WireType::kId, kRequired | kCreateOnly}, &StageInput::pipeline_id},
+      {{"name", WireType::kString, kRequired}, &StageInput::name},
+      {{"order", WireType::kInt32}, &StageInput::order},
+      {{"probability", WireType::kInt32}, &StageInput::probability},
+      {{"rotting_days", WireType::kInt32, kNullable}, &StageInput::rotting_days},
+      {{"playbook", WireType::kString, kNullEmpties}, &StageInput::playbook},
+  });
+  return table;
+}
+
+const FieldTable<OrganizationPatch>& FieldsOf(const OrganizationPatch*) {
+  static const auto& table = RecordTable<OrganizationPatch>({
+      {{"name", WireType::kString, kRequired}, &OrganizationPatch::name},
+      {{"address", WireType::kString, kNullEmpties}, &OrganizationPatch::address},
+      {{"owner_id", WireType::kId}, &OrganizationPatch::owner_id},
+  });
+  return table;
+}
+
+const FieldTable<PersonPatch>& FieldsOf(const PersonPatch*) {
+  static const auto& table = RecordTable<PersonPatch>({
+      {{"name", WireType::kString, kRequired}, &PersonPatch::name},
+      {{"emails", WireType::kArray, kNullEmpties, "ContactPoint"}, &PersonPatch::emails},
+      {{"phones", WireType::kArray, kNullEmpties, "ContactPoint"}, &PersonPatch::phones},
+      {{"org_id", WireType::kId, kNullable}, &PersonPatch::org_id},
+      {{"owner_id", WireType::kId}, &PersonPatch::owner_id},
+  });
+  return table;
+}
+
+const FieldTable<DealPatch>& FieldsOf(const DealPatch*) {
+  static const auto& table = RecordTable<DealPatch>({
+      {{"title", WireType::kString, kRequired}, &DealPatch::title},
+      {{"value_minor", WireType::kInt64}, &DealPatch::value_minor},
+      {{"currency", WireType::kString}, &DealPatch::currency},
+      {{"pipeline_id", WireType::kId}, &DealPatch::pipeline_id},
+      {{"stage_id", WireType::kId}, &DealPatch::stage_id},
+      {{"status", WireType::kEnum, kReadOnly, kDealStatuses}, {}},
+      {{"lost_reason", WireType::kString, kReadOnly | kNullable}, {}},
+      {{"expected_close_date", WireType::kDate, kNullable}, &DealPatch::expected_close_date},
+      {{"owner_id", WireType::kId}, &DealPatch::owner_id},
+      {{"person_id", WireType::kId, kNullable}, &DealPatch::person_id},
+      {{"org_id", WireType::kId, kNullable}, &DealPatch::org_id},
+      {{"source", WireType::kString, kNullEmpties}, &DealPatch::source},
+      {{"position", WireType::kNumber, kReadOnly}, {}},
+      {{"probability", WireType::kInt32, kNullable}, &DealPatch::probability_override},
+      {{"next_activity_date", WireType::kDate, kReadOnly | kNullable}, {}},
+      {{"last_activity_at", WireType::kInstant, kReadOnly | kNullable}, {}},
+      {{"stage_changed_at", WireType::kInstant, kReadOnly}, {}},
+      {{"closed_at", WireType::kInstant, kReadOnly | kNullable}, {}},
+  });
+  return table;
+}
+
+const FieldTable<LostReasonPatch>& FieldsOf(const LostReasonPatch*) {
+  static const auto& table = RecordTable<LostReasonPatch>({
+      {{"label", WireType::kString, kRequired}, &LostReasonPatch::label},
+      {{"order", WireType::kInt32}, &LostReasonPatch::order},
+      {{"active", WireType::kBool}, &LostReasonPatch::active},
+  });
+  return table;
+}
+
+const FieldTable<ActivityPatch>& FieldsOf(const ActivityPatch*) {
+  static const auto& table = RecordTable<ActivityPatch>({
+      {{"type", WireType::kEnum, 0, kActivityTypes}, &ActivityPatch::type},
+      {{"subject", WireType::kString, kRequired}, &ActivityPatch::subject},
+      {{"due_date", WireType::kDate}, &ActivityPatch::due_date},
+      {{"due_time", WireType::kTime, kNullable}, &ActivityPatch::due_time},
+      {{"duration_minutes", WireType::kInt32}, &ActivityPatch::duration_minutes},
+      {{"done", WireType::kBool}, &ActivityPatch::done},
+      {{"done_at", WireType::kInstant, kReadOnly | kNullable}, {}},
+      {{"deal_id", WireType::kId, kNullable}, &ActivityPatch::deal_id},
+      {{"person_id", WireType::kId, kNullable}, &ActivityPatch::person_id},
+      {{"org_id", WireType::kId, kNullable}, &ActivityPatch::org_id},
+      {{"owner_id", WireType::kId}, &ActivityPatch::owner_id},
+      {{"note", WireType::kString, kNullEmpties}, &ActivityPatch::note},
+      {{"overdue", WireType::kBool, kReadOnly}, {}},
+  });
+  return table;
+}
+
+const FieldTable<NotePatch>& FieldsOf(const NotePatch*) {
+  static const auto& table = RecordTable<NotePatch>({
+      {{"content", WireType::kString, kRequired}, &NotePatch::content},
+      {{"deal_id", WireType::kId, kNullable}, &NotePatch::deal_id},
+      {{"person_id", WireType::kId, kNullable}, &NotePatch::person_id},
+      {{"org_id", WireType::kId, kNullable}, &NotePatch::org_id},
+      {{"user_id", WireType::kId, kReadOnly}, {}},
+      {{"pinned", WireType::kBool}, &NotePatch::pinned},
+  });
+  return table;
+}
+
+const FieldTable<MoveInput>& FieldsOf(const MoveInput*) {
+  static const auto& table = PlainTable<MoveInput>({
+      {{"stage_id", WireType::kId, kRequired}, &MoveInput::stage_id},
+      {{"index", WireType::kInt64}, &MoveInput::index},
+  });
+  return table;
+}
+
+const FieldTable<LostInput>& FieldsOf(const LostInput*) {
+  static const auto& table = PlainTable<LostInput>({
+      {{"lost_reason", WireType::kString}, &LostInput::lost_reason},
+      {{"lost_reason_id", WireType::kId}, &LostInput::lost_reason_id},
+  });
+  return table;
+}
+
+const FieldTable<TokenInput>& FieldsOf(const TokenInput*) {
+  static const auto& table = PlainTable<TokenInput>({
+      {{"name", WireType::kString}, &TokenInput::name},
+  });
+  return table;
+}
+
+const FieldTable<EmptyInput>& FieldsOf(const EmptyInput*) {
+  static const auto& table = PlainTable<EmptyInput>({});
+  return table;
+}
+
+// ---- Reading values
+// ------------------------------------------------------------------------------
+
+bool EnumContains(std::string_view values, std::string_view s) {
+  while (!values.empty()) {
+    size_t bar = values.find('|');
+    if (values.substr(0, bar) == s) return true;
+    if (bar == std::string_view::npos) break;
+    values.remove_prefix(bar + 1);
+  }
+  return false;
+}
+
+Status NotOneOf(const WireField& f, const std::string& path) {
+  std::string message = "must be one of: ";
+  for (char c : f.detail) {
+    if (c == '|') {
+      message += ", ";
+    } else {
+      message += c;
+    }
+  }
+  return Status::Invalid(path, std::move(message));
+}
+
+Status ReadInteger(const json::value& v, const std::string& path, int64_t min, int64_t max,
+                   int64_t* out) {
+  if (v.is_uint64()) return Status::Invalid(path, "is out of range");
+  if (!v.is_int64()) return Status::Invalid(path, "must be an integer");
+  if (v.get_int64() < min || v.get_int64() > max) return Status::Invalid(path, "is out of range");
+  *out = v.get_int64();
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path, int64_t* out) {
+  return ReadInteger(v, path, std::numeric_limits<int64_t>::min(),
+                     std::numeric_limits<int64_t>::max(), out);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path, int32_t* out) {
+  int64_t wide = 0;
+  PD_RETURN_IF_ERROR(ReadInteger(v, path, std::numeric_limits<int32_t>::min(),
+                                 std::numeric_limits<int32_t>::max(), &wide));
+  *out = static_cast<int32_t>(wide);
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path, bool* out) {
+  if (!v.is_bool()) return Status::Invalid(path, "must be a boolean");
+  *out = v.get_bool();
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 std::string* out) {
+  if (!v.is_string()) return Status::Invalid(path, "must be a string");
+  out->assign(v.get_string().data(), v.get_string().size());
+  if (f.type == WireType::kEnum && !EnumContains(f.detail, *out)) return NotOneOf(f, path);
+  return Status::Ok();
+}
+
+// Values written as strings and parsed by a core function (dates, times, enums).
+template <typename T, typename Parse>
+Status ReadParsed(const json::value& v, const std::string& path, Parse parse,
+                  std::string_view expected, T* out) {
+  std::optional<T> parsed;
+  if (v.is_string()) parsed = parse(std::string_view(v.get_string()));
+  if (!parsed) return Status::Invalid(path, std::string(expected));
+  *out = *parsed;
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path, Date* out) {
+  return ReadParsed(v, path, ParseDate, "must be a date (YYYY-MM-DD)", out);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 TimeOfDay* out) {
+  return ReadParsed(v, path, ParseTimeOfDay, "must be a time of day (HH:MM)", out);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path, Role* out) {
+  Status s = ReadParsed(v, path, ParseRole, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 ActivityType* out) {
+  Status s = ReadParsed(v, path, ParseActivityType, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 std::vector<ContactPoint>* out);
+
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+// Writes one body value into the patch member named by `f`.
+template <typename P>
+Status ReadField(const json::value& v, const FieldSpec<P>& f, const std::string& path, P* out) {
+  return std::visit(
+      [&](auto member) -> Status {
+        if constexpr (std::is_same_v<decltype(member), std::monostate>) {
+          return Status::Invalid(path, "is read-only");
+        } else {
+          auto& slot = out->*member;
+          using T = typename std::remove_reference_t<decltype(slot)>::value_type;
+          if constexpr (IsOptional<T>::value) {
+            if (v.is_null()) {
+              slot.emplace(std::nullopt);
+              return Status::Ok();
+            }
+            typename T::value_type value{};
+            PD_RETURN_IF_ERROR(ReadValue(v, f.wire, path, &value));
+            slot.emplace(std::move(value));
+          } else {
+            if (v.is_null()) {
+              if (!(f.wire.flags & kNullEmpties)) return Status::Invalid(path, "must not be null");
+              slot.emplace();
+              return Status::Ok();
+            }
+            T value{};
+            PD_RETURN_IF_ERROR(ReadValue(v, f.wire, path, &value));
+            slot = std::move(value);
+          }
+          return Status::Ok();
+        }
+      },
+      f.target);
+}
+
+std::string FieldPath(std::string_view prefix, std::string_view name) {
+  std::string path(prefix);
+  if (!path.empty()) path += '.';
+  path += name;
+  return path;
+}
+
+// Reads every member of `o` into `out` by the table of P; `prefix` names the object in errors.
+template <typename P>
+Status ReadObject(const json::object& o, BodyMode mode, std::string_view prefix, P* out) {
+  const FieldTable<P>& table = FieldsOf(out);
+  for (const auto& member : o) {
+    std::string path = FieldPath(prefix, member.key());
+    auto f = std::find_if(table.begin(), table.end(),
+                          [&](const FieldSpec<P>& s) { return s.wire.name == member.key(); });
+    if (f == table.end()) return Status::Invalid(path, "unknown field");
+    if (f->wire.flags & kReadOnly) return Status::Invalid(path, "is read-only");
+    if (mode == BodyMode::kUpdate && (f->wire.flags & kCreateOnly)) {
+      return Status::Invalid(path, "can only be set on create");
+    }
+    PD_RETURN_IF_ERROR(ReadField(member.value(), *f, path, out));
+  }
+  if (mode == BodyMode::kCreate) {
+    for (const FieldSpec<P>& f : table) {
+      if ((f.wire.flags & kRequired) && !o.contains(f.wire.name)) {
+        return Status::Invalid(FieldPath(prefix, f.wire.name), "is required");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 std::vector<ContactPoint>* out) {
+  if (!v.is_array()) return Status::Invalid(path, "must be an array");
+  out->clear();
+  for (size_t i = 0; i < v.get_array().size(); ++i) {
+    const json::value& item = v.get_array()[i];
+    std::string item_path = path + "[" + std::to_string(i) + "]";
+    ContactPoint point;
+    if (item.is_string()) {
+      point.value.assign(item.get_string().data(), item.get_string().size());
+    } else if (item.is_object()) {
+      ContactPointInput in;
+      PD_RETURN_IF_ERROR(ReadObject(item.get_object(), BodyMode::kCreate, item_path, &in));
+      point.value = std::move(*in.value);
+      point.label = in.label.value_or("");
+      point.primary = in.primary.value_or(false);
+    } else {
+      return Status::Invalid(item_path, "must be a string or an object");
+    }
+    out->push_back(std::move(point));
+  }
+  return Status::Ok();
+}
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Parses `body` as JSON into `out` (allocated from `mr`). Errors: kMalformed with the position.
+Status ParseJson(std::string_view body, json::monotonic_resource& mr, json::value* out) {
+  json::parser parser;
+  parser.reset(&mr);
+  boost::system::error_code ec;
+  size_t consumed = parser.write(body.data(), body.size(), ec);
+  if (ec) {
+    std::string_view before = body.substr(0, std::min(consumed, body.size()));
+    size_t line = 1 + std::count(before.begin(), before.end(), '\n');
+    size_t line_start = before.rfind('\n');
+    size_t column = consumed - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    return Status::Malformed("request body is not valid JSON (line " + std::to_string(line) +
+                             ", column " + std::to_string(column) + "): " + ec.message());
+  }
+  *out = parser.release();
+  return Status::Ok();
+}
+
+template <typename P>
+Status ReadBodyAs(std::string_view body, BodyMode mode, bool empty_ok, P* out) {
+  if (empty_ok && IsBlank(body)) return Status::Ok();
+  if (IsBlank(body)) return Status::Malformed("request body must be a JSON object");
+  json::monotonic_resource mr;
+  json::value v;
+  PD_RETURN_IF_ERROR(ParseJson(body, mr, &v));
+  if (!v.is_object()) return Status::Malformed("request body must be a JSON object");
+  return ReadObject(v.get_object(), mode, "", out);
+}
+
+// ---- Writing records
+// -----------------------------------------------------------------------------
+
+// Parts of records, written by ObjectWriter::Array.
+json::value ToJson(const ContactPoint& c, const JsonOut& out);
+json::value ToJson(const CurrencyTotal& t, const JsonOut& out);
+json::value ToJson(const BoardCard& c, const JsonOut& out);
+json::value ToJson(const BoardColumnView& c, const JsonOut& out);
+json::value ToJson(const StageTemplateStage& s, const JsonOut& out);
+
+// Builds one response object; nullable values are written as null when empty.
+class ObjectWriter {
+ public:
+  ObjectWriter(const JsonOut& out, size_t size) : out_(out), o_(out.sp) { o_.reserve(size); }
+
+  ObjectWriter& Int(std::string_view k, int64_t v) {
+    o_.emplace(k, v);
+    return *this;
+  }
+  ObjectWriter& Int(std::string_view k, const std::optional<int64_t>& v) {
+    return v ? Int(k, *v) : Null(k);
+  }
+  ObjectWriter& Int(std::string_view k, const std::optional<int32_t>& v) {
+    return v ? Int(k, *v) : Null(k);
+  }
+  ObjectWriter& Num(std::string_view k, double v) {
+    o_.emplace(k, v);
+    return *this;
+  }
+  ObjectWriter& Bool(std::string_view k, bool v) {
+    o_.emplace(k, v);
+    return *this;
+  }
+  ObjectWriter& Str(std::string_view k, std::string_view v) {
+    o_.emplace(k, v);
+    return *this;
+  }
+  // Empty text is sent as null (fields whose emptiness means "none", like lost_reason).
+  ObjectWriter& StrOrNull(std::string_view k, std::string_view v) {
+    return v.empty() ? Null(k) : Str(k, v);
+  }
+  ObjectWriter& Date(std::string_view k, pipedeck::Date v) { return Str(k, FormatDate(v)); }
+  ObjectWriter& Date(std::string_view k, const std::optional<pipedeck::Date>& v) {
+    return v ? Date(k, *v) : Null(k);
+  }
+  ObjectWriter& Time(std::string_view k, const std::optional<TimeOfDay>& v) {
+    return v ? Str(k, FormatTimeOfDay(*v)) : Null(k);
+  }
+  ObjectWriter& Instant(std::string_view k, Timestamp v) { return Str(k, FormatTimestamp(v)); }
+  ObjectWriter& Instant(std::string_view k, const std::optional<Timestamp>& v) {
+    return v ? Instant(k, *v) : Null(k);
+  }
+  ObjectWriter& Value(std::string_view k, json::value v) {
+    o_.emplace(k, std::move(v));
+    return *this;
+  }
+  ObjectWriter& Null(std::string_view k) {
+    o_.emplace(k, nullptr);
+    return *this;
+  }
+  // version, created_at, updated_at: the tail of every stored record.
+  ObjectWriter& Meta(int64_t version, Timestamp created_at, Timestamp updated_at) {
+    return Int("version", version)
+        .Instant("created_at", created_at)
+        .Instant("updated_at", updated_at);
+  }
+  template <typename T>
+  ObjectWriter& Array(std::string_view k, const std::vector<T>& items) {
+    json::array a(out_.sp);
+    a.reserve(items.size());
+    for (const T& item : items) a.push_back(ToJson(item, out_));
+    return Value(k, std::move(a));
+  }
+
+  json::value Done() { return json::value(std::move(o_)); }
+
+ private:
+  const JsonOut& out_;
+  json::object o_;
+};
+
+json::value ToJson(const ContactPoint& c, const JsonOut& out) {
+  return ObjectWriter(out, 3)
+      .Str("value", c.value)
+      .Str("label", c.label)
+      .Bool("primary", c.primary)
+      .Done();
+}
+
+json::value ToJson(const CurrencyTotal& t, const JsonOut& out) {
+  return ObjectWriter(out, 4)
+      .Str("currency", t.currency)
+      .Int("count", t.count)
+      .Int("value_minor", t.value_minor)
+      .Int("weighted_minor", t.weighted_minor)
+      .Done();
+}
+
+// A name shown beside a linked record; null when the link is empty.
+std::optional<std::string_view> NameIf(const std::optional<Id>& link, const std::string& name) {
+  if (!link) return std::nullopt;
+  return name;
+}
+
+json::value ToJson(const BoardCard& c, const JsonOut& out) {
+  ObjectWriter w(out, 17);
+  std::optional<std::string_view> org_name = NameIf(c.deal.org_id, c.details.org_name);
+  std::optional<std::string_view> person_name = NameIf(c.deal.person_id, c.details.person_name);
+  w.Int("id", c.deal.id)
+      .Str("title", c.deal.title)
+      .Int("value_minor", c.deal.value.amount_minor)
+      .Str("currency", c.deal.value.currency)
+      .Int("org_id", c.deal.org_id);
+  org_name ? w.Str("org_name", *org_name) : w.Null("org_name");
+  w.Int("person_id", c.deal.person_id);
+  person_name ? w.Str("person_name", *person_name) : w.Null("person_name");
+  return w.Int("owner_id", c.deal.owner_id)
+      .Str("owner_name", c.details.owner_name)
+      .Date("next_activity_date", c.deal.next_activity_date)
+      .Bool("overdue", c.overdue)
+      .Bool("no_next_activity", c.no_next_activity)
+      .Bool("rotting", c.rotting)
+      .Int("probability", c.probability)
+      .Num("position", c.deal.position)
+      .Int("version", c.deal.version)
+      .Done();
+}
+
+json::value ToJson(const BoardColumnView& c, const JsonOut& out) {
+  return ObjectWriter(out, 4)
+      .Value("stage", ToJson(c.stage, out))
+      .Int("deal_count", c.deal_count)
+      .Array("totals", c.totals)
+      .Array("cards", c.cards)
+      .Done();
+}
+
+json::value ToJson(const StageTemplateStage& s, const JsonOut& out) {
+  return ObjectWriter(out, 4)
+      .Str("name", s.name)
+      .Int("probability", s.probability)
+      .Int("rotting_days", s.rotting_days)
+      .Str("playbook", s.playbook)
+      .Done();
+}
+
+// ---- Schemas that only appear in responses
+// -------------------------------------------------------
+
+template <typename P>
+std::vector<WireField> WireOf(const FieldTable<P>& table) {
+  std::vector<WireField> fields;
+  for (const FieldSpec<P>& f : table) fields.push_back(f.wire);
+  return fields;
+}
+
+std::vector<WireField> TokenFields(bool with_secret) {
+  std::vector<WireField> fields = {
+      {"id", WireType::kId, kReadOnly},
+      {"user_id", WireType::kId, kReadOnly},
+      {"name", WireType::kString},
+      {"prefix", WireType::kString, kReadOnly},
+      {"created_at", WireType::kInstant, kReadOnly},
+      {"last_used_at", WireType::kInstant, kReadOnly | kNullable},
+  };
+  if (with_secret) fields.push_back({"token", WireType::kString, kReadOnly});
+  return fields;
+}
+
+std::vector<SchemaDoc> BuildSchemas() {
+  const unsigned ro = kReadOnly;
+  const unsigned ro_null = kReadOnly | kNullable;
+  return {
+      {"Error",
+       "The body of every error response.",
+       {{"error", WireType::kObject, ro, "ErrorDetail"}}},
+      {"ErrorDetail",
+       "What went wrong; `field` names the offending field or query parameter.",
+       {{"code", WireType::kEnum, ro, kErrorCodes},
+        {"message", WireType::kString, ro},
+        {"field", WireType::kString, ro_null}}},
+      {"Health",
+       "Liveness.",
+       {{"status", WireType::kString, ro}, {"version", WireType::kString, ro}}},
+      {"Deleted",
+       "Answer to a delete.",
+       {{"id", WireType::kId, ro}, {"deleted", WireType::kBool, ro}}},
+      {"User", "A user; changes are for admins.",
+       WireOf(FieldsOf(static_cast<UserPatch*>(nullptr)))},
+      {"Token", "An API token (the secret is shown only at creation).", TokenFields(false)},
+      {"NewToken", "A created API token with its secret in `token`, shown once.",
+       TokenFields(true)},
+      {"TokenInput", "A new token's name.", WireOf(FieldsOf(static_cast<TokenInput*>(nullptr)))},
+      {"Pipeline", "A sales pipeline; `template` on create adds a template's stages.",
+       WireOf(FieldsOf(static_cast<PipelineInput*>(nullptr)))},
+      {"Stage",
+       "A stage of a pipeline; setting `order` moves it. `pipeline_id` is set on create only.",
+       WireOf(FieldsOf(static_cast<StageInput*>(nullptr)))},
+      {"StageTemplateStage",
+       "A stage of a pipeline template.",
+       {{"name", WireType::kString, ro},
+        {"probability", WireType::kInt32, ro},
+        {"rotting_days", WireType::kInt32, ro_null},
+        {"playbook", WireType::kString, ro}}},
+      {"StageTemplate",
+       "A pipeline template from the sales literature.",
+       {{"key", WireType::kEnum, ro, kTemplateKeys},
+        {"title", WireType::kString, ro},
+        {"stages", WireType::kArray, ro, "StageTemplateStage"}}},
+      {"StageTemplates",
+       "All pipeline templates.",
+       {{"items", WireType::kArray, ro, "StageTemplate"}}},
+      {"Organization", "An organization.",
+       WireOf(FieldsOf(static_cast<OrganizationPatch*>(nullptr)))},
+      {"ContactPoint", "An email address or phone number; in bodies a plain string is its value.",
+       WireOf(FieldsOf(static_cast<ContactPointInput*>(nullptr)))},
+      {"Person", "A contact person.", WireOf(FieldsOf(static_cast<PersonPatch*>(nullptr)))},
+      {"Deal",
+       "A deal. `probability` is the deal's own override (null follows the stage); a `stage_id` in "
+       "a PATCH moves the deal.",
+       WireOf(FieldsOf(static_cast<DealPatch*>(nullptr)))},
+      {"DealMove", "Where to move a deal: `index` is the 0-based card position (omitted: last).",
+       WireOf(FieldsOf(static_cast<MoveInput*>(nullptr)))},
+      {"DealLost", "Why a deal was lost: free text or a configured reason.",
+       WireOf(FieldsOf(static_cast<LostInput*>(nullptr)))},
+      {"StageEvent",
+       "One entry of a deal's stage history.",
+       {{"id", WireType::kId, ro},
+        {"deal_id", WireType::kId, ro},
+        {"kind", WireType::kEnum, ro, kStageEventKinds},
+        {"at", WireType::kInstant, ro},
+        {"user_id", WireType::kId, ro},
+        {"from_pipeline_id", WireType::kId, ro_null},
+        {"to_pipeline_id", WireType::kId, ro_null},
+        {"from_stage_id", WireType::kId, ro_null},
+        {"to_stage_id", WireType::kId, ro_null},
+        {"from_status", WireType::kEnum, ro, kDealStatuses},
+        {"to_status", WireType::kEnum, ro, kDealStatuses},
+        {"lost_reason", WireType::kString, ro_null}}},
+      {"History",
+       "A deal's stage history, oldest first.",
+       {{"items", WireType::kArray, ro, "StageEvent"}}},
+      {"TimelineItem",
+       "An activity, note or stage event of a deal; `data` is that record.",
+       {{"kind", WireType::kEnum, ro, "activity|note|stage_event"},
+        {"at", WireType::kInstant, ro},
+        {"data", WireType::kObject, ro, ""}}},
+      {"Timeline",
+       "A deal's timeline, newest first.",
+       {{"items", WireType::kArray, ro, "TimelineItem"}}},
+      {"CurrencyTotal",
+       "Open deals of one currency in a stage.",
+       {{"currency", WireType::kString, ro},
+        {"count", WireType::kInt64, ro},
+        {"value_minor", WireType::kInt64, ro},
+        {"weighted_minor", WireType::kInt64, ro}}},
+      {"BoardCard",
+       "A deal as a board card; `probability` is the effective one.",
+       {{"id", WireType::kId, ro},
+        {"title", WireType::kString, ro},
+        {"value_minor", WireType::kInt64, ro},
+        {"currency", WireType::kString, ro},
+        {"org_id", WireType::kId, ro_null},
+        {"org_name", WireType::kString, ro_null},
+        {"person_id", WireType::kId, ro_null},
+        {"person_name", WireType::kString, ro_null},
+        {"owner_id", WireType::kId, ro},
+        {"owner_name", WireType::kString, ro},
+        {"next_activity_date", WireType::kDate, ro_null},
+        {"overdue", WireType::kBool, ro},
+        {"no_next_activity", WireType::kBool, ro},
+        {"rotting", WireType::kBool, ro},
+        {"probability", WireType::kInt32, ro},
+        {"position", WireType::kNumber, ro},
+        {"version", WireType::kInt64, ro}}},
+      {"BoardColumn",
+       "A stage with the count and totals of its open deals and its first cards.",
+       {{"stage", WireType::kObject, ro, "Stage"},
+        {"deal_count", WireType::kInt64, ro},
+        {"totals", WireType::kArray, ro, "CurrencyTotal"},
+        {"cards", WireType::kArray, ro, "BoardCard"}}},
+      {"Board",
+       "A pipeline's board.",
+       {{"pipeline", WireType::kObject, ro, "Pipeline"},
+        {"stages", WireType::kArray, ro, "BoardColumn"}}},
+      {"Activity", "A call, meeting, email, task or deadline; `overdue` is computed.",
+       WireOf(FieldsOf(static_cast<ActivityPatch*>(nullptr)))},
+      {"Note", "A note on a deal, person or organization (at least one).",
+       WireOf(FieldsOf(static_cast<NotePatch*>(nullptr)))},
+      {"LostReason", "A configured reason for losing a deal.",
+       WireOf(FieldsOf(static_cast<LostReasonPatch*>(nullptr)))},
+  };
+}
+
+void AppendString(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t plain = 0;  // start of the run of characters that need no escaping
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+  }
+  out.append(s.data() + plain, s.size() - plain);
+  out += '"';
+}
+
+void AppendDouble(double d, std::string& out) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+  std::string_view text(buffer, static_cast<size_t>(end - buffer));
+  out += text;
+  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
+}
+
+}  // namespace
+
+void AppendJson(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::null:
+      out += "null";
+      return;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case json::kind::int64: {
+      char buffer[24];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get_int64());
+      out.append(buffer, end);
+      return;
+    }
+    case json::kind::uint64: {
+      char buffer[24];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get_uint64());
+      out.append(buffer, end);
+      return;
+    }
+    case json::kind::double_:
+      AppendDouble(v.get_double(), out);
+      return;
+    case json::kind::string:
+      AppendString(v.get_string(), out);
+      return;
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const json::value& item : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJson(item, out);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& member : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        AppendString(member.key(), out);
+        out += ':';
+        AppendJson(member.value(), out);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+const std::vector<SchemaDoc>& WireSchemas() {
+  static const auto& schemas = *new std::vector<SchemaDoc>(BuildSchemas());
+  return schemas;
+}
+
+// ---- Records to JSON ---------------------------------------------------------------------------
+
+json::value ToJson(const User& u, const JsonOut& out) {
+  return ObjectWriter(out, 8)
+      .Int("id", u.id)
+      .Str("name", u.name)
+      .Str("email", u.email)
+      .Str("role", RoleName(u.role))
+      .Bool("active", u.active)
+      .Meta(u.version, u.created_at, u.updated_at)
+      .Done();
+}
+
+json::value ToJson(const ApiToken& t, const JsonOut& out) {
+  return ObjectWriter(out, 7)
+      .Int("id", t.id)
+      .Int("user_id", t.user_id)
+      .Str("name", t.name)
+      .Str("prefix", t.prefix)
+      .Instant("created_at", t.created_at)
+      .Instant("last_used_at", t.last_used_at)
+      .Done();
+}
+
+json::value ToJson(const NewToken& t, const JsonOut& out) {
+  json::value v = ToJson(t.token, out);
+  v.get_object().emplace("token", t.secret);
+  return v;
+}
+
+json::value ToJson(const Pipeline& p, const JsonOut& out) {
+  return ObjectWriter(out, 7)
+      .Int("id", p.id)
+      .Str("name", p.name)
+      .Int("order", p.order)
+      .Bool("active", p.active)
+      .Meta(p.version, p.created_at, p.updated_at)
+      .Done();
+}
+
+json::value ToJson(const Stage& s, const JsonOut& out) {
+  return ObjectWriter(out, 10)
+      .Int("id", s.id)
+      .Int("pipeline_id", s.pipeline_id)
+      .Str("name", s.name)
+      .Int("order", s.order)
+      .Int("probability", s.probability)
+      .Int("rotting_days", s.rotting_days)
+      .Str("playbook", s.playbook)
+      .Meta(s.version, s.created_at, s.updated_at)
+      .Done();
+}
+
+json::value ToJson(const Organization& o, const JsonOut& out) {
+  return ObjectWriter(out, 7)
+      .Int("id", o.id)
+      .Str("name", o.name)
+      .Str("address", o.address)
+      .Int("owner_id", o.owner_id)
+      .Meta(o.version, o.created_at, o.updated_at)
+      .Done();
+}
+
+json::value ToJson(const Person& p, const JsonOut& out) {
+  return ObjectWriter(out, 9)
+      .Int("id", p.id)
+      .Str("name", p.name)
+      .Array("emails", p.emails)
+      .Array("phones", p.phones)
+      .Int("org_id", p.org_id)
+      .Int("owner_id", p.owner_id)
+      .Meta(p.version, p.created_at, p.updated_at)
+      .Done();
+}
+
+json::value ToJson(const Deal& d, const JsonOut& out) {
+  return ObjectWriter(out, 23)
+      .Int("id", d.id)
+      .Str("title", d.title)
+      .Int("value_minor", d.value.amount_minor)
+      .Str("currency", d.value.currency)
+      .Int("pipeline_id", d.pipeline_id)
+      .Int("stage_id", d.stage_id)
+      .Str("status", DealStatusName(d.status))
+      .StrOrNull("lost_reason", d.lost_reason)
+      .Date("expected_close_date", d.expected_close_date)
+      .Int("owner_id", d.owner_id)
+      .Int("person_id", d.person_id)
+      .Int("org_id", d.org_id)
+      .Str("source", d.source)
+      .Num("position", d.position)
+      .Int("probability", d.probability_override)
+      .Date("next_activity_date", d.next_activity_date)
+      .Instant("last_activity_at", d.last_activity_at)
+      .Instant("stage_changed_at", d.stage_changed_at)
+      .Instant("closed_at", d.closed_at)
+      .Meta(d.version, d.created_at, d.updated_at)
+      .Done();
+}
+
+json::value ToJson(const StageEvent& e, const JsonOut& out) {
+  return ObjectWriter(out, 12)
+      .Int("id", e.id)
+      .Int("deal_id", e.deal_id)
+      .Str("kind", StageEventKindName(e.kind))
+      .Instant("at", e.at)
+      .Int("user_id", e.user_id)
+      .Int("from_pipeline_id", e.from_pipeline_id)
+      .Int("to_pipeline_id", e.to_pipeline_id)
+      .Int("from_stage_id", e.from_stage_id)
+      .Int("to_stage_id", e.to_stage_id)
+      .Str("from_status", DealStatusName(e.from_status))
+      .Str("to_status", DealStatusName(e.to_status))
+      .StrOrNull("lost_reason", e.lost_reason)
+      .Done();
+}
+
+json::value ToJson(const LostReason& r, const JsonOut& out) {
+  return ObjectWriter(out, 7)
+      .Int("id", r.id)
+      .Str("label", r.label)
+      .Int("order", r.order)
+      .Bool("active", r.active)
+      .Meta(r.version, r.created_at, r.updated_at)
+      .Done();
+}
+
+json::value ToJson(const Activity& a, const JsonOut& out) {
+  return ObjectWriter(out, 17)
+      .Int("id", a.id)
+      .Str("type", ActivityTypeName(a.type))
+      .Str("subject", a.subject)
+      .Date("due_date", a.due_date)
+      .Time("due_time", a.due_time)
+      .Int("duration_minutes", a.duration_minutes)
+      .Bool("done", a.done)
+      .Instant("done_at", a.done_at)
+      .Int("deal_id", a.deal_id)
+      .Int("person_id", a.person_id)
+      .Int("org_id", a.org_id)
+      .Int("owner_id", a.owner_id)
+      .Str("note", a.note)
+      .Bool("overdue", IsOverdue(a, out.now))
+      .Meta(a.version, a.created_at, a.updated_at)
+      .Done();
+}
+
+json::value ToJson(const Note& n, const JsonOut& out) {
+  return ObjectWriter(out, 9)
+      .Int("id", n.id)
+      .Str("content", n.content)
+      .Int("deal_id", n.deal_id)
+      .Int("person_id", n.person_id)
+      .Int("org_id", n.org_id)
+      .Int("user_id", n.user_id)
+      .Bool("pinned", n.pinned)
+      .Meta(n.version, n.created_at, n.updated_at)
+      .Done();
+}
+
+json::value ToJson(const BoardView& b, const JsonOut& out) {
+  return ObjectWriter(out, 2)
+      .Value("pipeline", ToJson(b.pipeline, out))
+      .Array("stages", b.columns)
+      .Done();
+}
+
+json::value ToJson(const TimelineEntry& e, const JsonOut& out) {
+  static constexpr std::string_view kKinds[] = {"activity", "note", "stage_event"};
+  return ObjectWriter(out, 3)
+      .Str("kind", kKinds[e.item.index()])
+      .Instant("at", e.at)
+      .Value("data", std::visit([&](const auto& item) { return ToJson(item, out); }, e.item))
+      .Done();
+}
+
+json::value ToJson(const StageTemplate& t, const JsonOut& out) {
+  return ObjectWriter(out, 3)
+      .Str("key", t.key)
+      .Str("title", t.title)
+      .Array("stages", t.stages)
+      .Done();
+}
+
+// ---- Request bodies ----------------------------------------------------------------------------
+
+Status ReadBody(std::string_view body, BodyMode mode, UserPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, PipelineInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, StageInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, OrganizationPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, PersonPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, DealPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, LostReasonPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, ActivityPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, NotePatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, MoveInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, LostInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, EmptyInput* out) {
+  return ReadBodyAs(body, mode, true, out);
+}
+
+}  // namespace pipedeck

@@ -1,1 +1,613 @@
-// Implementation pending in this change series.
+#include "api/routes.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include <boost/json/monotonic_resource.hpp>
+
+#include "api/errors.h"
+#include "api/json_mapping.h"
+#include "core/stage_templates.h"
+
+namespace pipedeck {
+namespace json = boost::json;
+
+// Everything a handler may use to answer one request.
+struct RequestContext {
+  Workspace& ws;
+  const Route& route;
+  const HttpRequest& request;
+  const User* actor;    // the token's user; nullptr on routes that need no token
+  std::vector<Id> ids;  // path ids, in path order
+  QueryArgs query;
+  std::optional<int64_t> if_version;  // from If-Match
+  JsonOut out;
+  const std::string& openapi;
+
+  Id id(size_t i = 0) const { return ids[i]; }
+};
+
+// A successful answer; its status is the route's success_status.
+struct Reply {
+  json::value body;
+  std::string raw_body;         // already serialised body; used instead of `body` when set
+  std::optional<int64_t> etag;  // the record's version
+  std::string location;         // creates: where the new record lives
+};
+
+namespace {
+
+// ---- Replies -----------------------------------------------------------------------------------
+
+template <typename T>
+Reply RecordReply(const RequestContext& c, const T& record) {
+  return Reply{ToJson(record, c.out), {}, record.version, {}};
+}
+
+// A created record: its own path is the collection path plus its id.
+template <typename T>
+Reply CreatedReply(const RequestContext& c, const T& record) {
+  Reply reply = RecordReply(c, record);
+  reply.location = std::string(c.route.path) + "/" + std::to_string(record.id);
+  return reply;
+}
+
+Reply DeletedReply(const RequestContext& c, Id id) {
+  json::object o(c.out.sp);
+  o.emplace("id", id);
+  o.emplace("deleted", true);
+  return Reply{std::move(o), {}, {}, {}};
+}
+
+// {"items": [...]} plus "next_cursor" for collections (null on the last page).
+template <typename T>
+Reply ItemsReply(const RequestContext& c, const std::vector<T>& items,
+                 std::optional<std::string_view> next_cursor) {
+  json::array a(c.out.sp);
+  a.reserve(items.size());
+  for (const T& item : items) a.push_back(ToJson(item, c.out));
+  json::object o(c.out.sp);
+  o.emplace("items", std::move(a));
+  if (next_cursor) {
+    if (next_cursor->empty()) {
+      o.emplace("next_cursor", nullptr);
+    } else {
+      o.emplace("next_cursor", *next_cursor);
+    }
+  }
+  return Reply{std::move(o), {}, {}, {}};
+}
+
+// ---- Generic record handlers -------------------------------------------------------------------
+// Instantiated per record type with the Workspace use case they call.
+
+template <auto kGet>
+Result<Reply> GetOne(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(auto record, (c.ws.*kGet)(c.id()));
+  return RecordReply(c, record);
+}
+
+template <auto kList>
+Result<Reply> ListPage(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(auto page, (c.ws.*kList)(c.query.list));
+  return ItemsReply(c, page.items, std::string_view(page.next_cursor));
+}
+
+template <typename Input, auto kCreate>
+Result<Reply> CreateOne(RequestContext& c) {
+  Input in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(auto record, (c.ws.*kCreate)(*c.actor, in));
+  return CreatedReply(c, record);
+}
+
+template <typename Input, auto kUpdate>
+Result<Reply> UpdateOne(RequestContext& c) {
+  Input in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kUpdate, &in));
+  PD_ASSIGN_OR_RETURN(auto record, (c.ws.*kUpdate)(*c.actor, c.id(), in, c.if_version));
+  return RecordReply(c, record);
+}
+
+template <auto kDelete>
+Result<Reply> DeleteOne(RequestContext& c) {
+  PD_RETURN_IF_ERROR((c.ws.*kDelete)(*c.actor, c.id(), c.if_version));
+  return DeletedReply(c, c.id());
+}
+
+// Use cases on one record that take no parameters (deactivate a user, win or reopen a deal).
+template <auto kAction>
+Result<Reply> ActOn(RequestContext& c) {
+  EmptyInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(auto record, (c.ws.*kAction)(*c.actor, c.id(), c.if_version));
+  return RecordReply(c, record);
+}
+
+// ---- Handlers with their own shape
+// ---------------------------------------------------------------
+
+Result<Reply> Health(RequestContext& c) {
+  json::object o(c.out.sp);
+  o.emplace("status", "ok");
+  o.emplace("version", PIPEDECK_VERSION);
+  return Reply{std::move(o), {}, {}, {}};
+}
+
+Result<Reply> OpenApi(RequestContext& c) { return Reply{{}, c.openapi, {}, {}}; }
+
+Result<Reply> Me(RequestContext& c) { return RecordReply(c, *c.actor); }
+
+Result<Reply> ListTokens(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(auto tokens, c.ws.ListTokens(*c.actor, c.id()));
+  return ItemsReply(c, tokens, std::string_view());
+}
+
+Result<Reply> CreateToken(RequestContext& c) {
+  TokenInput in;
+  if (!c.request.body.empty()) {
+    PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  }
+  PD_ASSIGN_OR_RETURN(NewToken token, c.ws.CreateToken(*c.actor, c.id(), in.name.value_or("")));
+  Reply reply{ToJson(token, c.out), {}, {}, {}};
+  reply.location =
+      "/api/users/" + std::to_string(c.id()) + "/tokens/" + std::to_string(token.token.id);
+  return reply;
+}
+
+Result<Reply> RevokeToken(RequestContext& c) {
+  PD_RETURN_IF_ERROR(c.ws.RevokeToken(*c.actor, c.id(0), c.id(1)));
+  return DeletedReply(c, c.id(1));
+}
+
+Result<Reply> CreatePipeline(RequestContext& c) {
+  PipelineInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(Pipeline pipeline,
+                      c.ws.CreatePipeline(*c.actor, in, in.template_key.value_or("")));
+  return CreatedReply(c, pipeline);
+}
+
+Result<Reply> Board(RequestContext& c) {
+  BoardQuery q;
+  q.pipeline_id = c.id();
+  q.card_limit = c.query.cards;
+  q.owner_id = c.query.list.owner_id;
+  q.text = c.query.list.text;
+  PD_ASSIGN_OR_RETURN(BoardView board, c.ws.Board(q));
+  return Reply{ToJson(board, c.out), {}, {}, {}};
+}
+
+Result<Reply> ListStageTemplates(RequestContext& c) {
+  return ItemsReply(c, StageTemplates(), std::nullopt);
+}
+
+Result<Reply> CreateStage(RequestContext& c) {
+  StageInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(Stage stage, c.ws.CreateStage(*c.actor, *in.pipeline_id, in));
+  return CreatedReply(c, stage);
+}
+
+Result<Reply> DeleteStage(RequestContext& c) {
+  PD_RETURN_IF_ERROR(c.ws.DeleteStage(*c.actor, c.id(), c.query.move_deals_to, c.if_version));
+  return DeletedReply(c, c.id());
+}
+
+Result<Reply> MoveDeal(RequestContext& c) {
+  MoveInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(Deal deal,
+                      c.ws.MoveDeal(*c.actor, c.id(), *in.stage_id, in.index, c.if_version));
+  return RecordReply(c, deal);
+}
+
+Result<Reply> MarkLost(RequestContext& c) {
+  LostInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(Deal deal, c.ws.MarkLost(*c.actor, c.id(), in.lost_reason.value_or(""),
+                                               in.lost_reason_id, c.if_version));
+  return RecordReply(c, deal);
+}
+
+Result<Reply> DealHistory(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(auto events, c.ws.DealHistory(c.id()));
+  return ItemsReply(c, events, std::nullopt);
+}
+
+Result<Reply> DealTimeline(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(auto entries, c.ws.DealTimeline(c.id()));
+  return ItemsReply(c, entries, std::nullopt);
+}
+
+// ---- The route table ---------------------------------------------------------------------------
+
+// Query parameters of the routes that take any.
+struct QuerySpecs {
+  QuerySpec users = ListSpec({}, {{"id", SortField::kId},
+                                  {"name", SortField::kName},
+                                  {"created_at", SortField::kCreatedAt},
+                                  {"updated_at", SortField::kUpdatedAt}});
+  // Pipelines, stages and lost reasons keep an explicit `order`; the store sorts by it when
+  // asked for SortField::kPosition.
+  QuerySpec pipelines = ListSpec(
+      {}, {{"order", SortField::kPosition}, {"id", SortField::kId}, {"name", SortField::kName}});
+  QuerySpec stages =
+      ListSpec({Param::kPipelineId}, {{"order", SortField::kPosition}, {"id", SortField::kId}});
+  QuerySpec organizations = ListSpec({Param::kOwnerId}, users.sorts);
+  QuerySpec persons = ListSpec({Param::kOwnerId, Param::kOrgId}, users.sorts);
+  QuerySpec deals = ListSpec({Param::kPipelineId, Param::kStageId, Param::kOwnerId, Param::kStatus,
+                              Param::kPersonId, Param::kOrgId},
+                             {{"id", SortField::kId},
+                              {"title", SortField::kName},
+                              {"value", SortField::kValue},
+                              {"created_at", SortField::kCreatedAt},
+                              {"updated_at", SortField::kUpdatedAt},
+                              {"expected_close_date", SortField::kExpectedCloseDate},
+                              {"position", SortField::kPosition}});
+  QuerySpec activities = ListSpec({Param::kOwnerId, Param::kDealId, Param::kPersonId, Param::kOrgId,
+                                   Param::kDone, Param::kDueFrom, Param::kDueTo},
+                                  {{"id", SortField::kId},
+                                   {"due_date", SortField::kDueDate},
+                                   {"created_at", SortField::kCreatedAt},
+                                   {"updated_at", SortField::kUpdatedAt}});
+  QuerySpec notes = ListSpec({Param::kDealId, Param::kPersonId, Param::kOrgId, Param::kUserId},
+                             {{"id", SortField::kId},
+                              {"created_at", SortField::kCreatedAt},
+                              {"updated_at", SortField::kUpdatedAt}});
+  QuerySpec lost_reasons = ListSpec(
+      {}, {{"order", SortField::kPosition}, {"id", SortField::kId}, {"label", SortField::kName}});
+  QuerySpec board = {{Param::kCards, Param::kOwnerId, Param::kText}, {}};
+  QuerySpec stage_delete = {{Param::kMoveDealsTo}, {}};
+};
+
+using W = Workspace;
+constexpr Method kGet = Method::kGet;
+constexpr Method kPost = Method::kPost;
+constexpr Method kPatch = Method::kPatch;
+constexpr Method kDelete = Method::kDelete;
+
+std::vector<Route> BuildRoutes(const QuerySpecs& q) {
+  return {
+      {kGet, "/api/health", "health", "Liveness and version", false, "", "Health", 200, nullptr,
+       Health},
+      {kGet, "/api/openapi.json", "openapi", "This API description (OpenAPI 3.0)", false, "", "",
+       200, nullptr, OpenApi},
+
+      {kGet, "/api/users/me", "getMe", "The caller", true, "", "User", 200, nullptr, Me},
+      {kGet, "/api/users", "listUsers", "List users", true, "", "UserList", 200, &q.users,
+       ListPage<&W::ListUsers>},
+      {kPost, "/api/users", "createUser", "Create a user (admins)", true, "User", "User", 201,
+       nullptr, CreateOne<UserPatch, &W::CreateUser>},
+      {kGet, "/api/users/{id}", "getUser", "Get a user", true, "", "User", 200, nullptr,
+       GetOne<&W::GetUser>},
+      {kPatch, "/api/users/{id}", "updateUser", "Update a user (admins)", true, "User", "User", 200,
+       nullptr, UpdateOne<UserPatch, &W::UpdateUser>},
+      {kDelete, "/api/users/{id}", "deactivateUser",
+       "Deactivate a user and revoke their tokens (admins); returns the user", true, "", "User",
+       200, nullptr, ActOn<&W::DeactivateUser>},
+      {kGet, "/api/users/{id}/tokens", "listTokens",
+       "A user's API tokens (admins, or the user themself)", true, "", "TokenList", 200, nullptr,
+       ListTokens},
+      {kPost, "/api/users/{id}/tokens", "createToken",
+       "Create an API token; the secret is in `token`, shown once", true, "TokenInput", "NewToken",
+       201, nullptr, CreateToken},
+      {kDelete, "/api/users/{id}/tokens/{token_id}", "revokeToken", "Revoke an API token", true, "",
+       "Deleted", 200, nullptr, RevokeToken},
+
+      {kGet, "/api/pipelines", "listPipelines", "List pipelines", true, "", "PipelineList", 200,
+       &q.pipelines, ListPage<&W::ListPipelines>},
+      {kPost, "/api/pipelines", "createPipeline",
+       "Create a pipeline, optionally with a template's stages", true, "Pipeline", "Pipeline", 201,
+       nullptr, CreatePipeline},
+      {kGet, "/api/pipelines/{id}", "getPipeline", "Get a pipeline", true, "", "Pipeline", 200,
+       nullptr, GetOne<&W::GetPipeline>},
+      {kPatch, "/api/pipelines/{id}", "updatePipeline", "Update a pipeline", true, "Pipeline",
+       "Pipeline", 200, nullptr, UpdateOne<PipelineInput, &W::UpdatePipeline>},
+      {kDelete, "/api/pipelines/{id}", "deletePipeline",
+       "Delete a pipeline and its stages; 409 while it has deals", true, "", "Deleted", 200,
+       nullptr, DeleteOne<&W::DeletePipeline>},
+      {kGet, "/api/pipelines/{id}/board", "getBoard",
+       "The board: per stage the open deals' count, totals and first cards", true, "", "Board", 200,
+       &q.board, Board},
+      {kGet, "/api/stage-templates", "listStageTemplates", "The 4/5/6/7-stage pipeline templates",
+       true, "", "StageTemplates", 200, nullptr, ListStageTemplates},
+
+      {kGet, "/api/stages", "listStages", "List stages", true, "", "StageList", 200, &q.stages,
+       ListPage<&W::ListStages>},
+      {kPost, "/api/stages", "createStage", "Create a stage (appended unless `order` is given)",
+       true, "Stage", "Stage", 201, nullptr, CreateStage},
+      {kGet, "/api/stages/{id}", "getStage", "Get a stage", true, "", "Stage", 200, nullptr,
+       GetOne<&W::GetStage>},
+      {kPatch, "/api/stages/{id}", "updateStage",
+       "Update a stage; setting `order` moves it and renumbers the others", true, "Stage", "Stage",
+       200, nullptr, UpdateOne<StageInput, &W::UpdateStage>},
+      {kDelete, "/api/stages/{id}", "deleteStage",
+       "Delete a stage; `move_deals_to` is required when it has deals", true, "", "Deleted", 200,
+       &q.stage_delete, DeleteStage},
+
+      {kGet, "/api/organizations", "listOrganizations", "List organizations", true, "",
+       "OrganizationList", 200, &q.organizations, ListPage<&W::ListOrganizations>},
+      {kPost, "/api/organizations", "createOrganization", "Create an organization", true,
+       "Organization", "Organization", 201, nullptr,
+       CreateOne<OrganizationPatch, &W::CreateOrganization>},
+      {kGet, "/api/organizations/{id}", "getOrganization", "Get an organization", true, "",
+       "Organization", 200, nullptr, GetOne<&W::GetOrganization>},
+      {kPatch, "/api/organizations/{id}", "updateOrganization", "Update an organization", true,
+       "Organization", "Organization", 200, nullptr,
+       UpdateOne<OrganizationPatch, &W::UpdateOrganization>},
+      {kDelete, "/api/organizations/{id}", "deleteOrganization",
+       "Delete an organization (its persons, deals, activities and notes are unlinked)", true, "",
+       "Deleted", 200, nullptr, DeleteOne<&W::DeleteOrganization>},
+
+      {kGet, "/api/persons", "listPersons", "List persons", true, "", "PersonList", 200, &q.persons,
+       ListPage<&W::ListPersons>},
+      {kPost, "/api/persons", "createPerson", "Create a person", true, "Person", "Person", 201,
+       nullptr, CreateOne<PersonPatch, &W::CreatePerson>},
+      {kGet, "/api/persons/{id}", "getPerson", "Get a person", true, "", "Person", 200, nullptr,
+       GetOne<&W::GetPerson>},
+      {kPatch, "/api/persons/{id}", "updatePerson", "Update a person", true, "Person", "Person",
+       200, nullptr, UpdateOne<PersonPatch, &W::UpdatePerson>},
+      {kDelete, "/api/persons/{id}", "deletePerson",
+       "Delete a person (deals, activities and notes are unlinked)", true, "", "Deleted", 200,
+       nullptr, DeleteOne<&W::DeletePerson>},
+
+      {kGet, "/api/deals", "listDeals", "List deals", true, "", "DealList", 200, &q.deals,
+       ListPage<&W::ListDeals>},
+      {kPost, "/api/deals", "createDeal", "Create a deal (top of its stage)", true, "Deal", "Deal",
+       201, nullptr, CreateOne<DealPatch, &W::CreateDeal>},
+      {kGet, "/api/deals/{id}", "getDeal", "Get a deal", true, "", "Deal", 200, nullptr,
+       GetOne<&W::GetDeal>},
+      {kPatch, "/api/deals/{id}", "updateDeal", "Update a deal; `stage_id` moves it", true, "Deal",
+       "Deal", 200, nullptr, UpdateOne<DealPatch, &W::UpdateDeal>},
+      {kDelete, "/api/deals/{id}", "deleteDeal",
+       "Delete a deal with its activities, notes and history", true, "", "Deleted", 200, nullptr,
+       DeleteOne<&W::DeleteDeal>},
+      {kPost, "/api/deals/{id}/move", "moveDeal",
+       "Move an open deal to a stage at a card index (omitted: last)", true, "DealMove", "Deal",
+       200, nullptr, MoveDeal},
+      {kPost, "/api/deals/{id}/won", "markDealWon", "Mark a deal won (open or lost → won)", true,
+       "", "Deal", 200, nullptr, ActOn<&W::MarkWon>},
+      {kPost, "/api/deals/{id}/lost", "markDealLost",
+       "Mark a deal lost with a reason (open or won → lost)", true, "DealLost", "Deal", 200,
+       nullptr, MarkLost},
+      {kPost, "/api/deals/{id}/reopen", "reopenDeal",
+       "Reopen a won or lost deal in the stage it was in", true, "", "Deal", 200, nullptr,
+       ActOn<&W::Reopen>},
+      {kGet, "/api/deals/{id}/history", "getDealHistory", "A deal's stage history, oldest first",
+       true, "", "History", 200, nullptr, DealHistory},
+      {kGet, "/api/deals/{id}/timeline", "getDealTimeline",
+       "A deal's activities, notes and stage events, newest first", true, "", "Timeline", 200,
+       nullptr, DealTimeline},
+
+      {kGet, "/api/activities", "listActivities", "List activities", true, "", "ActivityList", 200,
+       &q.activities, ListPage<&W::ListActivities>},
+      {kPost, "/api/activities", "createActivity", "Create an activity (due today by default)",
+       true, "Activity", "Activity", 201, nullptr, CreateOne<ActivityPatch, &W::CreateActivity>},
+      {kGet, "/api/activities/{id}", "getActivity", "Get an activity", true, "", "Activity", 200,
+       nullptr, GetOne<&W::GetActivity>},
+      {kPatch, "/api/activities/{id}", "updateActivity", "Update an activity", true, "Activity",
+       "Activity", 200, nullptr, UpdateOne<ActivityPatch, &W::UpdateActivity>},
+      {kDelete, "/api/activities/{id}", "deleteActivity", "Delete an activity", true, "", "Deleted",
+       200, nullptr, DeleteOne<&W::DeleteActivity>},
+
+      {kGet, "/api/notes", "listNotes", "List notes", true, "", "NoteList", 200, &q.notes,
+       ListPage<&W::ListNotes>},
+      {kPost, "/api/notes", "createNote", "Create a note on a deal, person or organization", true,
+       "Note", "Note", 201, nullptr, CreateOne<NotePatch, &W::CreateNote>},
+      {kGet, "/api/notes/{id}", "getNote", "Get a note", true, "", "Note", 200, nullptr,
+       GetOne<&W::GetNote>},
+      {kPatch, "/api/notes/{id}", "updateNote", "Update a note", true, "Note", "Note", 200, nullptr,
+       UpdateOne<NotePatch, &W::UpdateNote>},
+      {kDelete, "/api/notes/{id}", "deleteNote", "Delete a note", true, "", "Deleted", 200, nullptr,
+       DeleteOne<&W::DeleteNote>},
+
+      {kGet, "/api/lost-reasons", "listLostReasons", "List lost reasons", true, "",
+       "LostReasonList", 200, &q.lost_reasons, ListPage<&W::ListLostReasons>},
+      {kPost, "/api/lost-reasons", "createLostReason", "Create a lost reason", true, "LostReason",
+       "LostReason", 201, nullptr, CreateOne<LostReasonPatch, &W::CreateLostReason>},
+      {kGet, "/api/lost-reasons/{id}", "getLostReason", "Get a lost reason", true, "", "LostReason",
+       200, nullptr, GetOne<&W::GetLostReason>},
+      {kPatch, "/api/lost-reasons/{id}", "updateLostReason", "Update a lost reason", true,
+       "LostReason", "LostReason", 200, nullptr, UpdateOne<LostReasonPatch, &W::UpdateLostReason>},
+      {kDelete, "/api/lost-reasons/{id}", "deleteLostReason", "Delete a lost reason", true, "",
+       "Deleted", 200, nullptr, DeleteOne<&W::DeleteLostReason>},
+  };
+}
+
+// ---- Request plumbing --------------------------------------------------------------------------
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    segments.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool IsParam(std::string_view segment) { return !segment.empty() && segment.front() == '{'; }
+
+// A path id: a positive decimal integer without sign or leading zeros.
+std::optional<Id> ParsePathId(std::string_view s) {
+  if (s.empty() || s.front() < '1' || s.front() > '9') return std::nullopt;
+  Id id = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return id;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+// The token from `Authorization: Bearer <t>`, else from `x-api-token`.
+Result<User> Authenticate(Workspace& ws, const HttpRequest& request) {
+  std::string_view token;
+  std::string_view authorization = TrimSpaces(request.authorization);
+  if (!authorization.empty()) {
+    if (!StartsWithNoCase(authorization, "bearer ")) {
+      return Status::Unauthorized("the Authorization header must be 'Bearer <token>'");
+    }
+    token = TrimSpaces(authorization.substr(7));
+  } else {
+    token = TrimSpaces(request.api_token);
+  }
+  if (token.empty()) {
+    return Status::Unauthorized(
+        "an API token is required: send 'Authorization: Bearer <token>' or 'x-api-token'");
+  }
+  return ws.Authenticate(token);
+}
+
+// If-Match: "3", W/"3", 3 or * (any version).
+Result<std::optional<int64_t>> ParseIfMatch(std::string_view header) {
+  std::string_view v = TrimSpaces(header);
+  if (v == "*") return std::optional<int64_t>();
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  std::optional<Id> version = ParsePathId(v);
+  if (!version) {
+    return Status::Malformed("If-Match must name a version, like \"3\"", "If-Match");
+  }
+  return std::optional<int64_t>(*version);
+}
+
+HttpResponse ToResponse(const Route& route, Reply reply) {
+  HttpResponse response;
+  response.status = route.success_status;
+  if (reply.raw_body.empty()) {
+    response.body.reserve(1024);
+    AppendJson(reply.body, response.body);
+  } else {
+    response.body = std::move(reply.raw_body);
+  }
+  if (reply.etag) response.headers.emplace_back("ETag", "\"" + std::to_string(*reply.etag) + "\"");
+  if (!reply.location.empty()) response.headers.emplace_back("Location", std::move(reply.location));
+  return response;
+}
+
+const QuerySpec& NoParams() {
+  static const auto& spec = *new QuerySpec();
+  return spec;
+}
+
+}  // namespace
+
+std::string_view MethodName(Method m) {
+  switch (m) {
+    case Method::kGet:
+      return "GET";
+    case Method::kPost:
+      return "POST";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+  }
+  return "GET";
+}
+
+const std::vector<Route>& Routes() {
+  static const auto& specs = *new QuerySpecs();
+  static const auto& routes = *new std::vector<Route>(BuildRoutes(specs));
+  return routes;
+}
+
+Router::Router(Workspace& workspace) : workspace_(workspace) {
+  for (const Route& route : Routes()) routes_.push_back({&route, SplitPath(route.path)});
+  openapi_ = BuildOpenApi(Routes());
+}
+
+HttpResponse Router::Handle(const HttpRequest& request) const {
+  std::string_view path = request.target;
+  std::string_view raw_query;
+  if (size_t q = path.find('?'); q != std::string_view::npos) {
+    raw_query = path.substr(q + 1);
+    path = path.substr(0, q);
+  }
+  if (path.empty() || path.front() != '/') return ErrorResponse(Status::NotFound("no such route"));
+  std::vector<std::string_view> segments = SplitPath(path);
+
+  // Match the path, then the method; a path that matches only with other methods is a 405.
+  const Route* matched = nullptr;
+  std::vector<Id> ids;
+  std::string allow;
+  for (const CompiledRoute& candidate : routes_) {
+    if (candidate.segments.size() != segments.size()) continue;
+    std::vector<Id> candidate_ids;
+    bool fits = true;
+    for (size_t i = 0; fits && i < segments.size(); ++i) {
+      if (!IsParam(candidate.segments[i])) {
+        fits = candidate.segments[i] == segments[i];
+      } else if (std::optional<Id> id = ParsePathId(segments[i])) {
+        candidate_ids.push_back(*id);
+      } else {
+        fits = false;
+      }
+    }
+    if (!fits) continue;
+    if (MethodName(candidate.route->method) == request.method) {
+      matched = candidate.route;
+      ids = std::move(candidate_ids);
+      break;
+    }
+    if (!allow.empty()) allow += ", ";
+    allow += MethodName(candidate.route->method);
+  }
+  if (matched == nullptr) {
+    if (!allow.empty()) return MethodNotAllowedResponse(request.method, allow);
+    return ErrorResponse(Status::NotFound("no such route: " + std::string(path)));
+  }
+
+  try {
+    std::optional<User> actor;
+    if (matched->needs_token) {
+      Result<User> user = Authenticate(workspace_, request);
+      if (!user.ok()) return ErrorResponse(user.status());
+      actor = std::move(user).value();
+    }
+    Result<QueryArgs> query =
+        ParseQuery(raw_query, matched->query != nullptr ? *matched->query : NoParams());
+    if (!query.ok()) return ErrorResponse(query.status());
+    std::optional<int64_t> if_version;
+    if (!request.if_match.empty() && matched->method != Method::kGet) {
+      Result<std::optional<int64_t>> parsed = ParseIfMatch(request.if_match);
+      if (!parsed.ok()) return ErrorResponse(parsed.status());
+      if_version = *parsed;
+    }
+
+    // Response values live in this buffer, then in the arena, until serialised below.
+    unsigned char buffer[8192];
+    json::monotonic_resource arena(buffer, sizeof buffer);
+    RequestContext ctx{workspace_,     *matched,
+                       request,        actor ? &*actor : nullptr,
+                       std::move(ids), std::move(query).value(),
+                       if_version,     JsonOut{json::storage_ptr(&arena), workspace_.clock().Now()},
+                       openapi_};
+    Result<Reply> reply = matched->handler(ctx);
+    if (!reply.ok()) return ErrorResponse(reply.status());
+    return ToResponse(*matched, std::move(reply).value());
+  } catch (const std::exception& e) {
+    return ErrorResponse(Status::Internal(std::string("unexpected error: ") + e.what()));
+  }
+}
+
+}  // namespace pipedeck

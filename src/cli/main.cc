@@ -1,1 +1,249 @@
-int main() { return 0; }
+// The pipedeck command: create a workspace, serve it, and manage users and tokens from the shell.
+//
+//   pipedeck init --db FILE [--admin-name NAME] [--admin-email EMAIL] [--currency USD]
+//                 [--template 7-stage] [--demo]
+//   pipedeck serve --db FILE [--port 8080] [--bind 0.0.0.0] [--threads N]
+//                  [--fake-now ISO] [--quiet]
+//   pipedeck user add --db FILE --name N --email E [--role rep|manager|admin]
+//   pipedeck token create --db FILE --email E [--name N]
+//   pipedeck --version
+//
+// Output lines that scripts and tests parse: "API token: pd_..." (init, user add, token create)
+// and "Listening on http://HOST:PORT" (serve). Bad arguments exit with CLI11's message; a refused
+// operation prints "error: <status>" on stderr and exits 1.
+#include <cctype>
+#include <cstdint>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "api/http_server.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "service/demo_seed.h"
+#include "service/system_clock.h"
+#include "service/workspace.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace pipedeck {
+namespace {
+
+int Fail(const Status& status) {
+  std::cerr << "error: " << status.ToString() << "\n";
+  return 1;
+}
+
+// The clock a command runs on: real time, or real time shifted to start at --fake-now.
+std::unique_ptr<Clock> MakeClock(const std::string& fake_now) {
+  if (fake_now.empty()) return std::make_unique<SystemClock>();
+  return std::make_unique<OffsetClock>(*ParseTimestamp(fake_now));
+}
+
+// Opens the database, runs `fn` on a workspace over it and closes the store whatever happens.
+int WithWorkspace(const std::string& db, bool create, const std::string& fake_now,
+                  const std::function<Status(Workspace&)>& fn) {
+  SqliteOptions options;
+  options.path = db;
+  options.create_if_missing = create;
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(options);
+  if (!store.ok()) {
+    if (store.status().code() == ErrorCode::kNotFound) {
+      return Fail(Status::NotFound("no database at " + db +
+                                   "; create one with `pipedeck init --db " + db + "`"));
+    }
+    return Fail(store.status());
+  }
+  std::unique_ptr<Clock> clock = MakeClock(fake_now);
+  Workspace workspace(**store, *clock);
+  Status status = fn(workspace);
+  (*store)->Close();
+  return status.ok() ? 0 : Fail(status);
+}
+
+// The first user matching `wanted`, or kNotFound with `missing`.
+template <typename Pred>
+Result<User> FindUser(Workspace& workspace, Pred wanted, Status missing) {
+  ListQuery query;
+  query.limit = 500;
+  for (;;) {
+    PD_ASSIGN_OR_RETURN(Page<User> page, workspace.ListUsers(query));
+    for (const User& u : page.items) {
+      if (wanted(u)) return u;
+    }
+    if (page.next_cursor.empty()) return missing;
+    query.cursor = page.next_cursor;
+  }
+}
+
+// The CLI acts with the authority of whoever can read the database file: as the first active
+// admin.
+Result<User> OperatorOf(Workspace& workspace) {
+  return FindUser(
+      workspace, [](const User& u) { return u.active && u.role == Role::kAdmin; },
+      Status::NotFound("the workspace has no active admin; run `pipedeck init` first"));
+}
+
+Result<User> UserByEmail(Workspace& workspace, const std::string& email) {
+  std::string lower = email;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return FindUser(
+      workspace, [&](const User& u) { return u.email == lower; },
+      Status::NotFound("no user with email " + email, "email"));
+}
+
+struct InitArgs {
+  std::string db, admin_name = "Admin", admin_email = "admin@example.com", currency = "USD";
+  std::string template_key, fake_now;
+  bool demo = false;
+};
+
+// With --demo the demo brings its own pipelines, so --template is not applied twice.
+int Init(const InitArgs& args) {
+  return WithWorkspace(args.db, /*create=*/true, args.fake_now, [&](Workspace& ws) -> Status {
+    PD_ASSIGN_OR_RETURN(NewToken token,
+                        ws.Bootstrap(args.admin_name, args.admin_email, args.currency));
+    PD_ASSIGN_OR_RETURN(User admin, ws.GetUser(token.token.user_id));
+    if (args.demo) {
+      PD_RETURN_IF_ERROR(SeedDemo(ws, admin));
+    } else if (!args.template_key.empty()) {
+      PipelinePatch sales;
+      sales.name = "Sales";
+      PD_RETURN_IF_ERROR(ws.CreatePipeline(admin, sales, args.template_key).status());
+    }
+    std::cout << "Workspace: " << args.db << "\n"
+              << "Admin: " << admin.name << " <" << admin.email << ">\n"
+              << "API token: " << token.secret << std::endl;
+    return Status::Ok();
+  });
+}
+
+struct ServeArgs {
+  std::string db, bind = "0.0.0.0", fake_now;
+  uint16_t port = 8080;
+  int threads = 0;
+  bool quiet = false;
+};
+
+int Serve(const ServeArgs& args) {
+  return WithWorkspace(args.db, /*create=*/false, args.fake_now, [&](Workspace& ws) {
+    ServerOptions options;
+    options.bind = args.bind;
+    options.port = args.port;
+    options.threads = args.threads;
+    options.access_log = args.quiet ? nullptr : &std::cout;
+    const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
+    return ServeHttp(ws, options, [&](uint16_t port) {
+      std::cout << "Listening on http://" << host << ":" << port << std::endl;
+    });
+  });
+}
+
+struct UserAddArgs {
+  std::string db, name, email, role = "rep";
+};
+
+int UserAdd(const UserAddArgs& args) {
+  return WithWorkspace(args.db, /*create=*/false, "", [&](Workspace& ws) -> Status {
+    PD_ASSIGN_OR_RETURN(User admin, OperatorOf(ws));
+    UserPatch fields;
+    fields.name = args.name;
+    fields.email = args.email;
+    fields.role = *ParseRole(args.role);
+    PD_ASSIGN_OR_RETURN(User user, ws.CreateUser(admin, fields));
+    PD_ASSIGN_OR_RETURN(NewToken token, ws.CreateToken(admin, user.id, "created by pipedeck cli"));
+    std::cout << "User: " << user.id << " " << user.name << " <" << user.email << "> ("
+              << RoleName(user.role) << ")\n"
+              << "API token: " << token.secret << std::endl;
+    return Status::Ok();
+  });
+}
+
+struct TokenCreateArgs {
+  std::string db, email, name = "created by pipedeck cli";
+};
+
+int TokenCreate(const TokenCreateArgs& args) {
+  return WithWorkspace(args.db, /*create=*/false, "", [&](Workspace& ws) -> Status {
+    PD_ASSIGN_OR_RETURN(User user, UserByEmail(ws, args.email));
+    PD_ASSIGN_OR_RETURN(NewToken token, ws.CreateToken(user, user.id, args.name));
+    std::cout << "API token: " << token.secret << std::endl;
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+}  // namespace pipedeck
+
+int main(int argc, char** argv) {
+  using namespace pipedeck;  // NOLINT(google-build-using-namespace): main only wires commands
+  CLI::App app{"Pipedeck: a self-hosted sales pipeline CRM"};
+  app.set_version_flag("--version", std::string("pipedeck ") + PIPEDECK_VERSION);
+  app.require_subcommand(1);
+
+  const CLI::Validator instant(
+      [](std::string& text) -> std::string {
+        return ParseTimestamp(text) ? "" : "not an ISO 8601 instant (2026-11-23T12:09:15Z)";
+      },
+      "ISO8601");
+  const auto templates = CLI::IsMember({"4-stage", "5-stage", "6-stage", "7-stage"});
+
+  InitArgs init;
+  CLI::App* init_cmd = app.add_subcommand("init", "Create a workspace and its first admin");
+  init_cmd->add_option("--db", init.db, "SQLite database file to create")->required();
+  init_cmd->add_option("--admin-name", init.admin_name, "Name of the first admin")
+      ->capture_default_str();
+  init_cmd->add_option("--admin-email", init.admin_email, "Email of the first admin")
+      ->capture_default_str();
+  init_cmd->add_option("--currency", init.currency, "Default ISO 4217 currency")
+      ->capture_default_str();
+  init_cmd
+      ->add_option("--template", init.template_key, "Create a \"Sales\" pipeline from a template")
+      ->check(templates);
+  init_cmd->add_flag("--demo", init.demo, "Fill the workspace with a demo sales team's data");
+  init_cmd->add_option("--fake-now", init.fake_now, "Pretend the current time is this instant")
+      ->check(instant);
+
+  ServeArgs serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the REST API");
+  serve_cmd->add_option("--db", serve.db, "SQLite database file")->required();
+  serve_cmd->add_option("--port", serve.port, "TCP port (0 = any free port)")
+      ->capture_default_str();
+  serve_cmd->add_option("--bind", serve.bind, "Address to listen on")->capture_default_str();
+  serve_cmd->add_option("--threads", serve.threads, "Server threads (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--fake-now", serve.fake_now, "Start the clock at this instant")
+      ->check(instant);
+  serve_cmd->add_flag("--quiet", serve.quiet, "No access log");
+
+  UserAddArgs user_add;
+  CLI::App* user_cmd = app.add_subcommand("user", "Manage users");
+  user_cmd->require_subcommand(1);
+  CLI::App* user_add_cmd = user_cmd->add_subcommand("add", "Add a user and print a token for them");
+  user_add_cmd->add_option("--db", user_add.db, "SQLite database file")->required();
+  user_add_cmd->add_option("--name", user_add.name, "Full name")->required();
+  user_add_cmd->add_option("--email", user_add.email, "Email address")->required();
+  user_add_cmd->add_option("--role", user_add.role, "rep, manager or admin")
+      ->check(CLI::IsMember({"rep", "manager", "admin"}))
+      ->capture_default_str();
+
+  TokenCreateArgs token_create;
+  CLI::App* token_cmd = app.add_subcommand("token", "Manage API tokens");
+  token_cmd->require_subcommand(1);
+  CLI::App* token_create_cmd = token_cmd->add_subcommand("create", "Print a new token for a user");
+  token_create_cmd->add_option("--db", token_create.db, "SQLite database file")->required();
+  token_create_cmd->add_option("--email", token_create.email, "Whose token")->required();
+  token_create_cmd->add_option("--name", token_create.name, "What the token is for")
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*init_cmd) return Init(init);
+  if (*serve_cmd) return Serve(serve);
+  if (*user_add_cmd) return UserAdd(user_add);
+  if (*token_create_cmd) return TokenCreate(token_create);
+  return 1;
+}

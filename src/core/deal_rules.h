@@ -37,7 +37,8 @@ Result<MoveResult> MoveDeal(const Deal& deal, const Stage& to, double new_positi
 Result<DealTransition> MarkWon(const Deal& deal, Id user_id, Timestamp now);
 // open|won → lost with a reason. Errors: kInvalid "lost_reason" when blank or too long;
 // kConflict when already lost.
-Result<DealTransition> MarkLost(const Deal& deal, std::string_view reason, Id user_id, Timestamp now);
+Result<DealTransition> MarkLost(const Deal& deal, std::string_view reason, Id user_id,
+                                Timestamp now);
 // won|lost → open, back in the stage it was in. Errors: kConflict when already open.
 Result<DealTransition> Reopen(const Deal& deal, Id user_id, Timestamp now);
 

@@ -158,13 +158,13 @@ struct Deal {
   Id owner_id = 0;
   std::optional<Id> person_id;
   std::optional<Id> org_id;
-  std::string source;  // lead source / channel ("web form", "referral", ...)
+  std::string source;   // lead source / channel ("web form", "referral", ...)
   double position = 0;  // order of the card within its stage, ascending; see deal_rules.h
   std::optional<int32_t> probability_override;  // 0..100; sticks across stage moves until cleared
-  std::optional<Date> next_activity_date;  // earliest due date of the deal's open activities
-  std::optional<Timestamp> last_activity_at;  // latest done activity
-  Timestamp stage_changed_at;  // entered the current stage
-  std::optional<Timestamp> closed_at;  // won or lost; cleared on reopen
+  std::optional<Date> next_activity_date;       // earliest due date of the deal's open activities
+  std::optional<Timestamp> last_activity_at;    // latest done activity
+  Timestamp stage_changed_at;                   // entered the current stage
+  std::optional<Timestamp> closed_at;           // won or lost; cleared on reopen
   int64_t version = 1;
   Timestamp created_at, updated_at;
 };
@@ -188,7 +188,8 @@ struct DealPatch {
 
 // One entry of a deal's stage history.
 enum class StageEventKind { kCreated, kStageChanged, kWon, kLost, kReopened };
-const char* StageEventKindName(StageEventKind k);  // "created", "stage_changed", "won", "lost", "reopened"
+const char* StageEventKindName(
+    StageEventKind k);  // "created", "stage_changed", "won", "lost", "reopened"
 std::optional<StageEventKind> ParseStageEventKind(std::string_view s);
 
 struct StageEvent {
@@ -256,7 +257,7 @@ struct Note {
   Id id = 0;
   std::string content;
   std::optional<Id> deal_id, person_id, org_id;  // at least one is set
-  Id user_id = 0;  // author
+  Id user_id = 0;                                // author
   bool pinned = false;
   int64_t version = 1;
   Timestamp created_at, updated_at;

@@ -26,12 +26,14 @@ bool IsCurrencyCode(std::string_view code);
 std::optional<int> MinorUnitDigits(std::string_view code);
 
 // Largest amount Pipedeck accepts for one deal: 10^15 minor units, so that sums of a million deals
-// and products with a probability (≤ 100) stay far inside int64.
+// and products with a probability (≤ 100) of one deal stay far inside int64; totals over many
+// deals are summed in 128 bits by the store.
 constexpr int64_t kMaxAmountMinor = 1'000'000'000'000'000;
 
 // Checks one amount for a record field: non-negative, at most kMaxAmountMinor, known currency.
 // `field_prefix` names the fields in the error ("value_minor", "currency").
-Status ValidateMoney(const Money& money, std::string_view amount_field, std::string_view currency_field);
+Status ValidateMoney(const Money& money, std::string_view amount_field,
+                     std::string_view currency_field);
 
 // amount × percent / 100, rounded half away from zero. REQUIRES: 0 <= percent <= 100.
 int64_t ApplyPercent(int64_t amount_minor, int percent);

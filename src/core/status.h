@@ -65,7 +65,8 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  // Name of the offending field ("stage_id", "emails[1].value"); empty when no single field is to blame.
+  // Name of the offending field ("stage_id", "emails[1].value"); empty when no single field is to
+  // blame.
   const std::string& field() const { return field_; }
   // "invalid: stage_id: no stage with id 9" — for logs and CLI output.
   std::string ToString() const;
@@ -83,7 +84,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "a Result needs a value or an error");
   }
@@ -109,16 +110,17 @@ class [[nodiscard]] Result {
 }  // namespace pipedeck
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define PD_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::pipedeck::Status pd_status_ = (expr);   \
-    if (!pd_status_.ok()) return pd_status_;  \
+#define PD_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::pipedeck::Status pd_status_ = (expr);  \
+    if (!pd_status_.ok()) return pd_status_; \
   } while (0)
 
 #define PD_CONCAT_INNER(a, b) a##b
 #define PD_CONCAT(a, b) PD_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result<T> expression, returning its Status early on error.
-#define PD_ASSIGN_OR_RETURN(lhs, expr) PD_ASSIGN_OR_RETURN_IMPL(PD_CONCAT(pd_result_, __LINE__), lhs, expr)
+#define PD_ASSIGN_OR_RETURN(lhs, expr) \
+  PD_ASSIGN_OR_RETURN_IMPL(PD_CONCAT(pd_result_, __LINE__), lhs, expr)
 #define PD_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \

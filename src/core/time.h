@@ -47,7 +47,8 @@ std::optional<Date> MakeDate(int year, int month, int day);
 
 // "2026-11-23T12:09:15Z"; milliseconds are printed only when not zero ("...:15.250Z").
 std::string FormatTimestamp(Timestamp t);
-// Accepts "YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]" (also a space instead of 'T'); std::nullopt otherwise.
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]" (also a space instead of 'T'); std::nullopt
+// otherwise.
 std::optional<Timestamp> ParseTimestamp(std::string_view text);
 // "2026-11-23".
 std::string FormatDate(Date d);

@@ -11,7 +11,8 @@
 
 namespace pipedeck {
 
-// A required single-line text: not blank after trimming, at most kMaxTitleLength bytes, valid UTF-8.
+// A required single-line text: not blank after trimming, at most kMaxTitleLength bytes, valid
+// UTF-8.
 Status ValidateTitle(std::string_view field, std::string_view value);
 // An optional long text: at most kMaxTextLength bytes, valid UTF-8.
 Status ValidateText(std::string_view field, std::string_view value);

@@ -1,1 +1,1084 @@
-// Implementation pending in this change series.
+#include "service/workspace.h"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "core/stage_templates.h"
+#include "core/validate.h"
+#include "service/tokens.h"
+
+namespace pipedeck {
+namespace {
+
+// ---- How each record type is named, validated and kept ------------------------------------------
+
+// The store operations and core validation of one record type, so that the load / check version /
+// change / validate / store cycle is written once (Edit, Remove, CreateRecord below).
+template <auto kGetFn, auto kInsertFn, auto kUpdateFn, auto kListFn, auto kValidateFn,
+          auto kDeleteFn = nullptr>
+struct RecordOps {
+  static constexpr auto kGet = kGetFn;
+  static constexpr auto kInsert = kInsertFn;
+  static constexpr auto kUpdate = kUpdateFn;
+  static constexpr auto kList = kListFn;
+  static constexpr auto kValidate = kValidateFn;
+  static constexpr auto kDelete = kDeleteFn;  // nullptr: the record is never deleted
+};
+
+template <typename T>
+struct Record;
+
+template <>
+struct Record<User> : RecordOps<&StoreTx::GetUser, &StoreTx::InsertUser, &StoreTx::UpdateUser,
+                                &StoreTx::ListUsers, &ValidateUser> {
+  static constexpr const char* kName = "user";
+};
+template <>
+struct Record<Pipeline>
+    : RecordOps<&StoreTx::GetPipeline, &StoreTx::InsertPipeline, &StoreTx::UpdatePipeline,
+                &StoreTx::ListPipelines, &ValidatePipeline, &StoreTx::DeletePipeline> {
+  static constexpr const char* kName = "pipeline";
+};
+template <>
+struct Record<Stage> : RecordOps<&StoreTx::GetStage, &StoreTx::InsertStage, &StoreTx::UpdateStage,
+                                 &StoreTx::ListStages, &ValidateStage, &StoreTx::DeleteStage> {
+  static constexpr const char* kName = "stage";
+};
+template <>
+struct Record<Organization> : RecordOps<&StoreTx::GetOrganization, &StoreTx::InsertOrganization,
+                                        &StoreTx::UpdateOrganization, &StoreTx::ListOrganizations,
+                                        &ValidateOrganization, &StoreTx::DeleteOrganization> {
+  static constexpr const char* kName = "organization";
+};
+template <>
+struct Record<Person>
+    : RecordOps<&StoreTx::GetPerson, &StoreTx::InsertPerson, &StoreTx::UpdatePerson,
+                &StoreTx::ListPersons, &ValidatePerson, &StoreTx::DeletePerson> {
+  static constexpr const char* kName = "person";
+};
+template <>
+struct Record<Deal> : RecordOps<&StoreTx::GetDeal, &StoreTx::InsertDeal, &StoreTx::UpdateDeal,
+                                &StoreTx::ListDeals, &ValidateDeal, &StoreTx::DeleteDeal> {
+  static constexpr const char* kName = "deal";
+};
+template <>
+struct Record<LostReason>
+    : RecordOps<&StoreTx::GetLostReason, &StoreTx::InsertLostReason, &StoreTx::UpdateLostReason,
+                &StoreTx::ListLostReasons, &ValidateLostReason, &StoreTx::DeleteLostReason> {
+  static constexpr const char* kName = "lost reason";
+};
+template <>
+struct Record<Activity>
+    : RecordOps<&StoreTx::GetActivity, &StoreTx::InsertActivity, &StoreTx::UpdateActivity,
+                &StoreTx::ListActivities, &ValidateActivity, &StoreTx::DeleteActivity> {
+  static constexpr const char* kName = "activity";
+};
+template <>
+struct Record<Note> : RecordOps<&StoreTx::GetNote, &StoreTx::InsertNote, &StoreTx::UpdateNote,
+                                &StoreTx::ListNotes, &ValidateNote, &StoreTx::DeleteNote> {
+  static constexpr const char* kName = "note";
+};
+
+std::string IdText(Id id) { return std::to_string(id); }
+
+// ---- Transactions returning a value ------------------------------------------------------------
+
+using TxMode = Status (Store::*)(const std::function<Status(StoreTx&)>&);
+
+// Runs `fn` (StoreTx& → Result<T>) in one transaction and hands back its value once committed.
+template <typename T, typename Fn>
+Result<T> InTx(Store& store, TxMode mode, Fn&& fn) {
+  std::optional<T> out;
+  Status status = (store.*mode)([&](StoreTx& tx) -> Status {
+    Result<T> result = fn(tx);
+    if (!result.ok()) return result.status();
+    out = std::move(result).value();
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*out);
+}
+
+template <typename T, typename Fn>
+Result<T> Reading(Store& store, Fn&& fn) {
+  return InTx<T>(store, &Store::Read, std::forward<Fn>(fn));
+}
+
+template <typename T, typename Fn>
+Result<T> Writing(Store& store, Fn&& fn) {
+  return InTx<T>(store, &Store::Write, std::forward<Fn>(fn));
+}
+
+// ---- Loading, checking and storing one record ---------------------------------------------------
+
+// Loads record `id`. A missing record is kNotFound ("no deal with id 7") when it is the record
+// addressed by the call (`field` empty), and kInvalid naming `field` when it is a reference held
+// by another record ("person_id: no person with id 9").
+template <typename T>
+Result<T> Find(StoreTx& tx, Id id, std::string_view field = {}) {
+  Result<T> found = (tx.*Record<T>::kGet)(id);
+  if (found.ok() || found.status().code() != ErrorCode::kNotFound) return found;
+  std::string message = std::string("no ") + Record<T>::kName + " with id " + IdText(id);
+  if (field.empty()) return Status::NotFound(std::move(message));
+  return Status::Invalid(std::string(field), std::move(message));
+}
+
+// Loads a record the caller means to change and checks the version the caller saw.
+template <typename T>
+Result<T> LoadForChange(StoreTx& tx, Id id, std::optional<int64_t> if_version) {
+  PD_ASSIGN_OR_RETURN(T record, Find<T>(tx, id));
+  if (if_version && *if_version != record.version) {
+    return Status::PreconditionFailed(std::string(Record<T>::kName) + " " + IdText(id) +
+                                      " is at version " + std::to_string(record.version) +
+                                      ", not " + std::to_string(*if_version));
+  }
+  return record;
+}
+
+// Stores a changed record as the next version. The store compares versions again, so a change
+// that raced past LoadForChange still fails instead of being lost.
+template <typename T>
+Status Save(StoreTx& tx, T& record, Timestamp now) {
+  const int64_t seen = record.version;
+  record.version = seen + 1;
+  record.updated_at = now;
+  return (tx.*Record<T>::kUpdate)(record, seen);
+}
+
+// Every record of a list (all pages), for the few places that need a whole, small set.
+template <typename T>
+Result<std::vector<T>> ListAll(StoreTx& tx, ListQuery query) {
+  query.limit = 500;
+  std::vector<T> all;
+  for (;;) {
+    PD_ASSIGN_OR_RETURN(Page<T> page, (tx.*Record<T>::kList)(query));
+    std::move(page.items.begin(), page.items.end(), std::back_inserter(all));
+    if (page.next_cursor.empty()) return all;
+    query.cursor = std::move(page.next_cursor);
+  }
+}
+
+// The owner of a record must be an active user.
+Status CheckOwner(StoreTx& tx, Id owner_id) {
+  PD_ASSIGN_OR_RETURN(User owner, Find<User>(tx, owner_id, "owner_id"));
+  if (!owner.active) {
+    return Status::Invalid("owner_id", "user " + IdText(owner_id) + " is deactivated");
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+Status CheckLink(StoreTx& tx, std::string_view field, std::optional<Id> before,
+                 std::optional<Id> after) {
+  if (!after || after == before) return Status::Ok();
+  return Find<T>(tx, *after, field).status();
+}
+
+// Checks the references a change introduced: only links that differ from `before` are looked up,
+// so a record whose owner was deactivated later can still be edited. Creation passes a blank
+// `before`, which checks every link.
+template <typename R>
+Status CheckLinks(StoreTx& tx, const R& before, const R& after) {
+  if constexpr (requires { after.owner_id; }) {
+    if (after.owner_id != before.owner_id) PD_RETURN_IF_ERROR(CheckOwner(tx, after.owner_id));
+  }
+  if constexpr (requires { after.deal_id; }) {
+    PD_RETURN_IF_ERROR(CheckLink<Deal>(tx, "deal_id", before.deal_id, after.deal_id));
+  }
+  if constexpr (requires { after.person_id; }) {
+    PD_RETURN_IF_ERROR(CheckLink<Person>(tx, "person_id", before.person_id, after.person_id));
+  }
+  if constexpr (requires { after.org_id; }) {
+    PD_RETURN_IF_ERROR(CheckLink<Organization>(tx, "org_id", before.org_id, after.org_id));
+  }
+  return Status::Ok();
+}
+
+// Validates and inserts a new record stamped `now`; returns it with its id.
+template <typename T>
+Result<T> CreateRecord(StoreTx& tx, Timestamp now, T record) {
+  PD_RETURN_IF_ERROR(Record<T>::kValidate(record));
+  PD_RETURN_IF_ERROR(CheckLinks(tx, T{}, record));
+  record.version = 1;
+  record.created_at = record.updated_at = now;
+  return (tx.*Record<T>::kInsert)(std::move(record));
+}
+
+// Activities take "now" to stamp done_at; the other records do not.
+template <typename T, typename P>
+T ApplyAt(T record, const P& patch, Timestamp now) {
+  if constexpr (requires { Apply(record, patch, now); }) {
+    return Apply(std::move(record), patch, now);
+  } else {
+    return Apply(std::move(record), patch);
+  }
+}
+
+// The usual change: apply the patch, validate the result, check the links it changed.
+template <typename T, typename P>
+auto PatchWith(const P& patch) {
+  return [&patch](StoreTx& tx, T& record, Timestamp now) -> Status {
+    const T before = record;
+    record = ApplyAt(std::move(record), patch, now);
+    PD_RETURN_IF_ERROR(Record<T>::kValidate(record));
+    return CheckLinks(tx, before, record);
+  };
+}
+
+struct NoFollowUp {
+  template <typename... Args>
+  Status operator()(Args&&...) const {
+    return Status::Ok();
+  }
+};
+
+// One update in one write transaction: load `id` (kNotFound), check `if_version`
+// (kPreconditionFailed), let `change(tx, record, now)` edit the record (validating it and touching
+// other records as needed), store it as the next version, then run `follow_up(tx, before, after)`
+// for records that depend on the stored one.
+template <typename T, typename Change, typename FollowUp = NoFollowUp>
+Result<T> Edit(Store& store, const Clock& clock, Id id, std::optional<int64_t> if_version,
+               Change&& change, FollowUp&& follow_up = {}) {
+  return Writing<T>(store, [&](StoreTx& tx) -> Result<T> {
+    PD_ASSIGN_OR_RETURN(T record, LoadForChange<T>(tx, id, if_version));
+    const T before = record;
+    const Timestamp now = clock.Now();
+    PD_RETURN_IF_ERROR(change(tx, record, now));
+    PD_RETURN_IF_ERROR(Save(tx, record, now));
+    PD_RETURN_IF_ERROR(follow_up(tx, before, record));
+    return record;
+  });
+}
+
+// One delete in one write transaction: load (kNotFound), check `if_version`, run
+// `check(tx, record)` (may refuse), delete, then `follow_up(tx, record)`.
+template <typename T, typename Check = NoFollowUp, typename FollowUp = NoFollowUp>
+Status Remove(Store& store, Id id, std::optional<int64_t> if_version, Check&& check = {},
+              FollowUp&& follow_up = {}) {
+  return store.Write([&](StoreTx& tx) -> Status {
+    PD_ASSIGN_OR_RETURN(T record, LoadForChange<T>(tx, id, if_version));
+    PD_RETURN_IF_ERROR(check(tx, record));
+    PD_RETURN_IF_ERROR((tx.*Record<T>::kDelete)(id, record.version));
+    return follow_up(tx, record);
+  });
+}
+
+template <typename T>
+Result<T> Get(Store& store, Id id) {
+  return Reading<T>(store, [&](StoreTx& tx) { return Find<T>(tx, id); });
+}
+
+template <typename T>
+Result<Page<T>> List(Store& store, const ListQuery& q) {
+  return Reading<Page<T>>(store, [&](StoreTx& tx) { return (tx.*Record<T>::kList)(q); });
+}
+
+// ---- Users and tokens
+// -----------------------------------------------------------------------------
+
+Status RequireAdmin(const User& actor) {
+  if (actor.role == Role::kAdmin && actor.active) return Status::Ok();
+  return Status::Forbidden("only admins can manage users");
+}
+
+Status RequireTokenAccess(const User& actor, Id user_id) {
+  if (actor.id == user_id && actor.active) return Status::Ok();
+  if (actor.role == Role::kAdmin && actor.active) return Status::Ok();
+  return Status::Forbidden("only admins can manage other users' tokens");
+}
+
+Status CheckEmailFree(StoreTx& tx, const std::string& email, Id self) {
+  Result<User> holder = tx.FindUserByEmail(email);
+  if (!holder.ok()) {
+    return holder.status().code() == ErrorCode::kNotFound ? Status::Ok() : holder.status();
+  }
+  if (holder->id == self) return Status::Ok();
+  return Status::Conflict("email is already used by user " + IdText(holder->id), "email");
+}
+
+Result<int64_t> CountActiveAdmins(StoreTx& tx) {
+  PD_ASSIGN_OR_RETURN(std::vector<User> users, ListAll<User>(tx, ListQuery{}));
+  return static_cast<int64_t>(std::count_if(users.begin(), users.end(), [](const User& u) {
+    return u.active && u.role == Role::kAdmin;
+  }));
+}
+
+// Issues a token for an active user; the secret leaves this function and is never stored.
+Result<NewToken> IssueToken(StoreTx& tx, Id user_id, std::string name, Timestamp now) {
+  if (name.empty()) name = "API token";
+  PD_RETURN_IF_ERROR(ValidateTitle("name", name));
+  PD_ASSIGN_OR_RETURN(User user, Find<User>(tx, user_id));
+  if (!user.active) {
+    return Status::Conflict("user " + IdText(user_id) + " is deactivated; reactivate them first",
+                            "active");
+  }
+  NewToken issued;
+  issued.secret = GenerateTokenSecret();
+  issued.token.user_id = user_id;
+  issued.token.name = std::move(name);
+  issued.token.secret_hash = HashTokenSecret(issued.secret);
+  issued.token.prefix = TokenPrefix(issued.secret);
+  issued.token.created_at = now;
+  PD_ASSIGN_OR_RETURN(issued.token, tx.InsertToken(std::move(issued.token)));
+  return issued;
+}
+
+// A token counts as used "recently enough" within this window, so authenticating does not turn
+// every read request into a write.
+constexpr int64_t kTokenTouchIntervalMillis = 60'000;
+
+// ---- Pipelines and stages
+// -------------------------------------------------------------------------
+
+// Moves `moving` (a stage of `siblings`, or a new stage with id 0 appended last) to index `to`
+// and stores the siblings whose order changed. `moving.order` is set but not stored.
+Status PlaceStage(StoreTx& tx, std::vector<Stage> siblings, Stage& moving, int32_t to,
+                  Timestamp now) {
+  auto it = std::find_if(siblings.begin(), siblings.end(),
+                         [&](const Stage& s) { return s.id == moving.id && moving.id != 0; });
+  if (it == siblings.end()) it = siblings.insert(siblings.end(), moving);
+  const size_t from = static_cast<size_t>(it - siblings.begin());
+  const size_t target = std::min(static_cast<size_t>(std::max(to, 0)), siblings.size() - 1);
+  for (Stage& changed : ReorderStages(std::move(siblings), from, target)) {
+    if (changed.id != moving.id) PD_RETURN_IF_ERROR(Save(tx, changed, now));
+  }
+  moving.order = static_cast<int32_t>(target);  // an order past the end means "last"
+  return Status::Ok();
+}
+
+// The stage a deal goes to: `stage_id` if given (checked against `pipeline_id` when both are),
+// else the first stage of `pipeline_id`, else the first stage of the first active pipeline.
+Result<Stage> ResolveStage(StoreTx& tx, std::optional<Id> pipeline_id, std::optional<Id> stage_id) {
+  if (pipeline_id) PD_RETURN_IF_ERROR(Find<Pipeline>(tx, *pipeline_id, "pipeline_id").status());
+  if (stage_id) {
+    PD_ASSIGN_OR_RETURN(Stage stage, Find<Stage>(tx, *stage_id, "stage_id"));
+    if (pipeline_id) PD_RETURN_IF_ERROR(CheckStageInPipeline(stage, *pipeline_id));
+    return stage;
+  }
+  Id pipeline = 0;
+  if (pipeline_id) {
+    pipeline = *pipeline_id;
+  } else {
+    PD_ASSIGN_OR_RETURN(std::vector<Pipeline> pipelines, ListAll<Pipeline>(tx, ListQuery{}));
+    auto first = std::find_if(pipelines.begin(), pipelines.end(),
+                              [](const Pipeline& p) { return p.active; });
+    if (first == pipelines.end()) {
+      return Status::Invalid("pipeline_id", "the workspace has no pipeline yet; create one first");
+    }
+    pipeline = first->id;
+  }
+  PD_ASSIGN_OR_RETURN(std::vector<Stage> stages, tx.StagesOfPipeline(pipeline));
+  if (stages.empty()) {
+    return Status::Invalid("pipeline_id", "pipeline " + IdText(pipeline) + " has no stages");
+  }
+  return stages.front();
+}
+
+// ---- Card order ---------------------------------------------------------------------------------
+
+// The board lists a stage's cards by position, then id.
+bool CardBefore(const Deal& a, const Deal& b) {
+  return std::tie(a.position, a.id) < std::tie(b.position, b.id);
+}
+
+struct Neighbours {
+  std::optional<double> before, after;
+  std::optional<double> keep;  // the card is already where it should go
+};
+
+// The cards around slot `index` (nullopt = bottom) of the stage's open cards, not counting
+// `self` (the card being moved, when it is an open card of this stage already).
+Result<Neighbours> NeighboursAt(StoreTx& tx, Id stage_id, std::optional<int64_t> index,
+                                const std::optional<Deal>& self) {
+  if (index) {
+    // Fetch the cards at index-1 .. index+1: with `self` removed two remain. When `self` sits
+    // above the window, every card below it is one slot further down than `index` says.
+    int64_t offset = std::max<int64_t>(*index - 1, 0);
+    PD_ASSIGN_OR_RETURN(std::vector<Deal> window, tx.CardsOfStage(stage_id, offset, 3));
+    auto is_self = [&](const Deal& d) { return self && d.id == self->id; };
+    if (self && !window.empty() && std::none_of(window.begin(), window.end(), is_self) &&
+        CardBefore(*self, window.front())) {
+      PD_ASSIGN_OR_RETURN(window, tx.CardsOfStage(stage_id, offset + 1, 3));
+    }
+    std::erase_if(window, is_self);
+    if (*index == 0) {
+      Neighbours n;
+      if (!window.empty()) n.after = window[0].position;
+      return n;
+    }
+    if (!window.empty()) {
+      Neighbours n;
+      n.before = window[0].position;
+      if (window.size() > 1) n.after = window[1].position;
+      return n;
+    }
+    // Past the last card: same as the bottom.
+  }
+  PD_ASSIGN_OR_RETURN(std::optional<double> last, tx.LastPosition(stage_id));
+  Neighbours n;
+  if (self && last && *last == self->position) {
+    n.keep = self->position;
+  } else {
+    n.before = last;
+  }
+  return n;
+}
+
+// The position for a card dropped at `index` of stage `stage_id`. `moving` is the deal being
+// moved (nullptr for a new deal). When the neighbours are too close to split, the stage is
+// renumbered once and the slot computed again.
+Result<double> PositionAt(StoreTx& tx, Id stage_id, std::optional<int64_t> index,
+                          const Deal* moving) {
+  if (index && *index < 0) return Status::Invalid("index", "must be 0 or more");
+  const bool in_stage =
+      moving && moving->status == DealStatus::kOpen && moving->stage_id == stage_id;
+  for (int attempt = 0;; ++attempt) {
+    std::optional<Deal> self;
+    if (in_stage) {
+      // After a renumbering the moving card has a new position too.
+      if (attempt == 0) {
+        self = *moving;
+      } else {
+        PD_ASSIGN_OR_RETURN(self, tx.GetDeal(moving->id));
+      }
+    }
+    PD_ASSIGN_OR_RETURN(Neighbours n, NeighboursAt(tx, stage_id, index, self));
+    if (n.keep) return *n.keep;
+    if (std::optional<double> position = PositionBetween(n.before, n.after)) return *position;
+    if (attempt > 0) {
+      return Status::Internal("no room for a card in stage " + IdText(stage_id) +
+                              " even after renumbering");
+    }
+    PD_RETURN_IF_ERROR(tx.RenumberStage(stage_id));
+  }
+}
+
+// Moves `deal` to stage `to` at `index` and records the stage change, if any. Closed deals are
+// refused by the core rule.
+Status MoveInTx(StoreTx& tx, Deal& deal, const Stage& to, std::optional<int64_t> index, Id user_id,
+                Timestamp now) {
+  double position = deal.position;
+  if (deal.status == DealStatus::kOpen) {
+    PD_ASSIGN_OR_RETURN(position, PositionAt(tx, to.id, index, &deal));
+  }
+  PD_ASSIGN_OR_RETURN(MoveResult moved, MoveDeal(deal, to, position, user_id, now));
+  deal = std::move(moved.deal);
+  if (moved.event) PD_RETURN_IF_ERROR(tx.InsertStageEvent(std::move(*moved.event)).status());
+  return Status::Ok();
+}
+
+Result<std::string> DefaultCurrencyIn(StoreTx& tx) {
+  PD_ASSIGN_OR_RETURN(std::optional<std::string> currency, tx.GetSetting("default_currency"));
+  return currency.value_or("USD");
+}
+
+// Keeps a deal's next/last activity dates in step with the activities linked to it.
+Status RefreshDeals(StoreTx& tx, std::optional<Id> a, std::optional<Id> b = std::nullopt) {
+  if (a) PD_RETURN_IF_ERROR(tx.RefreshDealActivityDates(*a));
+  if (b && b != a) PD_RETURN_IF_ERROR(tx.RefreshDealActivityDates(*b));
+  return Status::Ok();
+}
+
+// When an activity happens, for the timeline: done_at once done, else its due moment (the due
+// time, or the start of the due date when it has none).
+Timestamp ActivityMoment(const Activity& a) {
+  if (a.done && a.done_at) return *a.done_at;
+  Timestamp due = StartOf(a.due_date);
+  if (a.due_time) due.millis += int64_t{a.due_time->minutes} * 60'000;
+  return due;
+}
+
+}  // namespace
+
+// ---- Identity
+// -------------------------------------------------------------------------------------
+
+// Reads happen in a read transaction. last_used_at is refreshed by a separate small write only
+// when it is older than kTokenTouchIntervalMillis, so a busy client costs at most one write a
+// minute; a failed refresh (e.g. the token was revoked in between) does not fail the request
+// that was already authorised.
+Result<User> Workspace::Authenticate(std::string_view secret) {
+  if (secret.empty()) return Status::Unauthorized("missing API token");
+  const std::string hash = HashTokenSecret(secret);
+  std::optional<ApiToken> token;
+  Result<User> user = Reading<User>(store_, [&](StoreTx& tx) -> Result<User> {
+    Result<ApiToken> found = tx.FindTokenByHash(hash);
+    if (!found.ok()) {
+      if (found.status().code() == ErrorCode::kNotFound) {
+        return Status::Unauthorized("unknown API token");
+      }
+      return found.status();
+    }
+    token = *found;
+    PD_ASSIGN_OR_RETURN(User owner, tx.GetUser(found->user_id));
+    if (!owner.active) {
+      return Status::Unauthorized("user " + IdText(owner.id) + " is deactivated");
+    }
+    return owner;
+  });
+  if (!user.ok()) return user;
+  const Timestamp now = clock_.Now();
+  if (!token->last_used_at ||
+      now.millis - token->last_used_at->millis >= kTokenTouchIntervalMillis) {
+    Status touched = store_.Write([&](StoreTx& tx) { return tx.TouchToken(token->id, now); });
+    (void)touched;  // bookkeeping only; see above
+  }
+  return user;
+}
+
+Result<NewToken> Workspace::Bootstrap(const std::string& name, const std::string& email,
+                                      const std::string& default_currency) {
+  return Writing<NewToken>(store_, [&](StoreTx& tx) -> Result<NewToken> {
+    ListQuery any;
+    any.limit = 1;
+    PD_ASSIGN_OR_RETURN(Page<User> users, tx.ListUsers(any));
+    if (!users.items.empty()) {
+      return Status::Conflict("the workspace already has users; add more with `pipedeck user add`");
+    }
+    if (!IsCurrencyCode(default_currency)) {
+      return Status::Invalid("currency", "\"" + default_currency + "\" is not an ISO 4217 code");
+    }
+    PD_RETURN_IF_ERROR(tx.PutSetting("default_currency", default_currency));
+    const Timestamp now = clock_.Now();
+    UserPatch fields;
+    fields.name = name;
+    fields.email = email;
+    fields.role = Role::kAdmin;
+    PD_ASSIGN_OR_RETURN(User admin, CreateRecord(tx, now, Apply(User{}, fields)));
+    return IssueToken(tx, admin.id, "initial admin token", now);
+  });
+}
+
+// ---- Users and tokens
+// -----------------------------------------------------------------------------
+
+Result<User> Workspace::CreateUser(const User& actor, const UserPatch& fields) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor));
+  return Writing<User>(store_, [&](StoreTx& tx) -> Result<User> {
+    User user = Apply(User{}, fields);
+    PD_RETURN_IF_ERROR(ValidateUser(user));
+    PD_RETURN_IF_ERROR(CheckEmailFree(tx, user.email, 0));
+    return CreateRecord(tx, clock_.Now(), std::move(user));
+  });
+}
+
+Result<User> Workspace::GetUser(Id id) { return Get<User>(store_, id); }
+
+// Guards: nobody deactivates themself, and the last active admin stays one, so the workspace
+// always has someone who can manage it. Deactivation revokes every token of the user.
+Result<User> Workspace::UpdateUser(const User& actor, Id id, const UserPatch& patch,
+                                   std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor));
+  auto change = [&](StoreTx& tx, User& user, Timestamp now) -> Status {
+    const User before = user;
+    PD_RETURN_IF_ERROR(PatchWith<User>(patch)(tx, user, now));
+    if (user.email != before.email) PD_RETURN_IF_ERROR(CheckEmailFree(tx, user.email, user.id));
+    if (before.active && !user.active && user.id == actor.id) {
+      return Status::Conflict("you cannot deactivate yourself", "active");
+    }
+    const bool was_admin = before.active && before.role == Role::kAdmin;
+    const bool is_admin = user.active && user.role == Role::kAdmin;
+    if (was_admin && !is_admin) {
+      PD_ASSIGN_OR_RETURN(int64_t admins, CountActiveAdmins(tx));
+      if (admins <= 1) {
+        return Status::Conflict(
+            "user " + IdText(id) + " is the last active admin; make another user admin first",
+            user.active ? "role" : "active");
+      }
+    }
+    return Status::Ok();
+  };
+  auto revoke = [](StoreTx& tx, const User& before, const User& after) -> Status {
+    if (before.active && !after.active) return tx.DeleteTokensOfUser(after.id);
+    return Status::Ok();
+  };
+  return Edit<User>(store_, clock_, id, if_version, change, revoke);
+}
+
+Result<User> Workspace::DeactivateUser(const User& actor, Id id,
+                                       std::optional<int64_t> if_version) {
+  UserPatch patch;
+  patch.active = false;
+  return UpdateUser(actor, id, patch, if_version);
+}
+
+Result<Page<User>> Workspace::ListUsers(const ListQuery& q) { return List<User>(store_, q); }
+
+Result<NewToken> Workspace::CreateToken(const User& actor, Id user_id, const std::string& name) {
+  PD_RETURN_IF_ERROR(RequireTokenAccess(actor, user_id));
+  return Writing<NewToken>(
+      store_, [&](StoreTx& tx) { return IssueToken(tx, user_id, name, clock_.Now()); });
+}
+
+Result<std::vector<ApiToken>> Workspace::ListTokens(const User& actor, Id user_id) {
+  PD_RETURN_IF_ERROR(RequireTokenAccess(actor, user_id));
+  return Reading<std::vector<ApiToken>>(store_, [&](StoreTx& tx) -> Result<std::vector<ApiToken>> {
+    PD_RETURN_IF_ERROR(Find<User>(tx, user_id).status());
+    return tx.ListTokens(user_id);
+  });
+}
+
+Status Workspace::RevokeToken(const User& actor, Id user_id, Id token_id) {
+  PD_RETURN_IF_ERROR(RequireTokenAccess(actor, user_id));
+  return store_.Write([&](StoreTx& tx) -> Status {
+    PD_RETURN_IF_ERROR(Find<User>(tx, user_id).status());
+    PD_ASSIGN_OR_RETURN(std::vector<ApiToken> tokens, tx.ListTokens(user_id));
+    const bool owned = std::any_of(tokens.begin(), tokens.end(),
+                                   [&](const ApiToken& t) { return t.id == token_id; });
+    if (!owned) {
+      return Status::NotFound("user " + IdText(user_id) + " has no token with id " +
+                              IdText(token_id));
+    }
+    return tx.DeleteToken(token_id);
+  });
+}
+
+// ---- Pipelines and stages
+// -------------------------------------------------------------------------
+
+Result<Pipeline> Workspace::CreatePipeline(const User& actor, const PipelinePatch& fields,
+                                           std::string_view template_key) {
+  const StageTemplate* stage_template = nullptr;
+  if (!template_key.empty()) {
+    stage_template = FindStageTemplate(template_key);
+    if (stage_template == nullptr) {
+      return Status::Invalid("template", "no template \"" + std::string(template_key) +
+                                             "\"; use 4-stage, 5-stage, 6-stage or 7-stage");
+    }
+  }
+  return Writing<Pipeline>(store_, [&](StoreTx& tx) -> Result<Pipeline> {
+    const Timestamp now = clock_.Now();
+    Pipeline pipeline;
+    if (!fields.order) {
+      // Without an order the new pipeline comes last.
+      PD_ASSIGN_OR_RETURN(std::vector<Pipeline> existing, ListAll<Pipeline>(tx, ListQuery{}));
+      for (const Pipeline& p : existing) pipeline.order = std::max(pipeline.order, p.order + 1);
+    }
+    PD_ASSIGN_OR_RETURN(pipeline, CreateRecord(tx, now, Apply(pipeline, fields)));
+    if (stage_template == nullptr) return pipeline;
+    int32_t order = 0;
+    for (const StageTemplateStage& t : stage_template->stages) {
+      Stage stage;
+      stage.pipeline_id = pipeline.id;
+      stage.name = t.name;
+      stage.order = order++;
+      stage.probability = t.probability;
+      stage.rotting_days = t.rotting_days;
+      stage.playbook = t.playbook;
+      PD_RETURN_IF_ERROR(CreateRecord(tx, now, std::move(stage)).status());
+    }
+    return pipeline;
+  });
+}
+
+Result<Pipeline> Workspace::GetPipeline(Id id) { return Get<Pipeline>(store_, id); }
+
+Result<Pipeline> Workspace::UpdatePipeline(const User& actor, Id id, const PipelinePatch& patch,
+                                           std::optional<int64_t> if_version) {
+  return Edit<Pipeline>(store_, clock_, id, if_version, PatchWith<Pipeline>(patch));
+}
+
+Status Workspace::DeletePipeline(const User& actor, Id id, std::optional<int64_t> if_version) {
+  auto check = [](StoreTx& tx, const Pipeline& pipeline) -> Status {
+    PD_ASSIGN_OR_RETURN(int64_t deals, tx.CountDealsInPipeline(pipeline.id));
+    if (deals == 0) return Status::Ok();
+    return Status::Conflict("pipeline " + IdText(pipeline.id) + " still has " +
+                            std::to_string(deals) + " deals; move or delete them first");
+  };
+  return Remove<Pipeline>(store_, id, if_version, check);
+}
+
+Result<Page<Pipeline>> Workspace::ListPipelines(const ListQuery& q) {
+  return List<Pipeline>(store_, q);
+}
+
+Result<Stage> Workspace::CreateStage(const User& actor, Id pipeline_id, const StagePatch& fields) {
+  return Writing<Stage>(store_, [&](StoreTx& tx) -> Result<Stage> {
+    PD_RETURN_IF_ERROR(Find<Pipeline>(tx, pipeline_id, "pipeline_id").status());
+    PD_ASSIGN_OR_RETURN(std::vector<Stage> siblings, tx.StagesOfPipeline(pipeline_id));
+    const Timestamp now = clock_.Now();
+    Stage stage;
+    stage.pipeline_id = pipeline_id;
+    stage.probability = 100;
+    stage.order = static_cast<int32_t>(siblings.size());
+    stage = Apply(std::move(stage), fields);
+    PD_RETURN_IF_ERROR(ValidateStage(stage));
+    PD_RETURN_IF_ERROR(PlaceStage(tx, std::move(siblings), stage, stage.order, now));
+    return CreateRecord(tx, now, std::move(stage));
+  });
+}
+
+Result<Stage> Workspace::GetStage(Id id) { return Get<Stage>(store_, id); }
+
+Result<Stage> Workspace::UpdateStage(const User& actor, Id id, const StagePatch& patch,
+                                     std::optional<int64_t> if_version) {
+  auto change = [&](StoreTx& tx, Stage& stage, Timestamp now) -> Status {
+    const int32_t old_order = stage.order;
+    PD_RETURN_IF_ERROR(PatchWith<Stage>(patch)(tx, stage, now));
+    if (stage.order == old_order) return Status::Ok();
+    PD_ASSIGN_OR_RETURN(std::vector<Stage> siblings, tx.StagesOfPipeline(stage.pipeline_id));
+    return PlaceStage(tx, std::move(siblings), stage, stage.order, now);
+  };
+  return Edit<Stage>(store_, clock_, id, if_version, change);
+}
+
+// Deals of a deleted stage move to `move_deals_to` with a stage_changed event each (history must
+// show every stage change), then the remaining stages are renumbered 0..n-1.
+Status Workspace::DeleteStage(const User& actor, Id id, std::optional<Id> move_deals_to,
+                              std::optional<int64_t> if_version) {
+  return store_.Write([&](StoreTx& tx) -> Status {
+    PD_ASSIGN_OR_RETURN(Stage stage, LoadForChange<Stage>(tx, id, if_version));
+    const Timestamp now = clock_.Now();
+    PD_ASSIGN_OR_RETURN(int64_t deals, tx.CountDealsInStage(id));
+    if (deals > 0) {
+      if (!move_deals_to) {
+        return Status::Conflict("stage " + IdText(id) + " still has " + std::to_string(deals) +
+                                    " deals; say where they go (move_deals_to)",
+                                "move_deals_to");
+      }
+      if (*move_deals_to == id) {
+        return Status::Invalid("move_deals_to", "deals cannot move to the stage being deleted");
+      }
+      PD_ASSIGN_OR_RETURN(Stage target, Find<Stage>(tx, *move_deals_to, "move_deals_to"));
+      if (target.pipeline_id != stage.pipeline_id) {
+        return Status::Invalid(
+            "move_deals_to",
+            "stage " + IdText(target.id) + " is not in pipeline " + IdText(stage.pipeline_id));
+      }
+      ListQuery in_stage;
+      in_stage.stage_id = id;
+      PD_ASSIGN_OR_RETURN(std::vector<Deal> moving, ListAll<Deal>(tx, in_stage));
+      PD_RETURN_IF_ERROR(tx.MoveAllDeals(id, target, now));
+      for (const Deal& deal : moving) {
+        StageEvent e;
+        e.deal_id = deal.id;
+        e.kind = StageEventKind::kStageChanged;
+        e.at = now;
+        e.user_id = actor.id;
+        e.from_pipeline_id = e.to_pipeline_id = stage.pipeline_id;
+        e.from_stage_id = id;
+        e.to_stage_id = target.id;
+        e.from_status = e.to_status = deal.status;
+        e.lost_reason = deal.lost_reason;
+        PD_RETURN_IF_ERROR(tx.InsertStageEvent(std::move(e)).status());
+      }
+    }
+    PD_RETURN_IF_ERROR(tx.DeleteStage(id, stage.version));
+    PD_ASSIGN_OR_RETURN(std::vector<Stage> rest, tx.StagesOfPipeline(stage.pipeline_id));
+    for (size_t i = 0; i < rest.size(); ++i) {
+      if (rest[i].order == static_cast<int32_t>(i)) continue;
+      rest[i].order = static_cast<int32_t>(i);
+      PD_RETURN_IF_ERROR(Save(tx, rest[i], now));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<Page<Stage>> Workspace::ListStages(const ListQuery& q) { return List<Stage>(store_, q); }
+
+// ---- Contacts
+// -------------------------------------------------------------------------------------
+
+Result<Organization> Workspace::CreateOrganization(const User& actor,
+                                                   const OrganizationPatch& fields) {
+  return Writing<Organization>(store_, [&](StoreTx& tx) {
+    Organization org;
+    org.owner_id = actor.id;
+    return CreateRecord(tx, clock_.Now(), Apply(std::move(org), fields));
+  });
+}
+
+Result<Organization> Workspace::GetOrganization(Id id) { return Get<Organization>(store_, id); }
+
+Result<Organization> Workspace::UpdateOrganization(const User& actor, Id id,
+                                                   const OrganizationPatch& patch,
+                                                   std::optional<int64_t> if_version) {
+  return Edit<Organization>(store_, clock_, id, if_version, PatchWith<Organization>(patch));
+}
+
+Status Workspace::DeleteOrganization(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Remove<Organization>(store_, id, if_version);
+}
+
+Result<Page<Organization>> Workspace::ListOrganizations(const ListQuery& q) {
+  return List<Organization>(store_, q);
+}
+
+Result<Person> Workspace::CreatePerson(const User& actor, const PersonPatch& fields) {
+  return Writing<Person>(store_, [&](StoreTx& tx) {
+    Person person;
+    person.owner_id = actor.id;
+    return CreateRecord(tx, clock_.Now(), Apply(std::move(person), fields));
+  });
+}
+
+Result<Person> Workspace::GetPerson(Id id) { return Get<Person>(store_, id); }
+
+Result<Person> Workspace::UpdatePerson(const User& actor, Id id, const PersonPatch& patch,
+                                       std::optional<int64_t> if_version) {
+  return Edit<Person>(store_, clock_, id, if_version, PatchWith<Person>(patch));
+}
+
+Status Workspace::DeletePerson(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Remove<Person>(store_, id, if_version);
+}
+
+Result<Page<Person>> Workspace::ListPersons(const ListQuery& q) { return List<Person>(store_, q); }
+
+// ---- Deals
+// ----------------------------------------------------------------------------------------
+
+Result<Deal> Workspace::CreateDeal(const User& actor, const DealPatch& fields) {
+  return Writing<Deal>(store_, [&](StoreTx& tx) -> Result<Deal> {
+    const Timestamp now = clock_.Now();
+    Deal deal;
+    deal.owner_id = actor.id;
+    PD_ASSIGN_OR_RETURN(deal.value.currency, DefaultCurrencyIn(tx));
+    deal = Apply(std::move(deal), fields);
+    PD_RETURN_IF_ERROR(ValidateDeal(deal));
+    PD_ASSIGN_OR_RETURN(Stage stage, ResolveStage(tx, fields.pipeline_id, fields.stage_id));
+    deal.pipeline_id = stage.pipeline_id;
+    deal.stage_id = stage.id;
+    deal.stage_changed_at = now;
+    PD_ASSIGN_OR_RETURN(deal.position, PositionAt(tx, stage.id, 0, nullptr));
+    PD_ASSIGN_OR_RETURN(deal, CreateRecord(tx, now, std::move(deal)));
+    PD_RETURN_IF_ERROR(tx.InsertStageEvent(CreationEvent(deal, actor.id, now)).status());
+    return deal;
+  });
+}
+
+Result<Deal> Workspace::GetDeal(Id id) { return Get<Deal>(store_, id); }
+
+Result<Deal> Workspace::UpdateDeal(const User& actor, Id id, const DealPatch& patch,
+                                   std::optional<int64_t> if_version) {
+  auto change = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
+    const Id pipeline_before = deal.pipeline_id;
+    PD_RETURN_IF_ERROR(PatchWith<Deal>(patch)(tx, deal, now));
+    const bool wants_move =
+        patch.stage_id || (patch.pipeline_id && *patch.pipeline_id != pipeline_before);
+    if (!wants_move) return Status::Ok();  // naming the current pipeline alone is not a move
+    PD_ASSIGN_OR_RETURN(Stage to, ResolveStage(tx, patch.pipeline_id, patch.stage_id));
+    if (to.id == deal.stage_id) return Status::Ok();
+    return MoveInTx(tx, deal, to, 0, actor.id, now);
+  };
+  return Edit<Deal>(store_, clock_, id, if_version, change);
+}
+
+Status Workspace::DeleteDeal(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Remove<Deal>(store_, id, if_version);
+}
+
+Result<Page<Deal>> Workspace::ListDeals(const ListQuery& q) { return List<Deal>(store_, q); }
+
+Result<Deal> Workspace::MoveDeal(const User& actor, Id id, Id stage_id,
+                                 std::optional<int64_t> index, std::optional<int64_t> if_version) {
+  auto change = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
+    PD_ASSIGN_OR_RETURN(Stage to, Find<Stage>(tx, stage_id, "stage_id"));
+    return MoveInTx(tx, deal, to, index, actor.id, now);
+  };
+  return Edit<Deal>(store_, clock_, id, if_version, change);
+}
+
+namespace {
+
+// Applies a status transition computed by `rule(tx, deal, now)` and records its event.
+template <typename Rule>
+Result<Deal> Transition(Store& store, const Clock& clock, Id id, std::optional<int64_t> if_version,
+                        Rule&& rule) {
+  auto change = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
+    PD_ASSIGN_OR_RETURN(DealTransition t, rule(tx, deal, now));
+    deal = std::move(t.deal);
+    return tx.InsertStageEvent(std::move(t.event)).status();
+  };
+  return Edit<Deal>(store, clock, id, if_version, change);
+}
+
+}  // namespace
+
+Result<Deal> Workspace::MarkWon(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Transition(store_, clock_, id, if_version, [&](StoreTx&, const Deal& deal, Timestamp now) {
+    return ::pipedeck::MarkWon(deal, actor.id, now);
+  });
+}
+
+Result<Deal> Workspace::MarkLost(const User& actor, Id id, const std::string& reason,
+                                 std::optional<Id> lost_reason_id,
+                                 std::optional<int64_t> if_version) {
+  auto rule = [&](StoreTx& tx, const Deal& deal, Timestamp now) -> Result<DealTransition> {
+    std::string text = reason;
+    if (lost_reason_id) {
+      PD_ASSIGN_OR_RETURN(LostReason configured,
+                          Find<LostReason>(tx, *lost_reason_id, "lost_reason_id"));
+      text = configured.label;
+    }
+    if (text.empty()) return Status::Invalid("lost_reason", "a lost deal needs a reason");
+    return ::pipedeck::MarkLost(deal, text, actor.id, now);
+  };
+  return Transition(store_, clock_, id, if_version, rule);
+}
+
+Result<Deal> Workspace::Reopen(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Transition(store_, clock_, id, if_version, [&](StoreTx&, const Deal& deal, Timestamp now) {
+    return ::pipedeck::Reopen(deal, actor.id, now);
+  });
+}
+
+Result<std::vector<StageEvent>> Workspace::DealHistory(Id id) {
+  return Reading<std::vector<StageEvent>>(store_,
+                                          [&](StoreTx& tx) -> Result<std::vector<StageEvent>> {
+                                            PD_RETURN_IF_ERROR(Find<Deal>(tx, id).status());
+                                            return tx.StageEventsOfDeal(id);
+                                          });
+}
+
+// Entries at the same instant keep the order stage events, activities, notes (a deal's creation
+// event stays below what was logged in the same millisecond).
+Result<std::vector<TimelineEntry>> Workspace::DealTimeline(Id id) {
+  return Reading<std::vector<TimelineEntry>>(
+      store_, [&](StoreTx& tx) -> Result<std::vector<TimelineEntry>> {
+        PD_RETURN_IF_ERROR(Find<Deal>(tx, id).status());
+        PD_ASSIGN_OR_RETURN(std::vector<StageEvent> events, tx.StageEventsOfDeal(id));
+        PD_ASSIGN_OR_RETURN(std::vector<Activity> activities, tx.ActivitiesOfDeal(id));
+        PD_ASSIGN_OR_RETURN(std::vector<Note> notes, tx.NotesOfDeal(id));
+        std::vector<TimelineEntry> timeline;
+        timeline.reserve(events.size() + activities.size() + notes.size());
+        for (StageEvent& e : events) timeline.push_back({e.at, std::move(e)});
+        for (Activity& a : activities) timeline.push_back({ActivityMoment(a), std::move(a)});
+        for (Note& n : notes) timeline.push_back({n.created_at, std::move(n)});
+        std::stable_sort(
+            timeline.begin(), timeline.end(),
+            [](const TimelineEntry& a, const TimelineEntry& b) { return a.at < b.at; });
+        std::reverse(timeline.begin(), timeline.end());
+        return timeline;
+      });
+}
+
+Result<BoardView> Workspace::Board(const BoardQuery& q) {
+  return Reading<BoardView>(store_, [&](StoreTx& tx) -> Result<BoardView> {
+    BoardView view;
+    PD_ASSIGN_OR_RETURN(view.pipeline, Find<Pipeline>(tx, q.pipeline_id));
+    PD_ASSIGN_OR_RETURN(std::vector<BoardColumn> columns, tx.Board(q));
+    std::vector<Deal> deals;
+    for (const BoardColumn& column : columns) {
+      deals.insert(deals.end(), column.cards.begin(), column.cards.end());
+    }
+    PD_ASSIGN_OR_RETURN(auto details, tx.CardDetailsOf(deals));
+    const Timestamp now = clock_.Now();
+    for (BoardColumn& column : columns) {
+      BoardColumnView& out = view.columns.emplace_back();
+      out.stage = std::move(column.stage);
+      out.deal_count = column.deal_count;
+      out.totals = std::move(column.totals);
+      for (Deal& deal : column.cards) {
+        BoardCard card;
+        card.probability = EffectiveProbability(deal, out.stage);
+        card.overdue = HasOverdueNextActivity(deal, now);
+        card.no_next_activity = deal.status == DealStatus::kOpen && !deal.next_activity_date;
+        card.rotting = IsRotting(deal, out.stage, now);
+        if (auto it = details.find(deal.id); it != details.end()) card.details = it->second;
+        card.deal = std::move(deal);
+        out.cards.push_back(std::move(card));
+      }
+    }
+    return view;
+  });
+}
+
+// ---- Lost reasons
+// ---------------------------------------------------------------------------------
+
+Result<LostReason> Workspace::CreateLostReason(const User& actor, const LostReasonPatch& fields) {
+  return Writing<LostReason>(store_, [&](StoreTx& tx) -> Result<LostReason> {
+    LostReason reason;
+    if (!fields.order) {
+      PD_ASSIGN_OR_RETURN(std::vector<LostReason> existing, ListAll<LostReason>(tx, ListQuery{}));
+      for (const LostReason& r : existing) reason.order = std::max(reason.order, r.order + 1);
+    }
+    return CreateRecord(tx, clock_.Now(), Apply(std::move(reason), fields));
+  });
+}
+
+Result<LostReason> Workspace::GetLostReason(Id id) { return Get<LostReason>(store_, id); }
+
+Result<LostReason> Workspace::UpdateLostReason(const User& actor, Id id,
+                                               const LostReasonPatch& patch,
+                                               std::optional<int64_t> if_version) {
+  return Edit<LostReason>(store_, clock_, id, if_version, PatchWith<LostReason>(patch));
+}
+
+Status Workspace::DeleteLostReason(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Remove<LostReason>(store_, id, if_version);
+}
+
+Result<Page<LostReason>> Workspace::ListLostReasons(const ListQuery& q) {
+  return List<LostReason>(store_, q);
+}
+
+// ---- Activities and notes
+// -------------------------------------------------------------------------
+
+Result<Activity> Workspace::CreateActivity(const User& actor, const ActivityPatch& fields) {
+  return Writing<Activity>(store_, [&](StoreTx& tx) -> Result<Activity> {
+    const Timestamp now = clock_.Now();
+    Activity activity;
+    activity.owner_id = actor.id;
+    activity.due_date = DateOf(now);
+    PD_ASSIGN_OR_RETURN(activity, CreateRecord(tx, now, Apply(std::move(activity), fields, now)));
+    PD_RETURN_IF_ERROR(RefreshDeals(tx, activity.deal_id));
+    return activity;
+  });
+}
+
+Result<Activity> Workspace::GetActivity(Id id) { return Get<Activity>(store_, id); }
+
+Result<Activity> Workspace::UpdateActivity(const User& actor, Id id, const ActivityPatch& patch,
+                                           std::optional<int64_t> if_version) {
+  auto refresh = [](StoreTx& tx, const Activity& before, const Activity& after) {
+    return RefreshDeals(tx, before.deal_id, after.deal_id);
+  };
+  return Edit<Activity>(store_, clock_, id, if_version, PatchWith<Activity>(patch), refresh);
+}
+
+Status Workspace::DeleteActivity(const User& actor, Id id, std::optional<int64_t> if_version) {
+  auto refresh = [](StoreTx& tx, const Activity& removed) {
+    return RefreshDeals(tx, removed.deal_id);
+  };
+  return Remove<Activity>(store_, id, if_version, NoFollowUp{}, refresh);
+}
+
+Result<Page<Activity>> Workspace::ListActivities(const ListQuery& q) {
+  return List<Activity>(store_, q);
+}
+
+Result<Note> Workspace::CreateNote(const User& actor, const NotePatch& fields) {
+  return Writing<Note>(store_, [&](StoreTx& tx) {
+    Note note;
+    note.user_id = actor.id;
+    return CreateRecord(tx, clock_.Now(), Apply(std::move(note), fields));
+  });
+}
+
+Result<Note> Workspace::GetNote(Id id) { return Get<Note>(store_, id); }
+
+Result<Note> Workspace::UpdateNote(const User& actor, Id id, const NotePatch& patch,
+                                   std::optional<int64_t> if_version) {
+  return Edit<Note>(store_, clock_, id, if_version, PatchWith<Note>(patch));
+}
+
+Status Workspace::DeleteNote(const User& actor, Id id, std::optional<int64_t> if_version) {
+  return Remove<Note>(store_, id, if_version);
+}
+
+Result<Page<Note>> Workspace::ListNotes(const ListQuery& q) { return List<Note>(store_, q); }
+
+// ---- Settings
+// -------------------------------------------------------------------------------------
+
+Result<std::string> Workspace::DefaultCurrency() {
+  return Reading<std::string>(store_, [](StoreTx& tx) { return DefaultCurrencyIn(tx); });
+}
+
+}  // namespace pipedeck

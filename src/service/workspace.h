@@ -38,9 +38,9 @@ struct NewToken {
 struct BoardCard {
   Deal deal;
   CardDetails details;
-  int32_t probability = 0;  // effective probability
-  bool overdue = false;            // the next activity is overdue
-  bool no_next_activity = false;   // open deal without a planned activity
+  int32_t probability = 0;        // effective probability
+  bool overdue = false;           // the next activity is overdue
+  bool no_next_activity = false;  // open deal without a planned activity
   bool rotting = false;
 };
 
@@ -67,6 +67,9 @@ class Workspace {
   Workspace(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   const Clock& clock() const { return clock_; }
+  // The same workspace seen through another clock: every change made through the copy is stamped
+  // with that clock's time. The demo seeder uses it to write a realistic history at past instants.
+  Workspace WithClock(const Clock& clock) const { return Workspace(store_, clock); }
 
   // ---- Identity ----
   // Resolves an API token secret to its active user. Errors: kUnauthorized.

@@ -9,8 +9,9 @@
 // StoreTx, which must not escape the function or be used from another thread.
 //
 // Errors: lookups of a missing id return kNotFound; Update*/Delete* with a stale expected version
-// return kPreconditionFailed; unique-key clashes (user email, token hash) return kConflict;
-// everything else from the database is kInternal with the backend's message.
+// return kPreconditionFailed (a Delete* with expected_version <= 0 deletes any version);
+// unique-key clashes (user email, token hash) return kConflict; everything else from the database
+// is kInternal with the backend's message.
 #pragma once
 
 #include <functional>
@@ -27,7 +28,21 @@ namespace pipedeck {
 
 // ---- Listing ------------------------------------------------------------------------------------
 
-enum class SortField { kId, kCreatedAt, kUpdatedAt, kName, kValue, kExpectedCloseDate, kPosition, kDueDate };
+// Every sort ends with id as the tie-breaker. kName is a deal's title and a lost reason's label;
+// kPosition is the explicit `order` of pipelines, stages and lost reasons; deals without an
+// expected close date come after dated ones (ascending); kDueDate orders activities by due moment,
+// one without a time counting as due at the end of its day. A sort a record type lacks gives
+// kInvalid "sort".
+enum class SortField {
+  kId,
+  kCreatedAt,
+  kUpdatedAt,
+  kName,
+  kValue,
+  kExpectedCloseDate,
+  kPosition,
+  kDueDate
+};
 
 // Filters shared by every list; each record type honours the ones that exist on it (the API
 // rejects the others before they reach the store). Text search is a case-insensitive substring
@@ -35,8 +50,8 @@ enum class SortField { kId, kCreatedAt, kUpdatedAt, kName, kValue, kExpectedClos
 struct ListQuery {
   std::optional<Id> pipeline_id, stage_id, owner_id, person_id, org_id, deal_id, user_id;
   std::optional<DealStatus> status;
-  std::optional<bool> done;              // activities
-  std::optional<Date> due_from, due_to;  // activities: due_date in [from, to]
+  std::optional<bool> done;                // activities
+  std::optional<Date> due_from, due_to;    // activities: due_date in [from, to]
   std::optional<Timestamp> updated_since;  // updated_at >= this
   std::string text;
   SortField sort = SortField::kId;
@@ -82,7 +97,8 @@ struct BoardQuery {
   std::string text;            // only deals whose title contains this (case-insensitive)
 };
 
-// ---- The transaction ------------------------------------------------------------------------------
+// ---- The transaction
+// ------------------------------------------------------------------------------
 
 class StoreTx {
  public:
@@ -92,7 +108,8 @@ class StoreTx {
   virtual Result<User> InsertUser(User u) = 0;  // returns it with id set
   virtual Result<User> GetUser(Id id) = 0;
   virtual Result<User> FindUserByEmail(const std::string& email_lower) = 0;
-  virtual Status UpdateUser(const User& u, int64_t expected_version) = 0;  // stores u (version already bumped)
+  virtual Status UpdateUser(const User& u,
+                            int64_t expected_version) = 0;  // stores u (version already bumped)
   virtual Result<Page<User>> ListUsers(const ListQuery& q) = 0;
   virtual Result<ApiToken> InsertToken(ApiToken t) = 0;
   virtual Result<ApiToken> FindTokenByHash(const std::string& secret_hash) = 0;
@@ -105,34 +122,37 @@ class StoreTx {
   virtual Result<Pipeline> InsertPipeline(Pipeline p) = 0;
   virtual Result<Pipeline> GetPipeline(Id id) = 0;
   virtual Status UpdatePipeline(const Pipeline& p, int64_t expected_version) = 0;
-  virtual Status DeletePipeline(Id id, int64_t expected_version) = 0;  // also deletes its stages
+  virtual Status DeletePipeline(Id id, int64_t expected_version) = 0;    // also deletes its stages
   virtual Result<Page<Pipeline>> ListPipelines(const ListQuery& q) = 0;  // sort by order, then id
   virtual Result<Stage> InsertStage(Stage s) = 0;
   virtual Result<Stage> GetStage(Id id) = 0;
   virtual Status UpdateStage(const Stage& s, int64_t expected_version) = 0;
   virtual Status DeleteStage(Id id, int64_t expected_version) = 0;
   virtual Result<std::vector<Stage>> StagesOfPipeline(Id pipeline_id) = 0;  // by order
-  virtual Result<Page<Stage>> ListStages(const ListQuery& q) = 0;  // filter pipeline_id
+  virtual Result<Page<Stage>> ListStages(const ListQuery& q) = 0;           // filter pipeline_id
 
   // Contacts.
   virtual Result<Organization> InsertOrganization(Organization o) = 0;
   virtual Result<Organization> GetOrganization(Id id) = 0;
   virtual Status UpdateOrganization(const Organization& o, int64_t expected_version) = 0;
-  virtual Status DeleteOrganization(Id id, int64_t expected_version) = 0;  // unlinks persons, deals, activities, notes
+  virtual Status DeleteOrganization(
+      Id id, int64_t expected_version) = 0;  // unlinks persons, deals, activities, notes
   virtual Result<Page<Organization>> ListOrganizations(const ListQuery& q) = 0;
   virtual Result<Person> InsertPerson(Person p) = 0;
   virtual Result<Person> GetPerson(Id id) = 0;
   virtual Status UpdatePerson(const Person& p, int64_t expected_version) = 0;
-  virtual Status DeletePerson(Id id, int64_t expected_version) = 0;  // unlinks deals, activities, notes
+  virtual Status DeletePerson(Id id,
+                              int64_t expected_version) = 0;  // unlinks deals, activities, notes
   virtual Result<Page<Person>> ListPersons(const ListQuery& q) = 0;
 
   // Deals.
   virtual Result<Deal> InsertDeal(Deal d) = 0;
   virtual Result<Deal> GetDeal(Id id) = 0;
   virtual Status UpdateDeal(const Deal& d, int64_t expected_version) = 0;
-  virtual Status DeleteDeal(Id id, int64_t expected_version) = 0;  // with its activities, notes, history
+  virtual Status DeleteDeal(Id id,
+                            int64_t expected_version) = 0;  // with its activities, notes, history
   virtual Result<Page<Deal>> ListDeals(const ListQuery& q) = 0;
-  virtual Result<int64_t> CountDealsInStage(Id stage_id) = 0;      // any status
+  virtual Result<int64_t> CountDealsInStage(Id stage_id) = 0;        // any status
   virtual Result<int64_t> CountDealsInPipeline(Id pipeline_id) = 0;  // any status
   // Open deals of a stage in card order: `offset`..`offset+limit`; used to place a dropped card.
   virtual Result<std::vector<Deal>> CardsOfStage(Id stage_id, int64_t offset, int64_t limit) = 0;
@@ -140,9 +160,12 @@ class StoreTx {
   virtual Result<std::optional<double>> FirstPosition(Id stage_id) = 0;
   virtual Result<std::optional<double>> LastPosition(Id stage_id) = 0;
   // Rewrites the position of every open deal of the stage (in current card order) without
-  // bumping versions: renumbering is not an edit of the deals.
+  // bumping versions: renumbering is not an edit of the deals. New positions are kPositionStep,
+  // 2 × kPositionStep, ... (core/deal_rules.h).
   virtual Status RenumberStage(Id stage_id) = 0;
   // Moves every deal of `from_stage` to `to_stage` (both pipelines' ids updated), bumping versions.
+  // stage_changed_at and updated_at become `now`; the moved cards keep their order and go below
+  // the target stage's cards. Records no stage events (the caller does).
   virtual Status MoveAllDeals(Id from_stage, const Stage& to_stage, Timestamp now) = 0;
   // Recomputes next_activity_date and last_activity_at of a deal from its activities.
   virtual Status RefreshDealActivityDates(Id deal_id) = 0;

@@ -1,1 +1,1164 @@
-#include <gtest/gtest.h>
+// The store conformance suite (see store_conformance.h). Every test starts from an empty store.
+#include "store/store_conformance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/deal_rules.h"
+
+namespace pipedeck {
+
+// ---- Record builders ----------------------------------------------------------------------------
+
+User StoreConformanceTest::MakeUser(const std::string& email, const std::string& name) {
+  User u;
+  u.name = name;
+  u.email = email;
+  u.created_at = u.updated_at = kT0;
+  return u;
+}
+
+Pipeline StoreConformanceTest::MakePipeline(const std::string& name, int32_t order) {
+  Pipeline p;
+  p.name = name;
+  p.order = order;
+  p.created_at = p.updated_at = kT0;
+  return p;
+}
+
+Stage StoreConformanceTest::MakeStage(Id pipeline_id, const std::string& name, int32_t order,
+                                      int32_t probability) {
+  Stage s;
+  s.pipeline_id = pipeline_id;
+  s.name = name;
+  s.order = order;
+  s.probability = probability;
+  s.created_at = s.updated_at = kT0;
+  return s;
+}
+
+Organization StoreConformanceTest::MakeOrganization(const std::string& name, Id owner_id) {
+  Organization o;
+  o.name = name;
+  o.owner_id = owner_id;
+  o.created_at = o.updated_at = kT0;
+  return o;
+}
+
+Person StoreConformanceTest::MakePerson(const std::string& name, Id owner_id) {
+  Person p;
+  p.name = name;
+  p.owner_id = owner_id;
+  p.created_at = p.updated_at = kT0;
+  return p;
+}
+
+Deal StoreConformanceTest::MakeDeal(const std::string& title, const Stage& stage, Id owner_id) {
+  Deal d;
+  d.title = title;
+  d.value = Money{1000, "USD"};
+  d.pipeline_id = stage.pipeline_id;
+  d.stage_id = stage.id;
+  d.owner_id = owner_id;
+  d.stage_changed_at = d.created_at = d.updated_at = kT0;
+  return d;
+}
+
+Activity StoreConformanceTest::MakeActivity(const std::string& subject, Id owner_id, Date due) {
+  Activity a;
+  a.subject = subject;
+  a.owner_id = owner_id;
+  a.due_date = due;
+  a.created_at = a.updated_at = kT0;
+  return a;
+}
+
+Note StoreConformanceTest::MakeNote(const std::string& content, Id user_id) {
+  Note n;
+  n.content = content;
+  n.user_id = user_id;
+  n.created_at = n.updated_at = kT0;
+  return n;
+}
+
+namespace {
+
+template <typename T>
+std::vector<Id> IdsOf(const std::vector<T>& records) {
+  std::vector<Id> ids;
+  for (const T& r : records) ids.push_back(r.id);
+  return ids;
+}
+
+template <typename T>
+std::vector<Id> IdsOf(const Page<T>& page) {
+  return IdsOf(page.items);
+}
+
+std::vector<Id> Sorted(std::vector<Id> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+void StoreConformanceTest::SetUp() {
+  store_ = GetParam().make();
+  ASSERT_NE(store_, nullptr);
+  alice_ = Add(&StoreTx::InsertUser, MakeUser("alice@example.com", "Alice"));
+  bob_ = Add(&StoreTx::InsertUser, MakeUser("bob@example.com", "Bob"));
+  pipeline_ = Add(&StoreTx::InsertPipeline, MakePipeline("Sales"));
+  lead_ = Add(&StoreTx::InsertStage, MakeStage(pipeline_.id, "Lead", 0, 10));
+  proposal_ = Add(&StoreTx::InsertStage, MakeStage(pipeline_.id, "Proposal", 1, 50));
+  closing_ = Add(&StoreTx::InsertStage, MakeStage(pipeline_.id, "Closing", 2, 90));
+}
+
+Deal StoreConformanceTest::AddDeal(const std::string& title, const Stage& stage, double position,
+                                   Money value) {
+  Deal d = MakeDeal(title, stage, alice_.id);
+  d.position = position;
+  d.value = std::move(value);
+  return Add(&StoreTx::InsertDeal, d);
+}
+
+Result<Page<Deal>> StoreConformanceTest::Deals(const ListQuery& q) {
+  return Read([&](StoreTx& tx) { return tx.ListDeals(q); });
+}
+
+std::vector<Id> StoreConformanceTest::AllDealIds(ListQuery q) {
+  std::vector<Id> ids;
+  for (int pages = 0; pages < 1000; ++pages) {
+    Page<Deal> page = Must(Deals(q));
+    for (const Deal& d : page.items) ids.push_back(d.id);
+    if (page.next_cursor.empty()) return ids;
+    EXPECT_EQ(page.items.size(), static_cast<size_t>(q.limit));
+    q.cursor = page.next_cursor;
+  }
+  throw std::runtime_error("pagination does not end");
+}
+
+// ---- Round trips --------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, UserRoundTripAndLookups) {
+  User admin = MakeUser("admin@example.com", "Ada Admin");
+  admin.role = Role::kAdmin;
+  User stored = Add(&StoreTx::InsertUser, admin);
+  admin.id = stored.id;
+  EXPECT_EQ(Fields(stored), Fields(admin));
+  EXPECT_EQ(Fields(Must(Read([&](StoreTx& tx) { return tx.GetUser(admin.id); }))), Fields(admin));
+  EXPECT_EQ(
+      Fields(Must(Read([&](StoreTx& tx) { return tx.FindUserByEmail("admin@example.com"); }))),
+      Fields(admin));
+  EXPECT_EQ(
+      Read([&](StoreTx& tx) { return tx.FindUserByEmail("nobody@example.com"); }).status().code(),
+      ErrorCode::kNotFound);
+
+  User changed = admin;
+  changed.name = "Ada";
+  changed.role = Role::kManager;
+  changed.active = false;
+  changed.version = 2;
+  changed.updated_at = Timestamp{kT0.millis + 1};
+  Must(Write([&](StoreTx& tx) { return tx.UpdateUser(changed, 1); }));
+  EXPECT_EQ(Fields(Must(Read([&](StoreTx& tx) { return tx.GetUser(admin.id); }))), Fields(changed));
+
+  Status stale = Write([&](StoreTx& tx) { return tx.UpdateUser(changed, 1); });
+  EXPECT_EQ(stale.code(), ErrorCode::kPreconditionFailed);
+  EXPECT_EQ(stale.message(), "user " + std::to_string(admin.id) + " has changed since version 1");
+  changed.id = admin.id + 100;
+  Status missing = Write([&](StoreTx& tx) { return tx.UpdateUser(changed, 2); });
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.message(), "no user with id " + std::to_string(changed.id));
+}
+
+TEST_P(StoreConformanceTest, DuplicateEmailIsAConflictNamingTheField) {
+  User first = Add(&StoreTx::InsertUser, MakeUser("same@example.com"));
+  Result<User> second =
+      Write([&](StoreTx& tx) { return tx.InsertUser(MakeUser("same@example.com")); });
+  EXPECT_EQ(second.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(second.status().field(), "email");
+
+  User other = Add(&StoreTx::InsertUser, MakeUser("other@example.com"));
+  other.email = "same@example.com";
+  other.version = 2;
+  Status clash = Write([&](StoreTx& tx) { return tx.UpdateUser(other, 1); });
+  EXPECT_EQ(clash.code(), ErrorCode::kConflict);
+  EXPECT_EQ(clash.field(), "email");
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetUser(first.id); })).email,
+            "same@example.com");
+}
+
+TEST_P(StoreConformanceTest, TokensRoundTrip) {
+  const User u = Add(&StoreTx::InsertUser, MakeUser("t@example.com"));
+  const User v = Add(&StoreTx::InsertUser, MakeUser("v@example.com"));
+  ApiToken unused{0, u.id, "cli", "hash-1", "pd_abc", kT0, std::nullopt};
+  ApiToken used{0, u.id, "ci", "hash-2", "pd_def", kT0, Timestamp{kT0.millis + 5}};
+  unused.id = Add(&StoreTx::InsertToken, unused).id;
+  used.id = Add(&StoreTx::InsertToken, used).id;
+  Add(&StoreTx::InsertToken, ApiToken{0, v.id, "other", "hash-3", "pd_ghi", kT0, std::nullopt});
+
+  EXPECT_EQ(Fields(Must(Read([](StoreTx& tx) { return tx.FindTokenByHash("hash-1"); }))),
+            Fields(unused));
+  EXPECT_EQ(Read([](StoreTx& tx) { return tx.FindTokenByHash("nope"); }).status().code(),
+            ErrorCode::kNotFound);
+  std::vector<ApiToken> listed = Must(Read([&](StoreTx& tx) { return tx.ListTokens(u.id); }));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(Fields(listed[0]), Fields(unused));
+  EXPECT_EQ(Fields(listed[1]), Fields(used));
+
+  Result<ApiToken> dup = Write([&](StoreTx& tx) {
+    return tx.InsertToken(ApiToken{0, u.id, "dup", "hash-1", "pd_x", kT0, std::nullopt});
+  });
+  EXPECT_EQ(dup.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(dup.status().field(), "secret_hash");
+
+  const Timestamp later{kT0.millis + 99};
+  Must(Write([&](StoreTx& tx) { return tx.TouchToken(unused.id, later); }));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.FindTokenByHash("hash-1"); })).last_used_at,
+            later);
+  EXPECT_EQ(Write([&](StoreTx& tx) { return tx.TouchToken(9999, later); }).code(),
+            ErrorCode::kNotFound);
+
+  Must(Write([&](StoreTx& tx) { return tx.DeleteToken(unused.id); }));
+  EXPECT_EQ(Write([&](StoreTx& tx) { return tx.DeleteToken(unused.id); }).code(),
+            ErrorCode::kNotFound);
+  Must(Write([&](StoreTx& tx) { return tx.DeleteTokensOfUser(u.id); }));
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.ListTokens(u.id); })).empty());
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.ListTokens(v.id); })).size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, PipelineLifecycle) {
+  Pipeline full = MakePipeline("Enterprise", 3);
+  full.active = false;
+  CheckRecordLifecycle<Pipeline>({&StoreTx::InsertPipeline, &StoreTx::GetPipeline,
+                                  &StoreTx::UpdatePipeline, &StoreTx::DeletePipeline},
+                                 full, MakePipeline("", 0), [](Pipeline& p) {
+                                   p.name = "SMB";
+                                   p.order = -1;
+                                   p.active = true;
+                                 });
+}
+
+TEST_P(StoreConformanceTest, StageLifecycle) {
+  const Pipeline p = Add(&StoreTx::InsertPipeline, MakePipeline("P"));
+  Stage full = MakeStage(p.id, "Qualified", 2, 0);
+  full.rotting_days = 14;
+  full.playbook = "Call within a day.\nSend the deck.";
+  CheckRecordLifecycle<Stage>(
+      {&StoreTx::InsertStage, &StoreTx::GetStage, &StoreTx::UpdateStage, &StoreTx::DeleteStage},
+      full, MakeStage(p.id, "Won?", 0, 100), [](Stage& s) {
+        s.name = "Qualified lead";
+        s.order = 0;
+        s.probability = 100;
+        s.rotting_days.reset();
+        s.playbook.clear();
+      });
+}
+
+TEST_P(StoreConformanceTest, OrganizationLifecycle) {
+  const User owner = Add(&StoreTx::InsertUser, MakeUser("o@example.com"));
+  const User other = Add(&StoreTx::InsertUser, MakeUser("p@example.com"));
+  Organization full = MakeOrganization("Acme GmbH", owner.id);
+  full.address = "Hauptstraße 1, Berlin";
+  CheckRecordLifecycle<Organization>({&StoreTx::InsertOrganization, &StoreTx::GetOrganization,
+                                      &StoreTx::UpdateOrganization, &StoreTx::DeleteOrganization},
+                                     full, MakeOrganization("Solo", owner.id),
+                                     [&](Organization& o) {
+                                       o.name = "Acme AG";
+                                       o.address.clear();
+                                       o.owner_id = other.id;
+                                     });
+}
+
+TEST_P(StoreConformanceTest, PersonLifecycleKeepsContactPoints) {
+  const User owner = Add(&StoreTx::InsertUser, MakeUser("o@example.com"));
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("Org", owner.id));
+  Person full = MakePerson("Jane Roe", owner.id);
+  full.emails = {{"jane@work.example", "work", true}, {"jane@home.example", "home", false}};
+  full.phones = {{"+49 30 1234", "mobile", false}};
+  full.org_id = org.id;
+  CheckRecordLifecycle<Person>(
+      {&StoreTx::InsertPerson, &StoreTx::GetPerson, &StoreTx::UpdatePerson, &StoreTx::DeletePerson},
+      full, MakePerson("No Contacts", owner.id), [](Person& p) {
+        p.name = "Jane Doe";
+        p.emails = {{"jane@home.example", "home", true}};
+        p.phones = {{"+1 555 0100", "work", true}, {"+1 555 0101", "other", false}};
+        p.org_id.reset();
+      });
+}
+
+TEST_P(StoreConformanceTest, DealLifecycle) {
+  const User owner = Add(&StoreTx::InsertUser, MakeUser("o@example.com"));
+  const Pipeline p = Add(&StoreTx::InsertPipeline, MakePipeline("P"));
+  const Stage s1 = Add(&StoreTx::InsertStage, MakeStage(p.id, "A", 0, 20));
+  const Stage s2 = Add(&StoreTx::InsertStage, MakeStage(p.id, "B", 1, 60));
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("Org", owner.id));
+  const Person person = Add(&StoreTx::InsertPerson, MakePerson("Pat", owner.id));
+
+  Deal full = MakeDeal("Big license", s1, owner.id);
+  full.value = Money{0, "JPY"};
+  full.status = DealStatus::kLost;
+  full.lost_reason = "Too expensive";
+  full.expected_close_date = Date{20'600};
+  full.person_id = person.id;
+  full.org_id = org.id;
+  full.source = "referral";
+  full.position = -2.5;
+  full.probability_override = 0;
+  full.next_activity_date = Date{0};
+  full.last_activity_at = Timestamp{0};
+  full.closed_at = Timestamp{kT0.millis + 10};
+  Deal minimal = MakeDeal("Small", s1, owner.id);
+  CheckRecordLifecycle<Deal>(
+      {&StoreTx::InsertDeal, &StoreTx::GetDeal, &StoreTx::UpdateDeal, &StoreTx::DeleteDeal}, full,
+      minimal, [&](Deal& d) {
+        d.title = "Bigger license";
+        d.value = Money{kMaxAmountMinor, "EUR"};
+        d.stage_id = s2.id;
+        d.status = DealStatus::kOpen;
+        d.lost_reason.clear();
+        d.expected_close_date.reset();
+        d.person_id.reset();
+        d.org_id.reset();
+        d.position = 1024.125;
+        d.probability_override = 100;
+        d.next_activity_date.reset();
+        d.last_activity_at.reset();
+        d.closed_at.reset();
+        d.stage_changed_at = Timestamp{kT0.millis + 20};
+      });
+}
+
+TEST_P(StoreConformanceTest, LostReasonLifecycle) {
+  LostReason full{0, "Too expensive", 4, false, 1, kT0, kT0};
+  CheckRecordLifecycle<LostReason>({&StoreTx::InsertLostReason, &StoreTx::GetLostReason,
+                                    &StoreTx::UpdateLostReason, &StoreTx::DeleteLostReason},
+                                   full, LostReason{0, "Timing", 0, true, 1, kT0, kT0},
+                                   [](LostReason& r) {
+                                     r.label = "Price";
+                                     r.order = 0;
+                                     r.active = true;
+                                   });
+}
+
+TEST_P(StoreConformanceTest, ActivityLifecycle) {
+  const User owner = Add(&StoreTx::InsertUser, MakeUser("o@example.com"));
+  const Pipeline p = Add(&StoreTx::InsertPipeline, MakePipeline("P"));
+  const Stage s = Add(&StoreTx::InsertStage, MakeStage(p.id, "A", 0, 20));
+  const Deal deal = Add(&StoreTx::InsertDeal, MakeDeal("D", s, owner.id));
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("Org", owner.id));
+  const Person person = Add(&StoreTx::InsertPerson, MakePerson("Pat", owner.id));
+
+  Activity full = MakeActivity("Kick-off call", owner.id, Date{20'500});
+  full.type = ActivityType::kMeeting;
+  full.due_time = TimeOfDay{0};
+  full.duration_minutes = 90;
+  full.done = true;
+  full.done_at = Timestamp{kT0.millis + 3};
+  full.deal_id = deal.id;
+  full.person_id = person.id;
+  full.org_id = org.id;
+  full.note = "Bring the contract";
+  CheckRecordLifecycle<Activity>({&StoreTx::InsertActivity, &StoreTx::GetActivity,
+                                  &StoreTx::UpdateActivity, &StoreTx::DeleteActivity},
+                                 full, MakeActivity("Follow up", owner.id, Date{-5}),
+                                 [](Activity& a) {
+                                   a.type = ActivityType::kDeadline;
+                                   a.subject = "Contract deadline";
+                                   a.due_date = Date{20'501};
+                                   a.due_time = TimeOfDay{1439};
+                                   a.duration_minutes = 0;
+                                   a.done = false;
+                                   a.done_at.reset();
+                                   a.deal_id.reset();
+                                   a.person_id.reset();
+                                   a.org_id.reset();
+                                   a.note.clear();
+                                 });
+}
+
+TEST_P(StoreConformanceTest, NoteLifecycle) {
+  const User author = Add(&StoreTx::InsertUser, MakeUser("o@example.com"));
+  const Pipeline p = Add(&StoreTx::InsertPipeline, MakePipeline("P"));
+  const Stage s = Add(&StoreTx::InsertStage, MakeStage(p.id, "A", 0, 20));
+  const Deal deal = Add(&StoreTx::InsertDeal, MakeDeal("D", s, author.id));
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("Org", author.id));
+  const Person person = Add(&StoreTx::InsertPerson, MakePerson("Pat", author.id));
+
+  Note full = MakeNote("Budget approved — 10% discount agreed", author.id);
+  full.deal_id = deal.id;
+  full.person_id = person.id;
+  full.org_id = org.id;
+  full.pinned = true;
+  Note minimal = MakeNote("", author.id);
+  minimal.person_id = person.id;
+  CheckRecordLifecycle<Note>(
+      {&StoreTx::InsertNote, &StoreTx::GetNote, &StoreTx::UpdateNote, &StoreTx::DeleteNote}, full,
+      minimal, [](Note& n) {
+        n.content = "Budget approved";
+        n.deal_id.reset();
+        n.org_id.reset();
+        n.pinned = false;
+      });
+}
+
+TEST_P(StoreConformanceTest, StageEventsRoundTripOldestFirst) {
+  const User u = Add(&StoreTx::InsertUser, MakeUser("o@example.com"));
+  const Pipeline p = Add(&StoreTx::InsertPipeline, MakePipeline("P"));
+  const Stage s1 = Add(&StoreTx::InsertStage, MakeStage(p.id, "A", 0, 20));
+  const Stage s2 = Add(&StoreTx::InsertStage, MakeStage(p.id, "B", 1, 20));
+  const Deal deal = Add(&StoreTx::InsertDeal, MakeDeal("D", s1, u.id));
+
+  StageEvent lost{
+      0,     deal.id, StageEventKind::kLost, Timestamp{kT0.millis + 20}, u.id,       p.id, p.id,
+      s2.id, s2.id,   DealStatus::kOpen,     DealStatus::kLost,          "No budget"};
+  StageEvent created{0,
+                     deal.id,
+                     StageEventKind::kCreated,
+                     kT0,
+                     u.id,
+                     std::nullopt,
+                     p.id,
+                     std::nullopt,
+                     s1.id,
+                     DealStatus::kOpen,
+                     DealStatus::kOpen,
+                     ""};
+  StageEvent moved{0,
+                   deal.id,
+                   StageEventKind::kStageChanged,
+                   Timestamp{kT0.millis + 10},
+                   u.id,
+                   p.id,
+                   p.id,
+                   s1.id,
+                   s2.id,
+                   DealStatus::kOpen,
+                   DealStatus::kOpen,
+                   ""};
+  lost.id = Add(&StoreTx::InsertStageEvent, lost).id;
+  created.id = Add(&StoreTx::InsertStageEvent, created).id;
+  moved.id = Add(&StoreTx::InsertStageEvent, moved).id;
+
+  std::vector<StageEvent> events =
+      Must(Read([&](StoreTx& tx) { return tx.StageEventsOfDeal(deal.id); }));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(Fields(events[0]), Fields(created));
+  EXPECT_EQ(Fields(events[1]), Fields(moved));
+  EXPECT_EQ(Fields(events[2]), Fields(lost));
+}
+
+// ---- Transactions
+// ---------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, FailedWriteLeavesNothingBehind) {
+  Status failed = store_->Write([&](StoreTx& tx) {
+    Must(tx.InsertUser(MakeUser("ghost@example.com")));
+    Must(tx.PutSetting("currency", "EUR"));
+    return Status::Invalid("name", "refused on purpose");
+  });
+  EXPECT_EQ(failed.code(), ErrorCode::kInvalid);
+  EXPECT_EQ(failed.field(), "name");
+
+  EXPECT_THROW(static_cast<void>(store_->Write([&](StoreTx& tx) -> Status {
+                 Must(tx.InsertUser(MakeUser("thrown@example.com")));
+                 throw std::runtime_error("boom");
+               })),
+               std::runtime_error);
+
+  for (const char* email : {"ghost@example.com", "thrown@example.com"}) {
+    EXPECT_EQ(Read([&](StoreTx& tx) { return tx.FindUserByEmail(email); }).status().code(),
+              ErrorCode::kNotFound)
+        << email;
+  }
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.GetSetting("currency"); })), std::nullopt);
+  // The store stays usable after both.
+  Add(&StoreTx::InsertUser, MakeUser("alive@example.com"));
+}
+
+TEST_P(StoreConformanceTest, Settings) {
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.GetSetting("default_currency"); })),
+            std::nullopt);
+  Must(Write([](StoreTx& tx) { return tx.PutSetting("default_currency", "USD"); }));
+  Must(Write([](StoreTx& tx) { return tx.PutSetting("default_currency", "EUR"); }));
+  Must(Write([](StoreTx& tx) { return tx.PutSetting("empty", ""); }));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.GetSetting("default_currency"); })), "EUR");
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.GetSetting("empty"); })), "");
+}
+
+// ---- Lists --------------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, DealListFilters) {
+  const Pipeline other_pipeline = Add(&StoreTx::InsertPipeline, MakePipeline("Other", 1));
+  const Stage other_stage = Add(&StoreTx::InsertStage, MakeStage(other_pipeline.id, "X", 0, 5));
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("O", alice_.id));
+  const Person person = Add(&StoreTx::InsertPerson, MakePerson("P", alice_.id));
+
+  const Deal a = AddDeal("Acme renewal", lead_, 1);
+  Deal b = MakeDeal("Globex pilot", proposal_, bob_.id);
+  b.person_id = person.id;
+  b.status = DealStatus::kWon;
+  b = Add(&StoreTx::InsertDeal, b);
+  Deal c = MakeDeal("100% upsell_plan", other_stage, alice_.id);
+  c.org_id = org.id;
+  c.updated_at = Timestamp{kT0.millis + 1000};
+  c = Add(&StoreTx::InsertDeal, c);
+  const Deal d = AddDeal("100 seats", lead_, 2);
+
+  auto ids = [&](auto set_filter) {
+    ListQuery q;
+    set_filter(q);
+    return Sorted(IdsOf(Must(Deals(q))));
+  };
+  EXPECT_EQ(ids([](ListQuery&) {}), Sorted({a.id, b.id, c.id, d.id}));
+  EXPECT_EQ(ids([&](ListQuery& q) { q.pipeline_id = other_pipeline.id; }), std::vector{c.id});
+  EXPECT_EQ(ids([&](ListQuery& q) { q.stage_id = lead_.id; }), Sorted({a.id, d.id}));
+  EXPECT_EQ(ids([&](ListQuery& q) { q.owner_id = bob_.id; }), std::vector{b.id});
+  EXPECT_EQ(ids([&](ListQuery& q) { q.person_id = person.id; }), std::vector{b.id});
+  EXPECT_EQ(ids([&](ListQuery& q) { q.org_id = org.id; }), std::vector{c.id});
+  EXPECT_EQ(ids([&](ListQuery& q) { q.status = DealStatus::kWon; }), std::vector{b.id});
+  EXPECT_EQ(ids([&](ListQuery& q) { q.status = DealStatus::kLost; }), std::vector<Id>{});
+  EXPECT_EQ(ids([&](ListQuery& q) { q.updated_since = Timestamp{kT0.millis + 1000}; }),
+            std::vector{c.id});
+  // Text search: case-insensitive substring; % and _ match themselves only.
+  EXPECT_EQ(ids([](ListQuery& q) { q.text = "ACME"; }), std::vector{a.id});
+  EXPECT_EQ(ids([](ListQuery& q) { q.text = "0%"; }), std::vector{c.id});
+  EXPECT_EQ(ids([](ListQuery& q) { q.text = "ups_ll"; }), std::vector<Id>{});
+  EXPECT_EQ(ids([](ListQuery& q) { q.text = "upsell_"; }), std::vector{c.id});
+  EXPECT_EQ(ids([](ListQuery& q) { q.text = "100"; }), Sorted({c.id, d.id}));
+  // Filters combine.
+  EXPECT_EQ(ids([&](ListQuery& q) {
+              q.stage_id = lead_.id;
+              q.text = "seats";
+            }),
+            std::vector{d.id});
+}
+
+TEST_P(StoreConformanceTest, ContactListFilters) {
+  const Organization o1 = Add(&StoreTx::InsertOrganization, MakeOrganization("Acme", alice_.id));
+  const Organization o2 = Add(&StoreTx::InsertOrganization, MakeOrganization("Beta", bob_.id));
+  Person p1 = MakePerson("Ann Acme", alice_.id);
+  p1.org_id = o1.id;
+  p1.emails = {{"ann@acme.example", "work", true}};
+  p1 = Add(&StoreTx::InsertPerson, p1);
+  Person p2 = MakePerson("Ben Beta", bob_.id);
+  p2.org_id = o2.id;
+  p2.phones = {{"+1", "mobile", false}, {"+2", "work", true}};
+  p2 = Add(&StoreTx::InsertPerson, p2);
+  const Person p3 = Add(&StoreTx::InsertPerson, MakePerson("Cy", bob_.id));
+
+  auto persons = [&](auto set_filter) {
+    ListQuery q;
+    set_filter(q);
+    return Must(Read([&](StoreTx& tx) { return tx.ListPersons(q); }));
+  };
+  Page<Person> all = persons([](ListQuery&) {});
+  ASSERT_EQ(IdsOf(all), (std::vector{p1.id, p2.id, p3.id}));
+  EXPECT_EQ(Fields(all.items[0]), Fields(p1));  // lists carry the contact points too
+  EXPECT_EQ(Fields(all.items[1]), Fields(p2));
+  EXPECT_EQ(IdsOf(persons([&](ListQuery& q) { q.owner_id = bob_.id; })),
+            (std::vector{p2.id, p3.id}));
+  EXPECT_EQ(IdsOf(persons([&](ListQuery& q) { q.org_id = o1.id; })), std::vector{p1.id});
+  EXPECT_EQ(IdsOf(persons([](ListQuery& q) { q.text = "BEN"; })), std::vector{p2.id});
+
+  ListQuery by_owner;
+  by_owner.owner_id = alice_.id;
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListOrganizations(by_owner); }))),
+            std::vector{o1.id});
+  ListQuery by_text;
+  by_text.text = "bet";
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListOrganizations(by_text); }))),
+            std::vector{o2.id});
+  by_text.text = "ali";
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListUsers(by_text); }))),
+            std::vector{alice_.id});
+}
+
+TEST_P(StoreConformanceTest, ActivityAndNoteListFilters) {
+  const Deal deal = AddDeal("D", lead_, 1);
+  const Person person = Add(&StoreTx::InsertPerson, MakePerson("P", alice_.id));
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("O", alice_.id));
+  Activity a1 = MakeActivity("Call Acme", alice_.id, Date{100});
+  a1.deal_id = deal.id;
+  a1 = Add(&StoreTx::InsertActivity, a1);
+  Activity a2 = MakeActivity("Email", bob_.id, Date{101});
+  a2.person_id = person.id;
+  a2.done = true;
+  a2.done_at = kT0;
+  a2 = Add(&StoreTx::InsertActivity, a2);
+  Activity a3 = MakeActivity("Meet", alice_.id, Date{103});
+  a3.org_id = org.id;
+  a3 = Add(&StoreTx::InsertActivity, a3);
+
+  auto activities = [&](auto set_filter) {
+    ListQuery q;
+    set_filter(q);
+    return Sorted(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListActivities(q); }))));
+  };
+  EXPECT_EQ(activities([&](ListQuery& q) { q.owner_id = alice_.id; }), Sorted({a1.id, a3.id}));
+  EXPECT_EQ(activities([&](ListQuery& q) { q.deal_id = deal.id; }), std::vector{a1.id});
+  EXPECT_EQ(activities([&](ListQuery& q) { q.person_id = person.id; }), std::vector{a2.id});
+  EXPECT_EQ(activities([&](ListQuery& q) { q.org_id = org.id; }), std::vector{a3.id});
+  EXPECT_EQ(activities([](ListQuery& q) { q.done = true; }), std::vector{a2.id});
+  EXPECT_EQ(activities([](ListQuery& q) { q.done = false; }), Sorted({a1.id, a3.id}));
+  EXPECT_EQ(activities([](ListQuery& q) { q.due_from = Date{101}; }), Sorted({a2.id, a3.id}));
+  EXPECT_EQ(activities([](ListQuery& q) { q.due_to = Date{101}; }), Sorted({a1.id, a2.id}));
+  EXPECT_EQ(activities([](ListQuery& q) {
+              q.due_from = Date{101};
+              q.due_to = Date{102};
+            }),
+            std::vector{a2.id});
+  EXPECT_EQ(activities([](ListQuery& q) { q.text = "acme"; }), std::vector{a1.id});
+
+  Note n1 = MakeNote("Pricing discussed", alice_.id);
+  n1.deal_id = deal.id;
+  n1 = Add(&StoreTx::InsertNote, n1);
+  Note n2 = MakeNote("Birthday in May", bob_.id);
+  n2.person_id = person.id;
+  n2 = Add(&StoreTx::InsertNote, n2);
+  Note n3 = MakeNote("HQ moved", alice_.id);
+  n3.org_id = org.id;
+  n3 = Add(&StoreTx::InsertNote, n3);
+  auto notes = [&](auto set_filter) {
+    ListQuery q;
+    set_filter(q);
+    return Sorted(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListNotes(q); }))));
+  };
+  EXPECT_EQ(notes([&](ListQuery& q) { q.deal_id = deal.id; }), std::vector{n1.id});
+  EXPECT_EQ(notes([&](ListQuery& q) { q.person_id = person.id; }), std::vector{n2.id});
+  EXPECT_EQ(notes([&](ListQuery& q) { q.org_id = org.id; }), std::vector{n3.id});
+  EXPECT_EQ(notes([&](ListQuery& q) { q.user_id = alice_.id; }), Sorted({n1.id, n3.id}));
+  EXPECT_EQ(notes([](ListQuery& q) { q.text = "PRICING"; }), std::vector{n1.id});
+}
+
+TEST_P(StoreConformanceTest, OrderedRecordsListByOrderThenId) {
+  ListQuery q;
+  q.pipeline_id = pipeline_.id;
+  q.sort = SortField::kPosition;
+  const Stage first = Add(&StoreTx::InsertStage, MakeStage(pipeline_.id, "First", -1, 0));
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListStages(q); }))),
+            (std::vector{first.id, lead_.id, proposal_.id, closing_.id}));
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.StagesOfPipeline(pipeline_.id); }))),
+            (std::vector{first.id, lead_.id, proposal_.id, closing_.id}));
+
+  const Pipeline zero = Add(&StoreTx::InsertPipeline, MakePipeline("Also zero", 0));
+  const Pipeline minus = Add(&StoreTx::InsertPipeline, MakePipeline("Minus", -5));
+  ListQuery pipelines;
+  pipelines.sort = SortField::kPosition;
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListPipelines(pipelines); }))),
+            (std::vector{minus.id, pipeline_.id, zero.id}));
+  pipelines.sort = SortField::kName;
+  pipelines.descending = true;
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListPipelines(pipelines); }))),
+            (std::vector{pipeline_.id, minus.id, zero.id}));
+
+  const LostReason r1 =
+      Add(&StoreTx::InsertLostReason, LostReason{0, "Price", 1, true, 1, kT0, kT0});
+  const LostReason r2 =
+      Add(&StoreTx::InsertLostReason, LostReason{0, "Budget", 0, true, 1, kT0, kT0});
+  ListQuery reasons;
+  reasons.sort = SortField::kPosition;
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListLostReasons(reasons); }))),
+            (std::vector{r2.id, r1.id}));
+  reasons.sort = SortField::kName;
+  reasons.descending = true;
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListLostReasons(reasons); }))),
+            (std::vector{r1.id, r2.id}));
+}
+
+// Deals with ties and missing close dates; every sort, both directions, walked one row at a time
+// and three at a time, must give the full order a direct sort gives, without skips or repeats.
+TEST_P(StoreConformanceTest, KeysetPaginationMatchesADirectSort) {
+  std::vector<Deal> deals;
+  const std::vector<int64_t> values = {500, 100, 500, 0, 100, 900, 500};
+  for (size_t i = 0; i < values.size(); ++i) {
+    Deal d = MakeDeal("Deal " + std::string(1, static_cast<char>('a' + (i * 3) % 7)),
+                      i % 2 ? lead_ : proposal_, alice_.id);
+    d.value.amount_minor = values[i];
+    d.position = static_cast<double>(i % 3) * 0.5;
+    if (i % 3 != 0) d.expected_close_date = Date{static_cast<int32_t>(20'000 + i % 2)};
+    d.created_at = Timestamp{kT0.millis + static_cast<int64_t>(i % 4)};
+    d.updated_at = Timestamp{kT0.millis - static_cast<int64_t>(i % 2)};
+    deals.push_back(Add(&StoreTx::InsertDeal, d));
+  }
+  struct SortCase {
+    SortField field;
+    std::function<double(const Deal&)> numeric;  // the key, when numeric
+    bool by_title = false;
+  };
+  constexpr double kNoDate = 1e12;  // undated deals after every dated one, ascending
+  const std::vector<SortCase> cases = {
+      {SortField::kId, [](const Deal& d) { return static_cast<double>(d.id); }},
+      {SortField::kValue, [](const Deal& d) { return static_cast<double>(d.value.amount_minor); }},
+      {SortField::kPosition, [](const Deal& d) { return d.position; }},
+      {SortField::kCreatedAt, [](const Deal& d) { return double(d.created_at.millis); }},
+      {SortField::kUpdatedAt, [](const Deal& d) { return double(d.updated_at.millis); }},
+      {SortField::kExpectedCloseDate,
+       [&](const Deal& d) {
+         return d.expected_close_date ? double(d.expected_close_date->days) : kNoDate;
+       }},
+      {SortField::kName, nullptr, true},
+  };
+  for (const SortCase& c : cases) {
+    for (bool descending : {false, true}) {
+      std::vector<Deal> expected = deals;
+      std::sort(expected.begin(), expected.end(), [&](const Deal& x, const Deal& y) {
+        auto key = [&](const Deal& d) {
+          return std::pair(c.by_title ? 0.0 : c.numeric(d), c.by_title ? d.title : std::string());
+        };
+        auto kx = std::tuple(key(x), x.id);
+        auto ky = std::tuple(key(y), y.id);
+        return descending ? ky < kx : kx < ky;
+      });
+      for (int limit : {1, 3, 7, 500}) {
+        ListQuery q;
+        q.sort = c.field;
+        q.descending = descending;
+        q.limit = limit;
+        EXPECT_EQ(AllDealIds(q), IdsOf(expected))
+            << "sort " << static_cast<int>(c.field) << (descending ? " desc" : " asc") << " limit "
+            << limit;
+      }
+    }
+  }
+}
+
+TEST_P(StoreConformanceTest, PaginationEdges) {
+  ListQuery q;
+  q.limit = 2;
+  // Empty result: no items, no cursor.
+  Page<Deal> empty = Must(Deals(q));
+  EXPECT_TRUE(empty.items.empty());
+  EXPECT_TRUE(empty.next_cursor.empty());
+
+  std::vector<Id> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(AddDeal("D" + std::to_string(i), lead_, i).id);
+  // An exact multiple of the limit: the second page is full and is the last.
+  Page<Deal> first = Must(Deals(q));
+  EXPECT_EQ(IdsOf(first), (std::vector{ids[0], ids[1]}));
+  ASSERT_FALSE(first.next_cursor.empty());
+  q.cursor = first.next_cursor;
+  Page<Deal> second = Must(Deals(q));
+  EXPECT_EQ(IdsOf(second), (std::vector{ids[2], ids[3]}));
+  EXPECT_TRUE(second.next_cursor.empty());
+
+  // A page ending exactly at the last row of a filter has no cursor either.
+  ListQuery one;
+  one.limit = 4;
+  EXPECT_TRUE(Must(Deals(one)).next_cursor.empty());
+  one.limit = 3;
+  EXPECT_FALSE(Must(Deals(one)).next_cursor.empty());
+
+  // Cursors that do not decode, or belong to another sort, are refused naming "cursor".
+  for (const std::string bad : {"%%%", "not-a-cursor", "AAAA", "eA"}) {
+    ListQuery b;
+    b.cursor = bad;
+    Result<Page<Deal>> r = Deals(b);
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalid) << bad;
+    EXPECT_EQ(r.status().field(), "cursor") << bad;
+  }
+  ListQuery other_sort = q;
+  other_sort.cursor = first.next_cursor;
+  other_sort.sort = SortField::kValue;
+  EXPECT_EQ(Deals(other_sort).status().field(), "cursor");
+  other_sort.sort = SortField::kId;
+  other_sort.descending = true;
+  EXPECT_EQ(Deals(other_sort).status().field(), "cursor");
+
+  // A sort the record type does not have is refused naming "sort".
+  ListQuery by_due;
+  by_due.sort = SortField::kDueDate;
+  EXPECT_EQ(Deals(by_due).status().field(), "sort");
+}
+
+TEST_P(StoreConformanceTest, ActivitiesSortByDueMoment) {
+  Activity late = MakeActivity("late", alice_.id, Date{10});
+  late.due_time = TimeOfDay{600};
+  Activity anytime = MakeActivity("anytime", alice_.id, Date{10});
+  Activity early = MakeActivity("early", alice_.id, Date{10});
+  early.due_time = TimeOfDay{60};
+  Activity before = MakeActivity("day before", alice_.id, Date{9});
+  before.due_time = TimeOfDay{1439};
+  const Id l = Add(&StoreTx::InsertActivity, late).id;
+  const Id a = Add(&StoreTx::InsertActivity, anytime).id;
+  const Id e = Add(&StoreTx::InsertActivity, early).id;
+  const Id b = Add(&StoreTx::InsertActivity, before).id;
+  ListQuery q;
+  q.sort = SortField::kDueDate;
+  q.limit = 1;
+  std::vector<Id> walked;
+  for (;;) {
+    Page<Activity> page = Must(Read([&](StoreTx& tx) { return tx.ListActivities(q); }));
+    for (const Activity& x : page.items) walked.push_back(x.id);
+    if (page.next_cursor.empty()) break;
+    q.cursor = page.next_cursor;
+  }
+  EXPECT_EQ(walked, (std::vector{b, e, l, a}));
+}
+
+// ---- Board --------------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, BoardTotalsEqualADirectComputation) {
+  struct Spec {
+    const Stage* stage;
+    int64_t value;
+    const char* currency;
+    std::optional<int32_t> override_percent;
+    DealStatus status;
+    Id owner;
+  };
+  const std::vector<Spec> specs = {
+      {&lead_, 1001, "USD", std::nullopt, DealStatus::kOpen, alice_.id},
+      {&lead_, 333, "USD", 33, DealStatus::kOpen, bob_.id},
+      {&lead_, 5000, "EUR", std::nullopt, DealStatus::kOpen, alice_.id},
+      {&lead_, 7777, "USD", std::nullopt, DealStatus::kWon, alice_.id},
+      {&proposal_, 12345, "EUR", 0, DealStatus::kOpen, bob_.id},
+      {&proposal_, 999, "EUR", 100, DealStatus::kOpen, alice_.id},
+      {&proposal_, 1, "EUR", std::nullopt, DealStatus::kOpen, alice_.id},
+      {&proposal_, 4444, "USD", std::nullopt, DealStatus::kLost, bob_.id},
+  };
+  std::vector<Deal> deals;
+  for (const Spec& s : specs) {
+    Deal d = MakeDeal("Deal", *s.stage, s.owner);
+    d.value = Money{s.value, s.currency};
+    d.probability_override = s.override_percent;
+    d.status = s.status;
+    if (s.status == DealStatus::kLost) d.lost_reason = "Price";
+    deals.push_back(Add(&StoreTx::InsertDeal, d));
+  }
+
+  for (std::optional<Id> owner : {std::optional<Id>(), std::optional<Id>(bob_.id)}) {
+    BoardQuery q;
+    q.pipeline_id = pipeline_.id;
+    q.owner_id = owner;
+    std::vector<BoardColumn> board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+    ASSERT_EQ(board.size(), 3u);
+    for (const BoardColumn& column : board) {
+      // The expected totals, computed directly from the deals.
+      std::map<std::string, CurrencyTotal> expected;
+      std::map<std::string, int64_t> numerators;
+      int64_t count = 0;
+      for (const Deal& d : deals) {
+        if (d.stage_id != column.stage.id || d.status != DealStatus::kOpen) continue;
+        if (owner && d.owner_id != *owner) continue;
+        ++count;
+        CurrencyTotal& t = expected[d.value.currency];
+        t.currency = d.value.currency;
+        ++t.count;
+        t.value_minor += d.value.amount_minor;
+        numerators[d.value.currency] +=
+            d.value.amount_minor * d.probability_override.value_or(column.stage.probability);
+      }
+      std::vector<CurrencyTotal> expected_totals;
+      for (auto& [currency, t] : expected) {
+        t.weighted_minor = std::llround(numerators[currency] / 100.0);
+        expected_totals.push_back(t);
+      }
+      EXPECT_EQ(column.deal_count, count) << column.stage.name;
+      ASSERT_EQ(column.totals.size(), expected_totals.size()) << column.stage.name;
+      for (size_t i = 0; i < expected_totals.size(); ++i) {
+        EXPECT_EQ(column.totals[i].currency, expected_totals[i].currency);
+        EXPECT_EQ(column.totals[i].count, expected_totals[i].count);
+        EXPECT_EQ(column.totals[i].value_minor, expected_totals[i].value_minor);
+        EXPECT_EQ(column.totals[i].weighted_minor, expected_totals[i].weighted_minor)
+            << column.stage.name << " " << expected_totals[i].currency;
+      }
+    }
+  }
+  // Spot-check one figure by hand: Lead, USD, all owners = 1001×10% + 333×33% = 100.1 + 109.89.
+  BoardQuery q;
+  q.pipeline_id = pipeline_.id;
+  std::vector<BoardColumn> board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+  ASSERT_EQ(board[0].totals.size(), 2u);
+  EXPECT_EQ(board[0].totals[0].currency, "EUR");
+  EXPECT_EQ(board[0].totals[1].weighted_minor, 210);
+  EXPECT_EQ(board[0].totals[1].value_minor, 1334);
+  EXPECT_EQ(board[2].deal_count, 0);
+  EXPECT_TRUE(board[2].totals.empty());
+  EXPECT_TRUE(board[2].cards.empty());
+}
+
+TEST_P(StoreConformanceTest, BoardCardsInPositionOrderWithFilters) {
+  AddDeal("Third", lead_, 3);  // beyond the card limit
+  const Deal c1 = AddDeal("First", lead_, -1);
+  const Deal c2a = AddDeal("Second a", lead_, 2);
+  const Deal c2b = AddDeal("Second b", lead_, 2);  // same position: id breaks the tie
+  Deal won = MakeDeal("Won one", lead_, alice_.id);
+  won.status = DealStatus::kWon;
+  won.position = -100;
+  Add(&StoreTx::InsertDeal, won);
+  Deal bobs = MakeDeal("Bob's", proposal_, bob_.id);
+  bobs = Add(&StoreTx::InsertDeal, bobs);
+
+  BoardQuery q;
+  q.pipeline_id = pipeline_.id;
+  q.card_limit = 3;
+  std::vector<BoardColumn> board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+  ASSERT_EQ(board.size(), 3u);
+  EXPECT_EQ(board[0].stage.id, lead_.id);
+  EXPECT_EQ(board[1].stage.id, proposal_.id);
+  EXPECT_EQ(board[2].stage.id, closing_.id);
+  EXPECT_EQ(IdsOf(board[0].cards), (std::vector{c1.id, c2a.id, c2b.id}));
+  EXPECT_EQ(board[0].deal_count, 4);  // counts cover every open deal, not only the cards
+  EXPECT_EQ(Fields(board[0].cards[0]), Fields(c1));
+
+  q.owner_id = bob_.id;
+  board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+  EXPECT_TRUE(board[0].cards.empty());
+  EXPECT_EQ(board[0].deal_count, 0);
+  EXPECT_EQ(IdsOf(board[1].cards), std::vector{bobs.id});
+
+  q.owner_id.reset();
+  q.text = "SECOND";
+  board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+  EXPECT_EQ(IdsOf(board[0].cards), (std::vector{c2a.id, c2b.id}));
+  EXPECT_EQ(board[0].deal_count, 2);
+  EXPECT_EQ(board[1].deal_count, 0);
+}
+
+TEST_P(StoreConformanceTest, CardDetailsNameOrgPersonAndOwner) {
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("Acme", bob_.id));
+  const Person person = Add(&StoreTx::InsertPerson, MakePerson("Pat Lee", bob_.id));
+  Deal linked = MakeDeal("Linked", lead_, bob_.id);
+  linked.org_id = org.id;
+  linked.person_id = person.id;
+  linked = Add(&StoreTx::InsertDeal, linked);
+  const Deal bare = AddDeal("Bare", lead_, 1);
+
+  std::map<Id, CardDetails> details = Must(Read([&](StoreTx& tx) {
+    return tx.CardDetailsOf({linked, bare});
+  }));
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_EQ(details[linked.id].org_name, "Acme");
+  EXPECT_EQ(details[linked.id].person_name, "Pat Lee");
+  EXPECT_EQ(details[linked.id].owner_name, "Bob");
+  EXPECT_EQ(details[bare.id].org_name, "");
+  EXPECT_EQ(details[bare.id].person_name, "");
+  EXPECT_EQ(details[bare.id].owner_name, "Alice");
+  EXPECT_TRUE(Must(Read([](StoreTx& tx) { return tx.CardDetailsOf({}); })).empty());
+}
+
+// ---- Card order and bulk moves
+// --------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, CardsOfStageAndPositions) {
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.FirstPosition(lead_.id); })), std::nullopt);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.LastPosition(lead_.id); })), std::nullopt);
+  const Deal b = AddDeal("b", lead_, 20);
+  const Deal a = AddDeal("a", lead_, 10);
+  const Deal c = AddDeal("c", lead_, 30);
+  Deal lost = MakeDeal("lost", lead_, alice_.id);
+  lost.status = DealStatus::kLost;
+  lost.position = 99;
+  Add(&StoreTx::InsertDeal, lost);
+
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.FirstPosition(lead_.id); })), 10.0);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.LastPosition(lead_.id); })), 30.0);
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.CardsOfStage(lead_.id, 0, 10); }))),
+            (std::vector{a.id, b.id, c.id}));
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.CardsOfStage(lead_.id, 1, 1); }))),
+            std::vector{b.id});
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.CardsOfStage(lead_.id, 3, 5); })).empty());
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.CountDealsInStage(lead_.id); })), 4);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.CountDealsInStage(closing_.id); })), 0);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.CountDealsInPipeline(pipeline_.id); })), 4);
+}
+
+TEST_P(StoreConformanceTest, RenumberStageKeepsOrderAndVersions) {
+  const Deal a = AddDeal("a", lead_, 1.0);
+  const Deal b = AddDeal("b", lead_, 1.0 + 1e-12);
+  const Deal c = AddDeal("c", lead_, 1.0 + 2e-12);
+  const Deal other = AddDeal("other", proposal_, 7);
+  Must(Write([&](StoreTx& tx) { return tx.RenumberStage(lead_.id); }));
+  std::vector<Deal> cards =
+      Must(Read([&](StoreTx& tx) { return tx.CardsOfStage(lead_.id, 0, 9); }));
+  ASSERT_EQ(IdsOf(cards), (std::vector{a.id, b.id, c.id}));
+  for (size_t i = 0; i < cards.size(); ++i) {
+    EXPECT_EQ(cards[i].position, kPositionStep * static_cast<double>(i + 1));
+    EXPECT_EQ(cards[i].version, 1);  // renumbering is not an edit
+  }
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetDeal(other.id); })).position, 7);
+}
+
+TEST_P(StoreConformanceTest, MoveAllDealsMovesEveryStatusBelowTheTargetCards) {
+  const Pipeline other = Add(&StoreTx::InsertPipeline, MakePipeline("Other", 1));
+  const Stage target = Add(&StoreTx::InsertStage, MakeStage(other.id, "Target", 0, 40));
+  const Deal resident = AddDeal("resident", target, 5);
+  const Deal m1 = AddDeal("m1", lead_, -3);
+  const Deal m2 = AddDeal("m2", lead_, 8);
+  Deal won = MakeDeal("won", lead_, alice_.id);
+  won.status = DealStatus::kWon;
+  won = Add(&StoreTx::InsertDeal, won);
+  const Timestamp now{kT0.millis + 5000};
+
+  Must(Write([&](StoreTx& tx) { return tx.MoveAllDeals(lead_.id, target, now); }));
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.CountDealsInStage(lead_.id); })), 0);
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.CardsOfStage(target.id, 0, 9); }))),
+            (std::vector{resident.id, m1.id, m2.id}));
+  for (const Deal& before : {m1, m2, won}) {
+    Deal after = Must(Read([&](StoreTx& tx) { return tx.GetDeal(before.id); }));
+    EXPECT_EQ(after.stage_id, target.id);
+    EXPECT_EQ(after.pipeline_id, other.id);
+    EXPECT_EQ(after.version, before.version + 1);
+    EXPECT_EQ(after.stage_changed_at, now);
+    EXPECT_EQ(after.updated_at, now);
+    EXPECT_EQ(after.status, before.status);
+  }
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetDeal(resident.id); })).version, 1);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.CountDealsInPipeline(other.id); })), 4);
+}
+
+TEST_P(StoreConformanceTest, RefreshDealActivityDates) {
+  const Deal deal = AddDeal("D", lead_, 1);
+  const Deal other = AddDeal("Other", lead_, 2);
+  auto add_activity = [&](Id deal_id, Date due, std::optional<Timestamp> done_at) {
+    Activity a = MakeActivity("A", alice_.id, due);
+    a.deal_id = deal_id;
+    a.done = done_at.has_value();
+    a.done_at = done_at;
+    return Add(&StoreTx::InsertActivity, a);
+  };
+  auto refreshed = [&]() {
+    Must(Write([&](StoreTx& tx) { return tx.RefreshDealActivityDates(deal.id); }));
+    return Must(Read([&](StoreTx& tx) { return tx.GetDeal(deal.id); }));
+  };
+
+  Deal d = refreshed();
+  EXPECT_EQ(d.next_activity_date, std::nullopt);
+  EXPECT_EQ(d.last_activity_at, std::nullopt);
+
+  add_activity(deal.id, Date{50}, std::nullopt);
+  Activity soon = add_activity(deal.id, Date{40}, std::nullopt);
+  add_activity(deal.id, Date{10}, Timestamp{kT0.millis + 7});
+  add_activity(deal.id, Date{5}, Timestamp{kT0.millis + 3});
+  add_activity(other.id, Date{1}, std::nullopt);
+  add_activity(other.id, Date{1}, Timestamp{kT0.millis + 999});
+  d = refreshed();
+  EXPECT_EQ(d.next_activity_date, Date{40});
+  EXPECT_EQ(d.last_activity_at, Timestamp{kT0.millis + 7});
+  EXPECT_EQ(d.version, 1);  // derived fields, not an edit
+
+  Must(Write([&](StoreTx& tx) { return tx.DeleteActivity(soon.id, 0); }));
+  EXPECT_EQ(refreshed().next_activity_date, Date{50});
+  EXPECT_EQ(Write([](StoreTx& tx) { return tx.RefreshDealActivityDates(424242); }).code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, ActivitiesAndNotesOfDeal) {
+  const Deal deal = AddDeal("D", lead_, 1);
+  Activity later = MakeActivity("later", alice_.id, Date{30});
+  later.deal_id = deal.id;
+  Activity sooner = MakeActivity("sooner", alice_.id, Date{20});
+  sooner.deal_id = deal.id;
+  later = Add(&StoreTx::InsertActivity, later);
+  sooner = Add(&StoreTx::InsertActivity, sooner);
+  Add(&StoreTx::InsertActivity, MakeActivity("unrelated", alice_.id, Date{1}));
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ActivitiesOfDeal(deal.id); }))),
+            (std::vector{sooner.id, later.id}));
+
+  Note n1 = MakeNote("one", alice_.id);
+  n1.deal_id = deal.id;
+  n1 = Add(&StoreTx::InsertNote, n1);
+  Note n2 = MakeNote("two", bob_.id);
+  n2.deal_id = deal.id;
+  n2.created_at = Timestamp{kT0.millis + 1};
+  n2 = Add(&StoreTx::InsertNote, n2);
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.NotesOfDeal(deal.id); }))),
+            (std::vector{n1.id, n2.id}));
+}
+
+// ---- Deleting -----------------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, DeletingADealRemovesItsActivitiesNotesAndHistory) {
+  const Deal deal = AddDeal("D", lead_, 1);
+  const Deal keep = AddDeal("Keep", lead_, 2);
+  Activity a = MakeActivity("A", alice_.id, Date{1});
+  a.deal_id = deal.id;
+  a = Add(&StoreTx::InsertActivity, a);
+  Note n = MakeNote("N", alice_.id);
+  n.deal_id = deal.id;
+  n = Add(&StoreTx::InsertNote, n);
+  Note kept_note = MakeNote("K", alice_.id);
+  kept_note.deal_id = keep.id;
+  kept_note = Add(&StoreTx::InsertNote, kept_note);
+  Add(&StoreTx::InsertStageEvent,
+      StageEvent{0, deal.id, StageEventKind::kCreated, kT0, alice_.id, std::nullopt, pipeline_.id,
+                 std::nullopt, lead_.id, DealStatus::kOpen, DealStatus::kOpen, ""});
+
+  Must(Write([&](StoreTx& tx) { return tx.DeleteDeal(deal.id, 1); }));
+  EXPECT_EQ(Read([&](StoreTx& tx) { return tx.GetActivity(a.id); }).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(Read([&](StoreTx& tx) { return tx.GetNote(n.id); }).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.StageEventsOfDeal(deal.id); })).empty());
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetNote(kept_note.id); })).deal_id, keep.id);
+}
+
+TEST_P(StoreConformanceTest, DeletingContactsUnlinksWhatPointedAtThem) {
+  const Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("O", alice_.id));
+  Person person = MakePerson("P", alice_.id);
+  person.org_id = org.id;
+  person.emails = {{"p@example.com", "work", true}};
+  person = Add(&StoreTx::InsertPerson, person);
+  Deal deal = MakeDeal("D", lead_, alice_.id);
+  deal.org_id = org.id;
+  deal.person_id = person.id;
+  deal = Add(&StoreTx::InsertDeal, deal);
+  Activity act = MakeActivity("A", alice_.id, Date{1});
+  act.org_id = org.id;
+  act.person_id = person.id;
+  act.deal_id = deal.id;
+  act = Add(&StoreTx::InsertActivity, act);
+  Note note = MakeNote("N", alice_.id);
+  note.org_id = org.id;
+  note.person_id = person.id;
+  note.deal_id = deal.id;
+  note = Add(&StoreTx::InsertNote, note);
+
+  Must(Write([&](StoreTx& tx) { return tx.DeleteOrganization(org.id, 1); }));
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetPerson(person.id); })).org_id, std::nullopt);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetDeal(deal.id); })).org_id, std::nullopt);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetActivity(act.id); })).org_id, std::nullopt);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetNote(note.id); })).org_id, std::nullopt);
+
+  Must(Write([&](StoreTx& tx) { return tx.DeletePerson(person.id, 0); }));
+  const Deal d = Must(Read([&](StoreTx& tx) { return tx.GetDeal(deal.id); }));
+  EXPECT_EQ(d.person_id, std::nullopt);
+  Deal unlinked = deal;
+  unlinked.person_id.reset();
+  unlinked.org_id.reset();
+  EXPECT_EQ(Fields(d), Fields(unlinked));  // nothing else changes
+  const Activity a = Must(Read([&](StoreTx& tx) { return tx.GetActivity(act.id); }));
+  EXPECT_EQ(a.person_id, std::nullopt);
+  EXPECT_EQ(a.deal_id, deal.id);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetNote(note.id); })).person_id, std::nullopt);
+}
+
+TEST_P(StoreConformanceTest, DeletingAPipelineDeletesItsStages) {
+  const Pipeline empty = Add(&StoreTx::InsertPipeline, MakePipeline("Empty", 1));
+  const Stage s1 = Add(&StoreTx::InsertStage, MakeStage(empty.id, "A", 0, 10));
+  const Stage s2 = Add(&StoreTx::InsertStage, MakeStage(empty.id, "B", 1, 10));
+  Must(Write([&](StoreTx& tx) { return tx.DeletePipeline(empty.id, 1); }));
+  for (Id id : {s1.id, s2.id}) {
+    EXPECT_EQ(Read([&](StoreTx& tx) { return tx.GetStage(id); }).status().code(),
+              ErrorCode::kNotFound);
+  }
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.StagesOfPipeline(empty.id); })).empty());
+  // The workspace's pipeline is untouched.
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.StagesOfPipeline(pipeline_.id); })).size(), 3u);
+}
+
+TEST_P(StoreConformanceTest, AStageOrPipelineWithDealsCannotBeDeleted) {
+  const Deal deal = AddDeal("D", lead_, 1);
+  EXPECT_FALSE(Write([&](StoreTx& tx) { return tx.DeleteStage(lead_.id, 0); }).ok());
+  EXPECT_FALSE(Write([&](StoreTx& tx) { return tx.DeletePipeline(pipeline_.id, 0); }).ok());
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetDeal(deal.id); })).stage_id, lead_.id);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.StagesOfPipeline(pipeline_.id); })).size(), 3u);
+}
+
+}  // namespace pipedeck

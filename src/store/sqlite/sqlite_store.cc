@@ -1,1 +1,1319 @@
-// Implementation pending in this change series.
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/deal_rules.h"
+#include "core/text.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/list_cursor.h"
+#include "store/sqlite/migrations.h"
+
+namespace pipedeck {
+namespace {
+
+// ---- Tables ---------------------------------------------------------------------------------
+//
+// Each record type is described once: its table and its columns other than id, in the order its
+// Codec binds and reads them. The plain statements (get, insert, update, delete, exists) are
+// derived from that description, so a column list is written exactly once per table.
+
+struct TableDef {
+  const char* noun;  // names the record in messages: "no deal with id 7"
+  const char* table;
+  const char* columns;  // every column except id, ", "-separated
+  bool versioned;       // has a version column (optimistic concurrency)
+};
+
+constexpr TableDef kSqlUsers = {"user", "users",
+                                "name, email, role, active, version, created_at, updated_at", true};
+constexpr TableDef kSqlTokens = {
+    "token", "api_tokens", "user_id, name, secret_hash, prefix, created_at, last_used_at", false};
+constexpr TableDef kSqlPipelines = {
+    "pipeline", "pipelines", "name, sort_order, active, version, created_at, updated_at", true};
+constexpr TableDef kSqlStages = {"stage", "stages",
+                                 "pipeline_id, name, sort_order, probability, rotting_days, "
+                                 "playbook, version, created_at, updated_at",
+                                 true};
+constexpr TableDef kSqlOrganizations = {"organization", "organizations",
+                                        "name, address, owner_id, version, created_at, updated_at",
+                                        true};
+constexpr TableDef kSqlPersons = {"person", "persons",
+                                  "name, org_id, owner_id, version, created_at, updated_at", true};
+constexpr TableDef kSqlDeals = {
+    "deal", "deals",
+    "title, value_minor, currency, pipeline_id, stage_id, status, lost_reason, "
+    "expected_close_date, owner_id, person_id, org_id, source, position, probability_override, "
+    "next_activity_date, last_activity_at, stage_changed_at, closed_at, version, created_at, "
+    "updated_at",
+    true};
+constexpr TableDef kSqlStageEvents = {
+    "stage event", "stage_events",
+    "deal_id, kind, at, user_id, from_pipeline_id, to_pipeline_id, from_stage_id, to_stage_id, "
+    "from_status, to_status, lost_reason",
+    false};
+constexpr TableDef kSqlLostReasons = {"lost reason", "lost_reasons",
+                                      "label, sort_order, active, version, created_at, updated_at",
+                                      true};
+constexpr TableDef kSqlActivities = {
+    "activity", "activities",
+    "type, subject, due_date, due_time, duration_minutes, done, done_at, deal_id, person_id, "
+    "org_id, owner_id, note, version, created_at, updated_at",
+    true};
+constexpr TableDef kSqlNotes = {
+    "note", "notes",
+    "content, deal_id, person_id, org_id, user_id, pinned, version, created_at, updated_at", true};
+
+// The statements derived from a TableDef.
+struct TableSql {
+  std::string select;    // SELECT id, <columns> FROM <table>
+  std::string get;       // ... WHERE id = ?
+  std::string insert;    // INSERT with id first (NULL = assign the next id), then the columns
+  std::string update;    // SET every column WHERE id = ? AND version = ?
+  std::string remove;    // WHERE id = ?1 [AND (?2 <= 0 OR version = ?2)]
+  std::string exists;    // SELECT 1 ... WHERE id = ?
+  int column_count = 0;  // id plus columns
+};
+
+TableSql BuildTableSql(const TableDef& def) {
+  std::vector<std::string> columns;
+  const std::string_view list(def.columns);
+  for (size_t start = 0; start < list.size();) {
+    size_t end = list.find(", ", start);
+    if (end == std::string_view::npos) end = list.size();
+    columns.emplace_back(list.substr(start, end - start));
+    start = end + 2;
+  }
+  const std::string table(def.table);
+  TableSql sql;
+  sql.column_count = static_cast<int>(columns.size()) + 1;
+  sql.select = "SELECT id, " + std::string(def.columns) + " FROM " + table;
+  sql.get = sql.select + " WHERE id = ?";
+  sql.insert = "INSERT INTO " + table + " (id, " + def.columns + ") VALUES (?";
+  sql.update = "UPDATE " + table + " SET ";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    sql.insert += ", ?";
+    sql.update += (i ? ", " : "") + columns[i] + " = ?";
+  }
+  sql.insert += ")";
+  sql.update += " WHERE id = ? AND version = ?";
+  sql.remove = "DELETE FROM " + table + " WHERE id = ?1";
+  if (def.versioned) sql.remove += " AND (?2 <= 0 OR version = ?2)";
+  sql.exists = "SELECT 1 FROM " + table + " WHERE id = ?";
+  return sql;
+}
+
+// ---- Codecs: one record ⇄ one row ------------------------------------------------------------
+//
+// Codec<T>::Bind binds the TableDef columns (not id) in order; Codec<T>::Read reads id and then
+// the same columns.
+
+template <typename T>
+struct Codec;
+
+template <>
+struct Codec<User> {
+  static constexpr const TableDef& kDef = kSqlUsers;
+  static void Bind(SqliteStatement& s, const User& u) {
+    s.Bind(u.name).Bind(u.email).Bind(RoleName(u.role)).Bind(u.active).Bind(u.version);
+    s.Bind(u.created_at).Bind(u.updated_at);
+  }
+  static User Read(SqliteRow& r) {
+    User u;
+    u.id = r.Get<Id>();
+    u.name = r.Get<std::string>();
+    u.email = r.Get<std::string>();
+    u.role = r.Enum(ParseRole);
+    u.active = r.Get<bool>();
+    u.version = r.Get<int64_t>();
+    u.created_at = r.Get<Timestamp>();
+    u.updated_at = r.Get<Timestamp>();
+    return u;
+  }
+};
+
+template <>
+struct Codec<ApiToken> {
+  static constexpr const TableDef& kDef = kSqlTokens;
+  static void Bind(SqliteStatement& s, const ApiToken& t) {
+    s.Bind(t.user_id).Bind(t.name).Bind(t.secret_hash).Bind(t.prefix).Bind(t.created_at);
+    s.Bind(t.last_used_at);
+  }
+  static ApiToken Read(SqliteRow& r) {
+    ApiToken t;
+    t.id = r.Get<Id>();
+    t.user_id = r.Get<Id>();
+    t.name = r.Get<std::string>();
+    t.secret_hash = r.Get<std::string>();
+    t.prefix = r.Get<std::string>();
+    t.created_at = r.Get<Timestamp>();
+    t.last_used_at = r.Get<std::optional<Timestamp>>();
+    return t;
+  }
+};
+
+template <>
+struct Codec<Pipeline> {
+  static constexpr const TableDef& kDef = kSqlPipelines;
+  static void Bind(SqliteStatement& s, const Pipeline& p) {
+    s.Bind(p.name).Bind(p.order).Bind(p.active).Bind(p.version).Bind(p.created_at);
+    s.Bind(p.updated_at);
+  }
+  static Pipeline Read(SqliteRow& r) {
+    Pipeline p;
+    p.id = r.Get<Id>();
+    p.name = r.Get<std::string>();
+    p.order = r.Get<int32_t>();
+    p.active = r.Get<bool>();
+    p.version = r.Get<int64_t>();
+    p.created_at = r.Get<Timestamp>();
+    p.updated_at = r.Get<Timestamp>();
+    return p;
+  }
+};
+
+template <>
+struct Codec<Stage> {
+  static constexpr const TableDef& kDef = kSqlStages;
+  static void Bind(SqliteStatement& s, const Stage& st) {
+    s.Bind(st.pipeline_id).Bind(st.name).Bind(st.order).Bind(st.probability);
+    s.Bind(st.rotting_days).Bind(st.playbook).Bind(st.version).Bind(st.created_at);
+    s.Bind(st.updated_at);
+  }
+  static Stage Read(SqliteRow& r) {
+    Stage st;
+    st.id = r.Get<Id>();
+    st.pipeline_id = r.Get<Id>();
+    st.name = r.Get<std::string>();
+    st.order = r.Get<int32_t>();
+    st.probability = r.Get<int32_t>();
+    st.rotting_days = r.Get<std::optional<int32_t>>();
+    st.playbook = r.Get<std::string>();
+    st.version = r.Get<int64_t>();
+    st.created_at = r.Get<Timestamp>();
+    st.updated_at = r.Get<Timestamp>();
+    return st;
+  }
+};
+
+template <>
+struct Codec<Organization> {
+  static constexpr const TableDef& kDef = kSqlOrganizations;
+  static void Bind(SqliteStatement& s, const Organization& o) {
+    s.Bind(o.name).Bind(o.address).Bind(o.owner_id).Bind(o.version).Bind(o.created_at);
+    s.Bind(o.updated_at);
+  }
+  static Organization Read(SqliteRow& r) {
+    Organization o;
+    o.id = r.Get<Id>();
+    o.name = r.Get<std::string>();
+    o.address = r.Get<std::string>();
+    o.owner_id = r.Get<Id>();
+    o.version = r.Get<int64_t>();
+    o.created_at = r.Get<Timestamp>();
+    o.updated_at = r.Get<Timestamp>();
+    return o;
+  }
+};
+
+// Emails and phones live in person_contacts; see SqliteTx::LoadContacts / SaveContacts.
+template <>
+struct Codec<Person> {
+  static constexpr const TableDef& kDef = kSqlPersons;
+  static void Bind(SqliteStatement& s, const Person& p) {
+    s.Bind(p.name).Bind(p.org_id).Bind(p.owner_id).Bind(p.version).Bind(p.created_at);
+    s.Bind(p.updated_at);
+  }
+  static Person Read(SqliteRow& r) {
+    Person p;
+    p.id = r.Get<Id>();
+    p.name = r.Get<std::string>();
+    p.org_id = r.Get<std::optional<Id>>();
+    p.owner_id = r.Get<Id>();
+    p.version = r.Get<int64_t>();
+    p.created_at = r.Get<Timestamp>();
+    p.updated_at = r.Get<Timestamp>();
+    return p;
+  }
+};
+
+template <>
+struct Codec<Deal> {
+  static constexpr const TableDef& kDef = kSqlDeals;
+  static void Bind(SqliteStatement& s, const Deal& d) {
+    s.Bind(d.title).Bind(d.value.amount_minor).Bind(d.value.currency).Bind(d.pipeline_id);
+    s.Bind(d.stage_id).Bind(DealStatusName(d.status)).Bind(d.lost_reason);
+    s.Bind(d.expected_close_date).Bind(d.owner_id).Bind(d.person_id).Bind(d.org_id);
+    s.Bind(d.source).Bind(d.position).Bind(d.probability_override);
+    s.Bind(d.next_activity_date).Bind(d.last_activity_at).Bind(d.stage_changed_at);
+    s.Bind(d.closed_at).Bind(d.version).Bind(d.created_at).Bind(d.updated_at);
+  }
+  static Deal Read(SqliteRow& r) {
+    Deal d;
+    d.id = r.Get<Id>();
+    d.title = r.Get<std::string>();
+    d.value.amount_minor = r.Get<int64_t>();
+    d.value.currency = r.Get<std::string>();
+    d.pipeline_id = r.Get<Id>();
+    d.stage_id = r.Get<Id>();
+    d.status = r.Enum(ParseDealStatus);
+    d.lost_reason = r.Get<std::string>();
+    d.expected_close_date = r.Get<std::optional<Date>>();
+    d.owner_id = r.Get<Id>();
+    d.person_id = r.Get<std::optional<Id>>();
+    d.org_id = r.Get<std::optional<Id>>();
+    d.source = r.Get<std::string>();
+    d.position = r.Get<double>();
+    d.probability_override = r.Get<std::optional<int32_t>>();
+    d.next_activity_date = r.Get<std::optional<Date>>();
+    d.last_activity_at = r.Get<std::optional<Timestamp>>();
+    d.stage_changed_at = r.Get<Timestamp>();
+    d.closed_at = r.Get<std::optional<Timestamp>>();
+    d.version = r.Get<int64_t>();
+    d.created_at = r.Get<Timestamp>();
+    d.updated_at = r.Get<Timestamp>();
+    return d;
+  }
+};
+
+template <>
+struct Codec<StageEvent> {
+  static constexpr const TableDef& kDef = kSqlStageEvents;
+  static void Bind(SqliteStatement& s, const StageEvent& e) {
+    s.Bind(e.deal_id).Bind(StageEventKindName(e.kind)).Bind(e.at).Bind(e.user_id);
+    s.Bind(e.from_pipeline_id).Bind(e.to_pipeline_id).Bind(e.from_stage_id).Bind(e.to_stage_id);
+    s.Bind(DealStatusName(e.from_status)).Bind(DealStatusName(e.to_status)).Bind(e.lost_reason);
+  }
+  static StageEvent Read(SqliteRow& r) {
+    StageEvent e;
+    e.id = r.Get<Id>();
+    e.deal_id = r.Get<Id>();
+    e.kind = r.Enum(ParseStageEventKind);
+    e.at = r.Get<Timestamp>();
+    e.user_id = r.Get<Id>();
+    e.from_pipeline_id = r.Get<std::optional<Id>>();
+    e.to_pipeline_id = r.Get<std::optional<Id>>();
+    e.from_stage_id = r.Get<std::optional<Id>>();
+    e.to_stage_id = r.Get<std::optional<Id>>();
+    e.from_status = r.Enum(ParseDealStatus);
+    e.to_status = r.Enum(ParseDealStatus);
+    e.lost_reason = r.Get<std::string>();
+    return e;
+  }
+};
+
+template <>
+struct Codec<LostReason> {
+  static constexpr const TableDef& kDef = kSqlLostReasons;
+  static void Bind(SqliteStatement& s, const LostReason& l) {
+    s.Bind(l.label).Bind(l.order).Bind(l.active).Bind(l.version).Bind(l.created_at);
+    s.Bind(l.updated_at);
+  }
+  static LostReason Read(SqliteRow& r) {
+    LostReason l;
+    l.id = r.Get<Id>();
+    l.label = r.Get<std::string>();
+    l.order = r.Get<int32_t>();
+    l.active = r.Get<bool>();
+    l.version = r.Get<int64_t>();
+    l.created_at = r.Get<Timestamp>();
+    l.updated_at = r.Get<Timestamp>();
+    return l;
+  }
+};
+
+template <>
+struct Codec<Activity> {
+  static constexpr const TableDef& kDef = kSqlActivities;
+  static void Bind(SqliteStatement& s, const Activity& a) {
+    s.Bind(ActivityTypeName(a.type)).Bind(a.subject).Bind(a.due_date).Bind(a.due_time);
+    s.Bind(a.duration_minutes).Bind(a.done).Bind(a.done_at).Bind(a.deal_id).Bind(a.person_id);
+    s.Bind(a.org_id).Bind(a.owner_id).Bind(a.note).Bind(a.version).Bind(a.created_at);
+    s.Bind(a.updated_at);
+  }
+  static Activity Read(SqliteRow& r) {
+    Activity a;
+    a.id = r.Get<Id>();
+    a.type = r.Enum(ParseActivityType);
+    a.subject = r.Get<std::string>();
+    a.due_date = r.Get<Date>();
+    a.due_time = r.Get<std::optional<TimeOfDay>>();
+    a.duration_minutes = r.Get<int32_t>();
+    a.done = r.Get<bool>();
+    a.done_at = r.Get<std::optional<Timestamp>>();
+    a.deal_id = r.Get<std::optional<Id>>();
+    a.person_id = r.Get<std::optional<Id>>();
+    a.org_id = r.Get<std::optional<Id>>();
+    a.owner_id = r.Get<Id>();
+    a.note = r.Get<std::string>();
+    a.version = r.Get<int64_t>();
+    a.created_at = r.Get<Timestamp>();
+    a.updated_at = r.Get<Timestamp>();
+    return a;
+  }
+};
+
+template <>
+struct Codec<Note> {
+  static constexpr const TableDef& kDef = kSqlNotes;
+  static void Bind(SqliteStatement& s, const Note& n) {
+    s.Bind(n.content).Bind(n.deal_id).Bind(n.person_id).Bind(n.org_id).Bind(n.user_id);
+    s.Bind(n.pinned).Bind(n.version).Bind(n.created_at).Bind(n.updated_at);
+  }
+  static Note Read(SqliteRow& r) {
+    Note n;
+    n.id = r.Get<Id>();
+    n.content = r.Get<std::string>();
+    n.deal_id = r.Get<std::optional<Id>>();
+    n.person_id = r.Get<std::optional<Id>>();
+    n.org_id = r.Get<std::optional<Id>>();
+    n.user_id = r.Get<Id>();
+    n.pinned = r.Get<bool>();
+    n.version = r.Get<int64_t>();
+    n.created_at = r.Get<Timestamp>();
+    n.updated_at = r.Get<Timestamp>();
+    return n;
+  }
+};
+
+// The derived statements of T's table, built on first use.
+template <typename T>
+const TableSql& SqlOf() {
+  static const TableSql sql = BuildTableSql(Codec<T>::kDef);
+  return sql;
+}
+
+// "SELECT <T's columns> FROM <T's table>" followed by `tail` (a kSql... constant).
+template <typename T>
+std::string SelectOf(const char* tail) {
+  return SqlOf<T>().select + tail;
+}
+
+// ---- Other statements -----------------------------------------------------------------------
+
+constexpr char kSqlBegin[] = "BEGIN";
+constexpr char kSqlBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr char kSqlCommit[] = "COMMIT";
+constexpr char kSqlRollback[] = "ROLLBACK";
+
+constexpr char kSqlWhereEmail[] = " WHERE email = ?";
+constexpr char kSqlWhereSecretHash[] = " WHERE secret_hash = ?";
+constexpr char kSqlTokensOfUser[] = " WHERE user_id = ? ORDER BY id";
+constexpr char kSqlDeleteTokensOfUser[] = "DELETE FROM api_tokens WHERE user_id = ?";
+constexpr char kSqlTouchToken[] = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?";
+
+constexpr char kSqlStagesOfPipeline[] = " WHERE pipeline_id = ? ORDER BY sort_order, id";
+
+constexpr char kSqlDeleteContacts[] = "DELETE FROM person_contacts WHERE person_id = ?";
+constexpr char kSqlInsertContact[] =
+    "INSERT INTO person_contacts (person_id, kind, ord, value, label, is_primary) "
+    "VALUES (?, ?, ?, ?, ?, ?)";
+// The ids arrive as one JSON array ("[3,9]") so a whole page loads with one statement.
+constexpr char kSqlContactsOf[] =
+    "SELECT person_id, kind, value, label, is_primary FROM person_contacts "
+    "WHERE person_id IN (SELECT value FROM json_each(?)) ORDER BY person_id, kind, ord";
+constexpr char kContactKindEmail[] = "email";
+constexpr char kContactKindPhone[] = "phone";
+
+constexpr char kSqlCountDealsInStage[] = "SELECT COUNT(*) FROM deals WHERE stage_id = ?";
+constexpr char kSqlCountDealsInPipeline[] = "SELECT COUNT(*) FROM deals WHERE pipeline_id = ?";
+constexpr char kSqlCardsOfStage[] =
+    " WHERE stage_id = ? AND status = 'open' ORDER BY position, id LIMIT ? OFFSET ?";
+constexpr char kSqlFirstPosition[] =
+    "SELECT position FROM deals WHERE stage_id = ? AND status = 'open' "
+    "ORDER BY position LIMIT 1";
+constexpr char kSqlLastPosition[] =
+    "SELECT position FROM deals WHERE stage_id = ? AND status = 'open' "
+    "ORDER BY position DESC LIMIT 1";
+// Positions become 1, 2, 3... times ?2 in the current card order (position, then id).
+constexpr char kSqlRenumberStage[] =
+    "UPDATE deals SET position = ranked.card_rank * ?2 "
+    "FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY position, id) AS card_rank FROM deals "
+    "WHERE stage_id = ?1 AND status = 'open') AS ranked "
+    "WHERE deals.id = ranked.id";
+constexpr char kSqlMoveAllDeals[] =
+    "UPDATE deals SET stage_id = ?1, pipeline_id = ?2, position = position + ?3, "
+    "stage_changed_at = ?4, updated_at = ?4, version = version + 1 WHERE stage_id = ?5";
+constexpr char kSqlRefreshDealActivityDates[] =
+    "UPDATE deals SET "
+    "next_activity_date = (SELECT MIN(due_date) FROM activities WHERE deal_id = ?1 AND done = 0), "
+    "last_activity_at = (SELECT MAX(done_at) FROM activities WHERE deal_id = ?1 AND done = 1) "
+    "WHERE id = ?1";
+
+constexpr char kSqlStageEventsOfDeal[] = " WHERE deal_id = ? ORDER BY at, id";
+// Same order as the activities list sorted by due_date (kActivitySorts).
+constexpr char kSqlActivitiesOfDeal[] =
+    " WHERE deal_id = ? ORDER BY due_date * 1440 + COALESCE(due_time, 1439), id";
+constexpr char kSqlNotesOfDeal[] = " WHERE deal_id = ? ORDER BY created_at, id";
+
+// Board totals group open deals by (stage, currency, override) straight off the deals_totals
+// index; weighting by the stage probability happens in C++ (see Board), so no join is needed.
+constexpr char kSqlBoardTotals[] =
+    "SELECT stage_id, currency, probability_override, COUNT(*), SUM(value_minor) FROM deals "
+    "WHERE pipeline_id = ? AND status = 'open'";
+constexpr char kSqlBoardTotalsGroup[] = " GROUP BY stage_id, currency, probability_override";
+constexpr char kSqlBoardCards[] = " WHERE stage_id = ? AND status = 'open'";
+constexpr char kSqlCardOrder[] = " ORDER BY position, id LIMIT ?";
+
+constexpr char kSqlOrganizationNames[] =
+    "SELECT id, name FROM organizations WHERE id IN (SELECT value FROM json_each(?))";
+constexpr char kSqlPersonNames[] =
+    "SELECT id, name FROM persons WHERE id IN (SELECT value FROM json_each(?))";
+constexpr char kSqlUserNames[] =
+    "SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))";
+
+constexpr char kSqlGetSetting[] = "SELECT value FROM settings WHERE key = ?";
+constexpr char kSqlPutSetting[] =
+    "INSERT INTO settings (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+// ---- Lists ----------------------------------------------------------------------------------
+
+// A ListQuery filter, with the SQL condition (one '?') it becomes for one record type.
+enum class Filter {
+  kPipeline,
+  kStage,
+  kOwner,
+  kPerson,
+  kOrg,
+  kDeal,
+  kUser,
+  kStatus,
+  kDone,
+  kDueFrom,
+  kDueTo,
+  kUpdatedSince,
+  kText
+};
+struct FilterSql {
+  Filter filter;
+  const char* condition;
+};
+
+// A sort a record type supports and the SQL expression of its key. Keys are never NULL (nullable
+// columns are COALESCEd to a sentinel) so that keyset comparisons neither skip nor repeat rows.
+struct SortSql {
+  SortField field;
+  const char* key;
+};
+
+struct ListSpec {
+  const char* noun;  // plural, for messages
+  std::span<const FilterSql> filters;
+  std::span<const SortSql> sorts;
+};
+
+constexpr char kSqlTextName[] = "pd_fold(name) LIKE ? ESCAPE '\\'";
+constexpr FilterSql kUpdatedSinceFilter = {Filter::kUpdatedSince, "updated_at >= ?"};
+constexpr FilterSql kOwnerFilter = {Filter::kOwner, "owner_id = ?"};
+constexpr FilterSql kPersonFilter = {Filter::kPerson, "person_id = ?"};
+constexpr FilterSql kOrgFilter = {Filter::kOrg, "org_id = ?"};
+constexpr FilterSql kDealFilter = {Filter::kDeal, "deal_id = ?"};
+constexpr SortSql kSortId = {SortField::kId, "id"};
+constexpr SortSql kSortName = {SortField::kName, "name"};
+constexpr SortSql kSortCreated = {SortField::kCreatedAt, "created_at"};
+constexpr SortSql kSortUpdated = {SortField::kUpdatedAt, "updated_at"};
+// Pipelines, stages and lost reasons have an explicit display order; SortField::kPosition
+// selects it (their "order" sort).
+constexpr SortSql kSortOrder = {SortField::kPosition, "sort_order"};
+
+constexpr FilterSql kNamedFilters[] = {{Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
+constexpr FilterSql kStageFilters[] = {
+    {Filter::kPipeline, "pipeline_id = ?"}, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
+constexpr FilterSql kOrganizationFilters[] = {
+    kOwnerFilter, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
+constexpr FilterSql kPersonFilters[] = {
+    kOwnerFilter, kOrgFilter, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
+constexpr FilterSql kDealFilters[] = {{Filter::kPipeline, "pipeline_id = ?"},
+                                      {Filter::kStage, "stage_id = ?"},
+                                      kOwnerFilter,
+                                      kPersonFilter,
+                                      kOrgFilter,
+                                      {Filter::kStatus, "status = ?"},
+                                      {Filter::kText, "pd_fold(title) LIKE ? ESCAPE '\\'"},
+                                      kUpdatedSinceFilter};
+constexpr FilterSql kActivityFilters[] = {kOwnerFilter,
+                                          kDealFilter,
+                                          kPersonFilter,
+                                          kOrgFilter,
+                                          {Filter::kDone, "done = ?"},
+                                          {Filter::kDueFrom, "due_date >= ?"},
+                                          {Filter::kDueTo, "due_date <= ?"},
+                                          {Filter::kText, "pd_fold(subject) LIKE ? ESCAPE '\\'"},
+                                          kUpdatedSinceFilter};
+constexpr FilterSql kNoteFilters[] = {kDealFilter,
+                                      kPersonFilter,
+                                      kOrgFilter,
+                                      {Filter::kUser, "user_id = ?"},
+                                      {Filter::kText, "pd_fold(content) LIKE ? ESCAPE '\\'"},
+                                      kUpdatedSinceFilter};
+constexpr FilterSql kLostReasonFilters[] = {{Filter::kText, "pd_fold(label) LIKE ? ESCAPE '\\'"},
+                                            kUpdatedSinceFilter};
+constexpr FilterSql kBoardFilters[] = {kOwnerFilter,
+                                       {Filter::kText, "pd_fold(title) LIKE ? ESCAPE '\\'"}};
+
+constexpr SortSql kNamedRecordSorts[] = {kSortId, kSortName, kSortCreated, kSortUpdated};
+constexpr SortSql kPipelineSorts[] = {kSortOrder, kSortId, kSortName};
+constexpr SortSql kStageSorts[] = {kSortOrder, kSortId};
+// Deals without an expected close date sort after every dated deal (ascending).
+constexpr SortSql kDealSorts[] = {
+    kSortId,
+    {SortField::kName, "title"},
+    {SortField::kValue, "value_minor"},
+    kSortCreated,
+    kSortUpdated,
+    {SortField::kExpectedCloseDate, "COALESCE(expected_close_date, 2147483647)"},
+    {SortField::kPosition, "position"}};
+// Due moment in minutes: an activity without a time counts as due at the end of its day, as in
+// IsOverdue (core/deal_rules.h).
+constexpr SortSql kActivitySorts[] = {
+    kSortId,
+    {SortField::kDueDate, "due_date * 1440 + COALESCE(due_time, 1439)"},
+    kSortCreated,
+    kSortUpdated};
+constexpr SortSql kNoteSorts[] = {kSortId, kSortCreated, kSortUpdated};
+constexpr SortSql kLostReasonSorts[] = {kSortOrder, kSortId, {SortField::kName, "label"}};
+
+constexpr ListSpec kUserList = {"users", kNamedFilters, kNamedRecordSorts};
+constexpr ListSpec kPipelineList = {"pipelines", kNamedFilters, kPipelineSorts};
+constexpr ListSpec kStageList = {"stages", kStageFilters, kStageSorts};
+constexpr ListSpec kOrganizationList = {"organizations", kOrganizationFilters, kNamedRecordSorts};
+constexpr ListSpec kPersonList = {"persons", kPersonFilters, kNamedRecordSorts};
+constexpr ListSpec kDealList = {"deals", kDealFilters, kDealSorts};
+constexpr ListSpec kActivityList = {"activities", kActivityFilters, kActivitySorts};
+constexpr ListSpec kNoteList = {"notes", kNoteFilters, kNoteSorts};
+constexpr ListSpec kLostReasonList = {"lost reasons", kLostReasonFilters, kLostReasonSorts};
+
+const char* SortFieldName(SortField f) {
+  switch (f) {
+    case SortField::kId:
+      return "id";
+    case SortField::kCreatedAt:
+      return "created_at";
+    case SortField::kUpdatedAt:
+      return "updated_at";
+    case SortField::kName:
+      return "name";
+    case SortField::kValue:
+      return "value";
+    case SortField::kExpectedCloseDate:
+      return "expected_close_date";
+    case SortField::kPosition:
+      return "position";
+    case SortField::kDueDate:
+      return "due_date";
+  }
+  return "id";
+}
+
+// A case-insensitive substring pattern for `pd_fold(column) LIKE ? ESCAPE '\'`: the text is
+// folded like the column, and its own wildcards match literally.
+std::string LikePattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : FoldCase(text)) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+template <typename T>
+std::optional<SortKey> KeyOf(const std::optional<T>& v) {
+  if (!v) return std::nullopt;
+  return SortKey(int64_t{*v});
+}
+
+// The value `q` gives `filter`, or std::nullopt when `q` leaves it unset.
+std::optional<SortKey> FilterValue(Filter filter, const ListQuery& q) {
+  switch (filter) {
+    case Filter::kPipeline:
+      return KeyOf(q.pipeline_id);
+    case Filter::kStage:
+      return KeyOf(q.stage_id);
+    case Filter::kOwner:
+      return KeyOf(q.owner_id);
+    case Filter::kPerson:
+      return KeyOf(q.person_id);
+    case Filter::kOrg:
+      return KeyOf(q.org_id);
+    case Filter::kDeal:
+      return KeyOf(q.deal_id);
+    case Filter::kUser:
+      return KeyOf(q.user_id);
+    case Filter::kDone:
+      return KeyOf(q.done);
+    case Filter::kStatus:
+      if (!q.status) return std::nullopt;
+      return SortKey(std::string(DealStatusName(*q.status)));
+    case Filter::kDueFrom:
+      if (!q.due_from) return std::nullopt;
+      return SortKey(int64_t{q.due_from->days});
+    case Filter::kDueTo:
+      if (!q.due_to) return std::nullopt;
+      return SortKey(int64_t{q.due_to->days});
+    case Filter::kUpdatedSince:
+      if (!q.updated_since) return std::nullopt;
+      return SortKey(q.updated_since->millis);
+    case Filter::kText:
+      if (q.text.empty()) return std::nullopt;
+      return SortKey(LikePattern(q.text));
+  }
+  return std::nullopt;
+}
+
+// A WHERE clause under construction and the values of its placeholders, in order.
+// `after_where`: the statement it extends already has a WHERE clause.
+struct Conditions {
+  explicit Conditions(bool after_where = false) : after_where(after_where) {}
+
+  bool after_where;
+  std::string sql;
+  std::vector<SortKey> params;
+
+  void Add(std::string_view condition, SortKey value) {
+    sql += sql.empty() && !after_where ? " WHERE " : " AND ";
+    sql += condition;
+    params.push_back(std::move(value));
+  }
+  void AddFilters(std::span<const FilterSql> filters, const ListQuery& q) {
+    for (const FilterSql& f : filters) {
+      if (std::optional<SortKey> value = FilterValue(f.filter, q)) Add(f.condition, *value);
+    }
+  }
+  void BindTo(SqliteStatement& stmt) const {
+    for (const SortKey& p : params) std::visit([&](const auto& v) { stmt.Bind(v); }, p);
+  }
+};
+
+// The value of column `i` of the current row as a cursor key.
+SortKey KeyAt(SqliteStatement& stmt, int i) {
+  switch (stmt.ColumnType(i)) {
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt.handle(), i);
+    case SQLITE_TEXT: {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.handle(), i));
+      return std::string(text, sqlite3_column_bytes(stmt.handle(), i));
+    }
+    default:
+      return int64_t{sqlite3_column_int64(stmt.handle(), i)};
+  }
+}
+
+// "[3,9,12]": a set of ids for json_each.
+std::string JsonIdArray(const std::vector<Id>& ids) {
+  std::string json = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) json += ',';
+    json += std::to_string(ids[i]);
+  }
+  return json + "]";
+}
+
+// Σ value × percent / 100 rounded half away from zero. 128-bit so that a column of a million
+// maximal deals cannot overflow.
+int64_t RoundPercentSum(__int128 value_times_percent) {
+  const __int128 half = value_times_percent < 0 ? -50 : 50;
+  return static_cast<int64_t>((value_times_percent + half) / 100);
+}
+
+// ---- The transaction ------------------------------------------------------------------------
+
+class SqliteTx final : public StoreTx {
+ public:
+  explicit SqliteTx(SqliteConnection& conn) : conn_(conn) {}
+
+  Result<User> InsertUser(User u) override { return Insert(std::move(u)); }
+  Result<User> GetUser(Id id) override { return Get<User>(id); }
+  Result<User> FindUserByEmail(const std::string& email_lower) override {
+    static const std::string sql = SelectOf<User>(kSqlWhereEmail);
+    return FetchOne<User>(sql, Status::NotFound("no user with email " + email_lower, "email"),
+                          email_lower);
+  }
+  Status UpdateUser(const User& u, int64_t expected_version) override {
+    return Update(u, expected_version);
+  }
+  Result<Page<User>> ListUsers(const ListQuery& q) override { return List<User>(kUserList, q); }
+
+  Result<ApiToken> InsertToken(ApiToken t) override { return Insert(std::move(t)); }
+  Result<ApiToken> FindTokenByHash(const std::string& secret_hash) override {
+    static const std::string sql = SelectOf<ApiToken>(kSqlWhereSecretHash);
+    return FetchOne<ApiToken>(sql, Status::NotFound("no token with this secret"), secret_hash);
+  }
+  Result<std::vector<ApiToken>> ListTokens(Id user_id) override {
+    static const std::string sql = SelectOf<ApiToken>(kSqlTokensOfUser);
+    return FetchAll<ApiToken>(sql, user_id);
+  }
+  Status DeleteToken(Id token_id) override { return Delete<ApiToken>(token_id, 0); }
+  Status DeleteTokensOfUser(Id user_id) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlDeleteTokensOfUser));
+    return stmt.Bind(user_id).Run();
+  }
+  Status TouchToken(Id token_id, Timestamp at) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlTouchToken));
+    PD_RETURN_IF_ERROR(stmt.Bind(at).Bind(token_id).Run());
+    return stmt.Changes() > 0 ? Status::Ok() : NotFound<ApiToken>(token_id);
+  }
+
+  Result<Pipeline> InsertPipeline(Pipeline p) override { return Insert(std::move(p)); }
+  Result<Pipeline> GetPipeline(Id id) override { return Get<Pipeline>(id); }
+  Status UpdatePipeline(const Pipeline& p, int64_t expected_version) override {
+    return Update(p, expected_version);
+  }
+  Status DeletePipeline(Id id, int64_t expected_version) override {
+    return Delete<Pipeline>(id, expected_version);
+  }
+  Result<Page<Pipeline>> ListPipelines(const ListQuery& q) override {
+    return List<Pipeline>(kPipelineList, q);
+  }
+  Result<Stage> InsertStage(Stage s) override { return Insert(std::move(s)); }
+  Result<Stage> GetStage(Id id) override { return Get<Stage>(id); }
+  Status UpdateStage(const Stage& s, int64_t expected_version) override {
+    return Update(s, expected_version);
+  }
+  Status DeleteStage(Id id, int64_t expected_version) override {
+    return Delete<Stage>(id, expected_version);
+  }
+  Result<std::vector<Stage>> StagesOfPipeline(Id pipeline_id) override {
+    static const std::string sql = SelectOf<Stage>(kSqlStagesOfPipeline);
+    return FetchAll<Stage>(sql, pipeline_id);
+  }
+  Result<Page<Stage>> ListStages(const ListQuery& q) override { return List<Stage>(kStageList, q); }
+
+  Result<Organization> InsertOrganization(Organization o) override { return Insert(std::move(o)); }
+  Result<Organization> GetOrganization(Id id) override { return Get<Organization>(id); }
+  Status UpdateOrganization(const Organization& o, int64_t expected_version) override {
+    return Update(o, expected_version);
+  }
+  Status DeleteOrganization(Id id, int64_t expected_version) override {
+    return Delete<Organization>(id, expected_version);
+  }
+  Result<Page<Organization>> ListOrganizations(const ListQuery& q) override {
+    return List<Organization>(kOrganizationList, q);
+  }
+
+  Result<Person> InsertPerson(Person p) override {
+    PD_ASSIGN_OR_RETURN(Person inserted, Insert(std::move(p)));
+    PD_RETURN_IF_ERROR(SaveContacts(inserted));
+    return inserted;
+  }
+  Result<Person> GetPerson(Id id) override {
+    PD_ASSIGN_OR_RETURN(Person p, Get<Person>(id));
+    std::vector<Person> one = {std::move(p)};
+    PD_RETURN_IF_ERROR(LoadContacts(one));
+    return std::move(one.front());
+  }
+  Status UpdatePerson(const Person& p, int64_t expected_version) override {
+    PD_RETURN_IF_ERROR(Update(p, expected_version));
+    return SaveContacts(p);
+  }
+  Status DeletePerson(Id id, int64_t expected_version) override {
+    return Delete<Person>(id, expected_version);
+  }
+  Result<Page<Person>> ListPersons(const ListQuery& q) override {
+    PD_ASSIGN_OR_RETURN(Page<Person> page, List<Person>(kPersonList, q));
+    PD_RETURN_IF_ERROR(LoadContacts(page.items));
+    return page;
+  }
+
+  Result<Deal> InsertDeal(Deal d) override { return Insert(std::move(d)); }
+  Result<Deal> GetDeal(Id id) override { return Get<Deal>(id); }
+  Status UpdateDeal(const Deal& d, int64_t expected_version) override {
+    return Update(d, expected_version);
+  }
+  Status DeleteDeal(Id id, int64_t expected_version) override {
+    return Delete<Deal>(id, expected_version);
+  }
+  Result<Page<Deal>> ListDeals(const ListQuery& q) override { return List<Deal>(kDealList, q); }
+  Result<int64_t> CountDealsInStage(Id stage_id) override {
+    return Count(kSqlCountDealsInStage, stage_id);
+  }
+  Result<int64_t> CountDealsInPipeline(Id pipeline_id) override {
+    return Count(kSqlCountDealsInPipeline, pipeline_id);
+  }
+  Result<std::vector<Deal>> CardsOfStage(Id stage_id, int64_t offset, int64_t limit) override {
+    static const std::string sql = SelectOf<Deal>(kSqlCardsOfStage);
+    return FetchAll<Deal>(sql, stage_id, limit, offset);
+  }
+  Result<std::optional<double>> FirstPosition(Id stage_id) override {
+    return FetchScalar<double>(kSqlFirstPosition, stage_id);
+  }
+  Result<std::optional<double>> LastPosition(Id stage_id) override {
+    return FetchScalar<double>(kSqlLastPosition, stage_id);
+  }
+  // New positions are kPositionStep apart, as RenumberedPositions (core/deal_rules.h) spaces them.
+  Status RenumberStage(Id stage_id) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlRenumberStage));
+    return stmt.Bind(stage_id).Bind(kPositionStep).Run();
+  }
+  // The moved cards keep their relative order and go below the target stage's cards.
+  Status MoveAllDeals(Id from_stage, const Stage& to_stage, Timestamp now) override {
+    if (from_stage == to_stage.id) return Status::Ok();
+    PD_ASSIGN_OR_RETURN(std::optional<double> first_moved, FirstPosition(from_stage));
+    PD_ASSIGN_OR_RETURN(std::optional<double> last_target, LastPosition(to_stage.id));
+    const double shift = first_moved ? last_target.value_or(0) + kPositionStep - *first_moved : 0.0;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlMoveAllDeals));
+    return stmt.Bind(to_stage.id)
+        .Bind(to_stage.pipeline_id)
+        .Bind(shift)
+        .Bind(now)
+        .Bind(from_stage)
+        .Run();
+  }
+  Status RefreshDealActivityDates(Id deal_id) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlRefreshDealActivityDates));
+    PD_RETURN_IF_ERROR(stmt.Bind(deal_id).Run());
+    return stmt.Changes() > 0 ? Status::Ok() : NotFound<Deal>(deal_id);
+  }
+
+  Result<StageEvent> InsertStageEvent(StageEvent e) override { return Insert(std::move(e)); }
+  Result<std::vector<StageEvent>> StageEventsOfDeal(Id deal_id) override {
+    static const std::string sql = SelectOf<StageEvent>(kSqlStageEventsOfDeal);
+    return FetchAll<StageEvent>(sql, deal_id);
+  }
+
+  Result<LostReason> InsertLostReason(LostReason r) override { return Insert(std::move(r)); }
+  Result<LostReason> GetLostReason(Id id) override { return Get<LostReason>(id); }
+  Status UpdateLostReason(const LostReason& r, int64_t expected_version) override {
+    return Update(r, expected_version);
+  }
+  Status DeleteLostReason(Id id, int64_t expected_version) override {
+    return Delete<LostReason>(id, expected_version);
+  }
+  Result<Page<LostReason>> ListLostReasons(const ListQuery& q) override {
+    return List<LostReason>(kLostReasonList, q);
+  }
+
+  Result<Activity> InsertActivity(Activity a) override { return Insert(std::move(a)); }
+  Result<Activity> GetActivity(Id id) override { return Get<Activity>(id); }
+  Status UpdateActivity(const Activity& a, int64_t expected_version) override {
+    return Update(a, expected_version);
+  }
+  Status DeleteActivity(Id id, int64_t expected_version) override {
+    return Delete<Activity>(id, expected_version);
+  }
+  Result<Page<Activity>> ListActivities(const ListQuery& q) override {
+    return List<Activity>(kActivityList, q);
+  }
+  Result<std::vector<Activity>> ActivitiesOfDeal(Id deal_id) override {
+    static const std::string sql = SelectOf<Activity>(kSqlActivitiesOfDeal);
+    return FetchAll<Activity>(sql, deal_id);
+  }
+  Result<Note> InsertNote(Note n) override { return Insert(std::move(n)); }
+  Result<Note> GetNote(Id id) override { return Get<Note>(id); }
+  Status UpdateNote(const Note& n, int64_t expected_version) override {
+    return Update(n, expected_version);
+  }
+  Status DeleteNote(Id id, int64_t expected_version) override {
+    return Delete<Note>(id, expected_version);
+  }
+  Result<Page<Note>> ListNotes(const ListQuery& q) override { return List<Note>(kNoteList, q); }
+  Result<std::vector<Note>> NotesOfDeal(Id deal_id) override {
+    static const std::string sql = SelectOf<Note>(kSqlNotesOfDeal);
+    return FetchAll<Note>(sql, deal_id);
+  }
+
+  Result<std::vector<BoardColumn>> Board(const BoardQuery& q) override;
+  Result<std::map<Id, CardDetails>> CardDetailsOf(const std::vector<Deal>& deals) override;
+
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override {
+    return FetchScalar<std::string>(kSqlGetSetting, key);
+  }
+  Status PutSetting(const std::string& key, const std::string& value) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlPutSetting));
+    return stmt.Bind(key).Bind(value).Run();
+  }
+
+ private:
+  template <typename T>
+  static Status NotFound(Id id) {
+    return Status::NotFound("no " + std::string(Codec<T>::kDef.noun) + " with id " +
+                            std::to_string(id));
+  }
+
+  // Prepares `sql` and binds `params` in order.
+  template <typename... Params>
+  Result<SqliteStatement> PrepareBound(std::string_view sql, const Params&... params) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(sql));
+    (stmt.Bind(params), ...);
+    return stmt;
+  }
+
+  // Calls on_row(SqliteRow&) for each row; stops at the first error, including a corrupt value.
+  template <typename OnRow>
+  static Status ForEachRow(SqliteStatement& stmt, OnRow on_row) {
+    for (;;) {
+      PD_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+      if (!has_row) return Status::Ok();
+      SqliteRow row = stmt.Row();
+      on_row(row);
+      PD_RETURN_IF_ERROR(row.status());
+    }
+  }
+
+  template <typename T, typename... Params>
+  Result<T> FetchOne(std::string_view sql, Status missing, const Params&... params) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, params...));
+    PD_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) return missing;
+    SqliteRow row = stmt.Row();
+    T record = Codec<T>::Read(row);
+    PD_RETURN_IF_ERROR(row.status());
+    return record;
+  }
+
+  template <typename T, typename... Params>
+  Result<std::vector<T>> FetchAll(std::string_view sql, const Params&... params) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, params...));
+    std::vector<T> records;
+    PD_RETURN_IF_ERROR(
+        ForEachRow(stmt, [&](SqliteRow& row) { records.push_back(Codec<T>::Read(row)); }));
+    return records;
+  }
+
+  // The first column of the first row; std::nullopt when there is no row or it is NULL.
+  template <typename T, typename... Params>
+  Result<std::optional<T>> FetchScalar(std::string_view sql, const Params&... params) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, params...));
+    PD_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) return std::optional<T>();
+    return stmt.Row().Get<std::optional<T>>();
+  }
+
+  Result<int64_t> Count(const char* sql, Id id) {
+    PD_ASSIGN_OR_RETURN(std::optional<int64_t> count, FetchScalar<int64_t>(sql, id));
+    return count.value_or(0);
+  }
+
+  // Stores `record` under its own id when set, else under the next free id, which is returned.
+  template <typename T>
+  Result<T> Insert(T record) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(SqlOf<T>().insert));
+    stmt.Bind(record.id == 0 ? std::optional<Id>() : std::optional<Id>(record.id));
+    Codec<T>::Bind(stmt, record);
+    PD_RETURN_IF_ERROR(stmt.Run());
+    record.id = sqlite3_last_insert_rowid(conn_.handle());
+    return record;
+  }
+
+  template <typename T>
+  Result<T> Get(Id id) {
+    return FetchOne<T>(SqlOf<T>().get, NotFound<T>(id), id);
+  }
+
+  template <typename T>
+  Status Update(const T& record, int64_t expected_version) {
+    {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(SqlOf<T>().update));
+      Codec<T>::Bind(stmt, record);
+      PD_RETURN_IF_ERROR(stmt.Bind(record.id).Bind(expected_version).Run());
+      if (stmt.Changes() > 0) return Status::Ok();
+    }
+    return MissingOrStale<T>(record.id, expected_version);
+  }
+
+  // expected_version <= 0 deletes whatever version is current.
+  template <typename T>
+  Status Delete(Id id, int64_t expected_version) {
+    {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(SqlOf<T>().remove));
+      stmt.Bind(id);
+      if (Codec<T>::kDef.versioned) stmt.Bind(expected_version);
+      PD_RETURN_IF_ERROR(stmt.Run());
+      if (stmt.Changes() > 0) return Status::Ok();
+    }
+    return MissingOrStale<T>(id, expected_version);
+  }
+
+  // Why an update or delete of `id` at `expected_version` changed no row.
+  template <typename T>
+  Status MissingOrStale(Id id, int64_t expected_version) {
+    PD_ASSIGN_OR_RETURN(std::optional<int64_t> exists, FetchScalar<int64_t>(SqlOf<T>().exists, id));
+    if (!exists) return NotFound<T>(id);
+    return Status::PreconditionFailed(std::string(Codec<T>::kDef.noun) + " " + std::to_string(id) +
+                                      " has changed since version " +
+                                      std::to_string(expected_version));
+  }
+
+  // One page in q.sort order with id as the tie-breaker: rows strictly after the cursor's
+  // (key, id), limit + 1 of them to learn whether another page follows.
+  template <typename T>
+  Result<Page<T>> List(const ListSpec& spec, const ListQuery& q) {
+    const SortSql* sort = nullptr;
+    for (const SortSql& s : spec.sorts) {
+      if (s.field == q.sort) sort = &s;
+    }
+    if (sort == nullptr) {
+      return Status::Invalid(
+          "sort", std::string(spec.noun) + " cannot be sorted by " + SortFieldName(q.sort));
+    }
+    if (q.limit < 1) return Status::Invalid("limit", "limit must be at least 1");
+    const std::string sort_name = (q.descending ? "-" : "") + std::string(SortFieldName(q.sort));
+    const std::string key(sort->key);
+
+    Conditions where;
+    where.AddFilters(spec.filters, q);
+    if (!q.cursor.empty()) {
+      PD_ASSIGN_OR_RETURN(ListCursor cursor, DecodeCursor(q.cursor));
+      if (cursor.sort != sort_name) {
+        return Status::Invalid(
+            "cursor", "the cursor belongs to sort=" + cursor.sort + ", not sort=" + sort_name);
+      }
+      where.Add("(" + key + ", id) " + (q.descending ? "<" : ">") + " (?, ?)", cursor.key);
+      where.params.push_back(cursor.id);
+    }
+    const char* direction = q.descending ? " DESC" : " ASC";
+    const std::string sql = "SELECT id, " + std::string(Codec<T>::kDef.columns) + ", " + key +
+                            " FROM " + Codec<T>::kDef.table + where.sql + " ORDER BY " + key +
+                            direction + ", id" + direction + " LIMIT ?";
+
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(sql));
+    where.BindTo(stmt);
+    stmt.Bind(int64_t{q.limit} + 1);
+    Page<T> page;
+    ListCursor next{sort_name, int64_t{0}, 0};
+    const int key_column = SqlOf<T>().column_count;
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      if (static_cast<int>(page.items.size()) == q.limit) {
+        page.next_cursor = EncodeCursor(next);
+        return;
+      }
+      page.items.push_back(Codec<T>::Read(row));
+      next.key = KeyAt(stmt, key_column);
+      next.id = page.items.back().id;
+    }));
+    return page;
+  }
+
+  // Replaces the stored emails and phones of `p` with its lists.
+  Status SaveContacts(const Person& p) {
+    {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlDeleteContacts, p.id));
+      PD_RETURN_IF_ERROR(stmt.Run());
+    }
+    for (const auto& [kind, points] :
+         {std::pair{kContactKindEmail, &p.emails}, std::pair{kContactKindPhone, &p.phones}}) {
+      for (size_t i = 0; i < points->size(); ++i) {
+        const ContactPoint& c = (*points)[i];
+        PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            PrepareBound(kSqlInsertContact, p.id, kind, static_cast<int64_t>(i),
+                                         c.value, c.label, c.primary));
+        PD_RETURN_IF_ERROR(stmt.Run());
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Fills the emails and phones of all `persons` with one query.
+  Status LoadContacts(std::vector<Person>& persons) {
+    if (persons.empty()) return Status::Ok();
+    std::unordered_map<Id, Person*> by_id;
+    std::vector<Id> ids;
+    for (Person& p : persons) {
+      by_id[p.id] = &p;
+      ids.push_back(p.id);
+    }
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlContactsOf, JsonIdArray(ids)));
+    return ForEachRow(stmt, [&](SqliteRow& row) {
+      Person& p = *by_id.at(row.Get<Id>());
+      const std::string kind = row.Get<std::string>();
+      ContactPoint c;
+      c.value = row.Get<std::string>();
+      c.label = row.Get<std::string>();
+      c.primary = row.Get<bool>();
+      (kind == kContactKindEmail ? p.emails : p.phones).push_back(std::move(c));
+    });
+  }
+
+  // id → name for the given ids of one table, with one query.
+  Result<std::unordered_map<Id, std::string>> NamesById(const char* sql,
+                                                        const std::vector<Id>& ids) {
+    std::unordered_map<Id, std::string> names;
+    if (ids.empty()) return names;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, JsonIdArray(ids)));
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      const Id id = row.Get<Id>();
+      names[id] = row.Get<std::string>();
+    }));
+    return names;
+  }
+
+  SqliteConnection& conn_;
+};
+
+Result<std::vector<BoardColumn>> SqliteTx::Board(const BoardQuery& q) {
+  PD_ASSIGN_OR_RETURN(std::vector<Stage> stages, StagesOfPipeline(q.pipeline_id));
+  ListQuery filters;
+  filters.owner_id = q.owner_id;
+  filters.text = q.text;
+  Conditions where(/*after_where=*/true);
+  where.AddFilters(kBoardFilters, filters);
+
+  // Per stage: count and per-currency sums. The weighted sum needs the stage probability for
+  // deals without an override, so groups are split by override and weighted here.
+  struct StageTotals {
+    int64_t count = 0;
+    std::map<std::string, CurrencyTotal> by_currency;
+    std::map<std::string, __int128> weighted_by_currency;  // Σ value × percent
+  };
+  std::unordered_map<Id, StageTotals> totals;
+  std::unordered_map<Id, int32_t> probability;
+  for (const Stage& s : stages) probability[s.id] = s.probability;
+  {
+    const std::string sql = kSqlBoardTotals + where.sql + kSqlBoardTotalsGroup;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, q.pipeline_id));
+    where.BindTo(stmt);
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      const Id stage_id = row.Get<Id>();
+      const std::string currency = row.Get<std::string>();
+      const std::optional<int32_t> override_percent = row.Get<std::optional<int32_t>>();
+      const int64_t count = row.Get<int64_t>();
+      const int64_t sum = row.Get<int64_t>();
+      StageTotals& t = totals[stage_id];
+      t.count += count;
+      CurrencyTotal& c = t.by_currency[currency];
+      c.currency = currency;
+      c.count += count;
+      c.value_minor += sum;
+      t.weighted_by_currency[currency] +=
+          static_cast<__int128>(sum) * override_percent.value_or(probability[stage_id]);
+    }));
+  }
+
+  const std::string cards_sql = SelectOf<Deal>(kSqlBoardCards) + where.sql + kSqlCardOrder;
+  std::vector<BoardColumn> columns;
+  columns.reserve(stages.size());
+  for (Stage& stage : stages) {
+    BoardColumn column;
+    if (auto it = totals.find(stage.id); it != totals.end()) {
+      column.deal_count = it->second.count;
+      for (auto& [currency, total] : it->second.by_currency) {
+        total.weighted_minor = RoundPercentSum(it->second.weighted_by_currency[currency]);
+        column.totals.push_back(std::move(total));
+      }
+    }
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(cards_sql, stage.id));
+    where.BindTo(stmt);
+    stmt.Bind(int64_t{std::max(q.card_limit, 0)});  // SQLite reads LIMIT -1 as "no limit"
+    PD_RETURN_IF_ERROR(
+        ForEachRow(stmt, [&](SqliteRow& row) { column.cards.push_back(Codec<Deal>::Read(row)); }));
+    column.stage = std::move(stage);
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+Result<std::map<Id, CardDetails>> SqliteTx::CardDetailsOf(const std::vector<Deal>& deals) {
+  std::vector<Id> org_ids, person_ids, owner_ids;
+  for (const Deal& d : deals) {
+    if (d.org_id) org_ids.push_back(*d.org_id);
+    if (d.person_id) person_ids.push_back(*d.person_id);
+    owner_ids.push_back(d.owner_id);
+  }
+  PD_ASSIGN_OR_RETURN(auto org_names, NamesById(kSqlOrganizationNames, org_ids));
+  PD_ASSIGN_OR_RETURN(auto person_names, NamesById(kSqlPersonNames, person_ids));
+  PD_ASSIGN_OR_RETURN(auto owner_names, NamesById(kSqlUserNames, owner_ids));
+  auto name_of = [](const std::unordered_map<Id, std::string>& names, std::optional<Id> id) {
+    if (!id) return std::string();
+    auto it = names.find(*id);
+    return it == names.end() ? std::string() : it->second;
+  };
+  std::map<Id, CardDetails> details;
+  for (const Deal& d : deals) {
+    details[d.id] = CardDetails{name_of(org_names, d.org_id), name_of(person_names, d.person_id),
+                                name_of(owner_names, d.owner_id)};
+  }
+  return details;
+}
+
+// ---- The store ------------------------------------------------------------------------------
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteOptions options, std::unique_ptr<SqliteConnection> first)
+      : options_(std::move(options)) {
+    connections_.emplace(std::this_thread::get_id(), std::move(first));
+  }
+  ~SqliteStore() override { Close(); }
+
+  Status Read(const std::function<Status(StoreTx&)>& fn) override { return Run(fn, kSqlBegin); }
+  Status Write(const std::function<Status(StoreTx&)>& fn) override {
+    return Run(fn, kSqlBeginImmediate);
+  }
+
+  void Close() override {
+    std::unique_lock lifecycle(lifecycle_);
+    if (closed_) return;
+    closed_ = true;
+    std::lock_guard lock(connections_mu_);
+    // No transaction is running (we hold the lifecycle lock exclusively), so the checkpoint can
+    // copy the whole WAL back; a failure only leaves a WAL file SQLite replays at next open.
+    if (!connections_.empty()) static_cast<void>(connections_.begin()->second->Checkpoint());
+    connections_.clear();
+  }
+
+ private:
+  // Runs fn between `begin` and COMMIT on this thread's connection; rolls back when fn fails or
+  // throws. Holds the lifecycle lock shared so Close waits for running transactions.
+  Status Run(const std::function<Status(StoreTx&)>& fn, const char* begin) {
+    std::shared_lock lifecycle(lifecycle_);
+    if (closed_) return Status::Internal("the store is closed");
+    PD_ASSIGN_OR_RETURN(SqliteConnection * conn, ConnectionOfThisThread());
+    PD_RETURN_IF_ERROR(Exec(*conn, begin));
+    SqliteTx tx(*conn);
+    Status status;
+    try {
+      status = fn(tx);
+    } catch (...) {
+      static_cast<void>(Exec(*conn, kSqlRollback));
+      throw;
+    }
+    if (status.ok()) status = Exec(*conn, kSqlCommit);
+    // After a failed COMMIT the transaction may still be open; ROLLBACK then ends it.
+    if (!status.ok() && !sqlite3_get_autocommit(conn->handle())) {
+      static_cast<void>(Exec(*conn, kSqlRollback));
+    }
+    return status;
+  }
+
+  static Status Exec(SqliteConnection& conn, const char* sql) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
+    return stmt.Run();
+  }
+
+  // A thread's connection stays open until Close: server threads live as long as the store, so
+  // the map holds one entry per worker thread.
+  Result<SqliteConnection*> ConnectionOfThisThread() {
+    std::lock_guard lock(connections_mu_);
+    auto& conn = connections_[std::this_thread::get_id()];
+    if (!conn) {
+      PD_ASSIGN_OR_RETURN(conn, SqliteConnection::Open(options_, /*create=*/false));
+    }
+    return conn.get();
+  }
+
+  const SqliteOptions options_;
+  std::shared_mutex lifecycle_;
+  bool closed_ = false;  // guarded by lifecycle_
+  std::mutex connections_mu_;
+  std::unordered_map<std::thread::id, std::unique_ptr<SqliteConnection>> connections_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                      SqliteConnection::Open(options, options.create_if_missing));
+  PD_RETURN_IF_ERROR(MigrateSqlite(*conn));
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(options, std::move(conn)));
+}
+
+}  // namespace pipedeck

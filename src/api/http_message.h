@@ -1,0 +1,35 @@
+// The plain request and response the router works with.
+//
+// The HTTP server (http_server.cc, the only file that sees Beast) fills an HttpRequest from the
+// wire and writes an HttpResponse back, so routing, auth and JSON mapping compile without Beast
+// and unit tests drive them without sockets.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pipedeck {
+
+// A parsed request. The views point into the server's message and live as long as the handling
+// of this request.
+struct HttpRequest {
+  std::string_view method;         // "GET", "POST", ... as sent
+  std::string_view target;         // path plus optional "?query", as sent
+  std::string_view authorization;  // Authorization header, empty when absent
+  std::string_view api_token;      // x-api-token header, empty when absent
+  std::string_view if_match;       // If-Match header, empty when absent
+  std::string_view body;
+};
+
+constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
+
+struct HttpResponse {
+  int status = 200;
+  // Headers besides Content-Type and Content-Length (ETag, Location, Allow, WWW-Authenticate).
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // always JSON (kJsonContentType)
+};
+
+}  // namespace pipedeck

@@ -1,0 +1,146 @@
+// Records to JSON and JSON request bodies to patches, exactly as docs/api.md describes them.
+//
+// Each record type has one field table (json_mapping.cc) that names every wire field with its
+// type and access (read-only, required on create, create-only, nullable). The same table drives
+// the strict parsing of request bodies and the component schemas of the OpenAPI document, so the
+// documentation cannot drift from what the server accepts.
+//
+// Parsing is strict: the body must be a JSON object; unknown fields, read-only fields and values
+// of the wrong JSON type are rejected with kInvalid naming the field ("emails[1].value").
+// Integers must be JSON integers within range. `null` clears a clearable field, empties an
+// optional text or list field, and is rejected elsewhere. Value rules (lengths, ranges, references)
+// are left to core and the workspace.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "core/model.h"
+#include "core/stage_templates.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "service/workspace.h"
+
+namespace pipedeck {
+
+// ---- Wire description (shared with the OpenAPI document) ------------------------------------
+
+enum class WireType {
+  kString,
+  kInt32,
+  kInt64,
+  kId,      // positive 64-bit integer naming a record
+  kNumber,  // JSON number (card position)
+  kBool,
+  kDate,     // "YYYY-MM-DD"
+  kTime,     // "HH:MM"
+  kInstant,  // ISO 8601 UTC
+  kEnum,     // one of the '|'-separated strings in `detail`
+  kObject,   // an object of the component schema named in `detail` (empty: any object)
+  kArray,    // an array of `detail` objects
+};
+
+// WireField::flags
+inline constexpr unsigned kReadOnly = 1;      // sent by the server, rejected in bodies
+inline constexpr unsigned kNullable = 2;      // may be null in responses; null clears it in bodies
+inline constexpr unsigned kRequired = 4;      // must be present on create
+inline constexpr unsigned kCreateOnly = 8;    // accepted on create, rejected on update
+inline constexpr unsigned kWriteOnly = 16;    // accepted in bodies, never sent back
+inline constexpr unsigned kNullEmpties = 32;  // null in a body sets the empty value
+
+struct WireField {
+  constexpr WireField(std::string_view n, WireType t = WireType::kString, unsigned f = 0,
+                      std::string_view d = {})
+      : name(n), type(t), flags(f), detail(d) {}
+
+  std::string_view name;
+  WireType type;
+  unsigned flags;
+  std::string_view detail;  // kEnum: "a|b|c"; kObject/kArray: component schema name
+};
+
+// A component schema of the OpenAPI document.
+struct SchemaDoc {
+  std::string_view name;
+  std::string_view description;
+  std::vector<WireField> fields;
+};
+
+// Every record and response schema, in a stable order.
+const std::vector<SchemaDoc>& WireSchemas();
+
+// ---- Records to JSON ---------------------------------------------------------------------------
+
+// Where response values are allocated and what time it is (for `overdue`).
+struct JsonOut {
+  boost::json::storage_ptr sp;
+  Timestamp now;
+};
+
+boost::json::value ToJson(const User& u, const JsonOut& out);
+boost::json::value ToJson(const ApiToken& t, const JsonOut& out);
+boost::json::value ToJson(const NewToken& t, const JsonOut& out);  // the token plus its secret
+boost::json::value ToJson(const Pipeline& p, const JsonOut& out);
+boost::json::value ToJson(const Stage& s, const JsonOut& out);
+boost::json::value ToJson(const Organization& o, const JsonOut& out);
+boost::json::value ToJson(const Person& p, const JsonOut& out);
+boost::json::value ToJson(const Deal& d, const JsonOut& out);
+boost::json::value ToJson(const StageEvent& e, const JsonOut& out);
+boost::json::value ToJson(const LostReason& r, const JsonOut& out);
+boost::json::value ToJson(const Activity& a, const JsonOut& out);  // `overdue` as of out.now
+boost::json::value ToJson(const Note& n, const JsonOut& out);
+boost::json::value ToJson(const BoardView& b, const JsonOut& out);
+boost::json::value ToJson(const TimelineEntry& e, const JsonOut& out);  // {"kind","at","data"}
+boost::json::value ToJson(const StageTemplate& t, const JsonOut& out);
+
+// Appends `v` as compact JSON. Unlike boost::json::serialize, doubles keep a plain decimal form
+// ("position": 1024.0, not 1.024E3); non-finite doubles, which JSON cannot hold, become null.
+void AppendJson(const boost::json::value& v, std::string& out);
+
+// ---- Request bodies to patches -----------------------------------------------------------------
+
+enum class BodyMode { kCreate, kUpdate };
+
+// Bodies that carry more than a record patch.
+struct PipelineInput : PipelinePatch {
+  std::optional<std::string> template_key;  // "template": stages to create with the pipeline
+};
+struct StageInput : StagePatch {
+  std::optional<Id> pipeline_id;  // create only
+};
+struct MoveInput {
+  std::optional<Id> stage_id;
+  std::optional<int64_t> index;  // empty: bottom of the stage
+};
+struct LostInput {
+  std::optional<std::string> lost_reason;
+  std::optional<Id> lost_reason_id;
+};
+struct TokenInput {
+  std::optional<std::string> name;
+};
+// Bodies of actions without parameters (won, reopen): empty, or an empty object.
+struct EmptyInput {};
+
+// Parses `body` into `out`. Errors: kMalformed when the body is not JSON (naming the line and
+// column) or not an object; kInvalid naming the field otherwise. On error `out` is unspecified.
+Status ReadBody(std::string_view body, BodyMode mode, UserPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, PipelineInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, StageInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, OrganizationPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, PersonPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, DealPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, LostReasonPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, ActivityPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, NotePatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, MoveInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, LostInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out);
+// An empty body is accepted here (and only here).
+Status ReadBody(std::string_view body, BodyMode mode, EmptyInput* out);
+
+}  // namespace pipedeck

@@ -1,0 +1,211 @@
+#include "api/query_params.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <limits>
+#include <utility>
+
+namespace pipedeck {
+namespace {
+
+constexpr int kMaxLimit = 500;
+constexpr int kMaxCards = 100;
+
+// Indexed by Param.
+constexpr std::array<ParamDoc, 18> kParamDocs = {{
+    {"limit", WireType::kInt32, "Page size, 1-500 (default 50)."},
+    {"cursor", WireType::kString, "The next_cursor of the previous page (same sort)."},
+    {"sort", WireType::kString, "Sort field; prefix '-' for descending."},
+    {"q", WireType::kString, "Case-insensitive text search on title / name / subject / content."},
+    {"updated_since", WireType::kInstant, "Only records with updated_at at or after this instant."},
+    {"pipeline_id", WireType::kId, "Only records of this pipeline."},
+    {"stage_id", WireType::kId, "Only deals in this stage."},
+    {"owner_id", WireType::kId, "Only records owned by this user."},
+    {"person_id", WireType::kId, "Only records linked to this person."},
+    {"org_id", WireType::kId, "Only records linked to this organization."},
+    {"deal_id", WireType::kId, "Only records linked to this deal."},
+    {"user_id", WireType::kId, "Only notes written by this user."},
+    {"status", WireType::kEnum, "Only deals with this status: open, won or lost."},
+    {"done", WireType::kBool, "Only activities that are done (true) or not (false)."},
+    {"due_from", WireType::kDate, "Only activities due on or after this date."},
+    {"due_to", WireType::kDate, "Only activities due on or before this date."},
+    {"cards", WireType::kInt32, "Cards per stage, 0-100 (default 20)."},
+    {"move_deals_to", WireType::kId,
+     "Stage of the same pipeline that receives the deals; required when the stage has deals."},
+}};
+
+// A decimal integer in [min, max] spelled with digits only (and a leading '-').
+std::optional<int64_t> ParseInt(std::string_view s, int64_t min, int64_t max) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+Status BadValue(std::string_view name, std::string message) {
+  return Status::Invalid(std::string(name), std::move(message));
+}
+
+Status ReadId(std::string_view name, std::string_view value, std::optional<Id>* out) {
+  std::optional<int64_t> id = ParseInt(value, 1, std::numeric_limits<int64_t>::max());
+  if (!id) return BadValue(name, "must be a positive integer");
+  *out = *id;
+  return Status::Ok();
+}
+
+Status ReadDate(std::string_view name, std::string_view value, std::optional<Date>* out) {
+  *out = ParseDate(value);
+  if (!*out) return BadValue(name, "must be a date (YYYY-MM-DD)");
+  return Status::Ok();
+}
+
+Status ReadSort(std::string_view value, const QuerySpec& spec, ListQuery* list) {
+  bool descending = !value.empty() && value.front() == '-';
+  std::string_view name = descending ? value.substr(1) : value;
+  for (const SortOption& option : spec.sorts) {
+    if (option.name == name) {
+      list->sort = option.field;
+      list->descending = descending;
+      return Status::Ok();
+    }
+  }
+  std::string message = "must be one of: ";
+  for (size_t i = 0; i < spec.sorts.size(); ++i) {
+    if (i > 0) message += ", ";
+    message += spec.sorts[i].name;
+  }
+  message += " (prefix '-' for descending)";
+  return BadValue("sort", std::move(message));
+}
+
+// Stores one parameter's value into `args`.
+Status ReadParam(Param p, std::string_view name, std::string_view value, const QuerySpec& spec,
+                 QueryArgs* args) {
+  ListQuery& list = args->list;
+  switch (p) {
+    case Param::kLimit: {
+      std::optional<int64_t> limit = ParseInt(value, 1, kMaxLimit);
+      if (!limit) return BadValue(name, "must be an integer from 1 to 500");
+      list.limit = static_cast<int>(*limit);
+      return Status::Ok();
+    }
+    case Param::kCards: {
+      std::optional<int64_t> cards = ParseInt(value, 0, kMaxCards);
+      if (!cards) return BadValue(name, "must be an integer from 0 to 100");
+      args->cards = static_cast<int>(*cards);
+      return Status::Ok();
+    }
+    case Param::kCursor:
+      list.cursor = value;
+      return Status::Ok();
+    case Param::kSort:
+      return ReadSort(value, spec, &list);
+    case Param::kText:
+      list.text = value;
+      return Status::Ok();
+    case Param::kUpdatedSince:
+      list.updated_since = ParseTimestamp(value);
+      if (!list.updated_since) return BadValue(name, "must be an ISO 8601 instant");
+      return Status::Ok();
+    case Param::kPipelineId:
+      return ReadId(name, value, &list.pipeline_id);
+    case Param::kStageId:
+      return ReadId(name, value, &list.stage_id);
+    case Param::kOwnerId:
+      return ReadId(name, value, &list.owner_id);
+    case Param::kPersonId:
+      return ReadId(name, value, &list.person_id);
+    case Param::kOrgId:
+      return ReadId(name, value, &list.org_id);
+    case Param::kDealId:
+      return ReadId(name, value, &list.deal_id);
+    case Param::kUserId:
+      return ReadId(name, value, &list.user_id);
+    case Param::kMoveDealsTo:
+      return ReadId(name, value, &args->move_deals_to);
+    case Param::kStatus:
+      list.status = ParseDealStatus(value);
+      if (!list.status) return BadValue(name, "must be one of: open, won, lost");
+      return Status::Ok();
+    case Param::kDone:
+      if (value != "true" && value != "false") return BadValue(name, "must be true or false");
+      list.done = value == "true";
+      return Status::Ok();
+    case Param::kDueFrom:
+      return ReadDate(name, value, &list.due_from);
+    case Param::kDueTo:
+      return ReadDate(name, value, &list.due_to);
+  }
+  return Status::Internal("unhandled query parameter");
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+QuerySpec ListSpec(std::vector<Param> filters, std::vector<SortOption> sorts) {
+  QuerySpec spec;
+  spec.params = {Param::kLimit, Param::kCursor, Param::kSort, Param::kText, Param::kUpdatedSince};
+  spec.params.insert(spec.params.end(), filters.begin(), filters.end());
+  spec.sorts = std::move(sorts);
+  return spec;
+}
+
+std::optional<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] != '%') {
+      out += s[i];
+    } else {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = HexDigit(s[i + 1]);
+      int lo = HexDigit(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+  }
+  return out;
+}
+
+Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec) {
+  QueryArgs args;
+  if (!spec.sorts.empty()) args.list.sort = spec.sorts.front().field;
+  std::vector<Param> seen;
+  while (!raw.empty()) {
+    size_t amp = raw.find('&');
+    std::string_view pair = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::optional<std::string> name = PercentDecode(pair.substr(0, eq));
+    std::optional<std::string> value =
+        PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!name || !value) {
+      return Status::Malformed("query string has a broken %-escape", name.value_or(""));
+    }
+    auto p = std::find_if(spec.params.begin(), spec.params.end(),
+                          [&](Param p) { return DescribeParam(p).name == *name; });
+    if (p == spec.params.end()) return Status::Invalid(*name, "unknown query parameter");
+    if (std::find(seen.begin(), seen.end(), *p) != seen.end()) {
+      return Status::Invalid(*name, "is given more than once");
+    }
+    seen.push_back(*p);
+    PD_RETURN_IF_ERROR(ReadParam(*p, *name, *value, spec, &args));
+  }
+  return args;
+}
+
+ParamDoc DescribeParam(Param p) { return kParamDocs[static_cast<size_t>(p)]; }
+
+}  // namespace pipedeck

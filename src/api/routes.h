@@ -1,0 +1,69 @@
+// The native REST API: the route table and the router that dispatches on it.
+//
+// The route table is the single description of the API: the router matches requests against it
+// and the OpenAPI document (GET /api/openapi.json) is generated from it, so a route cannot exist
+// without being documented. Handlers translate a request into one Workspace call and its result
+// into JSON; they hold no business rules.
+//
+// Request handling order: route (404 unknown path, 405 other method), token (401), query
+// parameters (422), If-Match (400), body (400/422), then the use case.
+//
+// Thread-safety: a Router is immutable after construction and shared by all server threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_message.h"
+#include "api/query_params.h"
+#include "core/status.h"
+#include "service/workspace.h"
+
+namespace pipedeck {
+
+enum class Method { kGet, kPost, kPatch, kDelete };
+std::string_view MethodName(Method m);
+
+struct RequestContext;  // what a handler gets; defined in routes.cc
+struct Reply;           // what a handler returns; defined in routes.cc
+using Handler = Result<Reply> (*)(RequestContext& ctx);
+
+struct Route {
+  Method method;
+  std::string_view path;  // "/api/deals/{id}"; {name} segments match positive integer ids
+  std::string_view operation_id;
+  std::string_view summary;
+  bool needs_token = true;
+  std::string_view request_schema;   // component schema of the body; empty when none is read
+  std::string_view response_schema;  // component schema of the success body
+  int success_status = 200;          // 200, or 201 for creates
+  const QuerySpec* query = nullptr;  // nullptr: the route takes no query parameters
+  Handler handler = nullptr;
+};
+
+// Every route of the native API, in documentation order.
+const std::vector<Route>& Routes();
+
+// Builds the OpenAPI 3.0.3 document for `routes` (openapi.cc).
+std::string BuildOpenApi(const std::vector<Route>& routes);
+
+class Router {
+ public:
+  explicit Router(Workspace& workspace);
+
+  // Answers one request. Never throws: failures become error responses.
+  HttpResponse Handle(const HttpRequest& request) const;
+
+ private:
+  struct CompiledRoute {
+    const Route* route;
+    std::vector<std::string_view> segments;  // "{...}" marks an id parameter
+  };
+
+  Workspace& workspace_;
+  std::vector<CompiledRoute> routes_;
+  std::string openapi_;
+};
+
+}  // namespace pipedeck

@@ -1,0 +1,376 @@
+// The router and JSON mapping without sockets: requests go straight to Router::Handle against a
+// real SQLite workspace with a manual clock. The black-box scenarios (tests/api/scenarios) cover
+// the same API over HTTP; these tests pin the mapping rules table by table.
+#include "api/routes.h"
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "api/json_mapping.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace pipedeck {
+namespace {
+
+namespace json = boost::json;
+
+constexpr Timestamp kNow{1'795'435'200'000};  // 2026-11-23T08:00:00Z
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    path_ = (std::filesystem::temp_directory_path() /
+             ("pipedeck_api_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
+              ".db"))
+                .string();
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore({.path = path_});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    workspace_ = std::make_unique<Workspace>(*store_, clock_);
+    Result<NewToken> admin = workspace_->Bootstrap("Ada Admin", "ada@example.com", "USD");
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    token_ = admin->secret;
+    router_ = std::make_unique<Router>(*workspace_);
+  }
+
+  void TearDown() override {
+    router_.reset();
+    workspace_.reset();
+    if (store_) store_->Close();
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  // Sends a request with the admin's token (unless `token` says otherwise).
+  HttpResponse Send(std::string_view method, std::string_view target, std::string_view body = "",
+                    std::string_view if_match = "") {
+    std::string authorization = "Bearer " + token_;
+    HttpRequest request;
+    request.method = method;
+    request.target = target;
+    request.authorization = authorization;
+    request.if_match = if_match;
+    request.body = body;
+    return router_->Handle(request);
+  }
+
+  static std::string Header(const HttpResponse& r, std::string_view name) {
+    for (const auto& [n, v] : r.headers) {
+      if (n == name) return v;
+    }
+    return "";
+  }
+
+  static json::object Body(const HttpResponse& r) { return json::parse(r.body).as_object(); }
+
+  std::string path_;
+  ManualClock clock_{kNow};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Workspace> workspace_;
+  std::unique_ptr<Router> router_;
+  std::string token_;
+};
+
+// One request and the error it must give.
+struct ErrorCase {
+  std::string_view method, target, body;
+  int status;
+  std::string_view code, field, message;  // empty message: not checked
+};
+
+void ExpectError(const HttpResponse& r, const ErrorCase& c) {
+  SCOPED_TRACE(std::string(c.method) + " " + std::string(c.target) + " " + std::string(c.body));
+  EXPECT_EQ(r.status, c.status) << r.body;
+  json::value body = json::parse(r.body);
+  const json::object& error = body.at("error").as_object();
+  EXPECT_EQ(error.at("code").as_string(), c.code);
+  if (c.field.empty()) {
+    EXPECT_TRUE(error.at("field").is_null()) << r.body;
+  } else {
+    EXPECT_EQ(error.at("field"), json::value(c.field)) << r.body;
+  }
+  if (!c.message.empty()) {
+    EXPECT_EQ(error.at("message").as_string(), c.message);
+  }
+}
+
+TEST_F(RouterTest, RoutingErrors) {
+  const ErrorCase cases[] = {
+      {"GET", "/api/nothing", "", 404, "not_found", "", ""},
+      {"GET", "/api/deals/abc", "", 404, "not_found", "", ""},
+      {"GET", "/api/deals/0", "", 404, "not_found", "", ""},
+      {"GET", "/api/deals/-1", "", 404, "not_found", "", ""},
+      {"GET", "/api/deals/99999999999999999999", "", 404, "not_found", "", ""},
+      {"GET", "/api/deals/", "", 404, "not_found", "", ""},
+      {"GET", "/api/deals/12345", "", 404, "not_found", "", ""},
+      {"PUT", "/api/deals/1", "", 405, "method_not_allowed", "", ""},
+      {"DELETE", "/api/deals", "", 405, "method_not_allowed", "", ""},
+  };
+  for (const ErrorCase& c : cases) ExpectError(Send(c.method, c.target, c.body), c);
+  EXPECT_EQ(Header(Send("PUT", "/api/deals/1"), "Allow"), "GET, PATCH, DELETE");
+  EXPECT_EQ(Header(Send("DELETE", "/api/deals"), "Allow"), "GET, POST");
+}
+
+TEST_F(RouterTest, TokensAreRequiredExceptOnPublicRoutes) {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = "/api/users/me";
+  HttpResponse missing = router_->Handle(request);
+  ExpectError(missing, {"GET", "/api/users/me", "", 401, "unauthorized", "", ""});
+  EXPECT_EQ(Header(missing, "WWW-Authenticate"), "Bearer");
+
+  request.api_token = "pd_not_a_token";
+  ExpectError(router_->Handle(request), {"GET", "/api/users/me", "", 401, "unauthorized", "", ""});
+
+  request.api_token = token_;
+  EXPECT_EQ(router_->Handle(request).status, 200);
+  request.api_token = "";
+  std::string lower_case = "bearer " + token_;
+  request.authorization = lower_case;
+  EXPECT_EQ(router_->Handle(request).status, 200);
+
+  HttpRequest health;
+  health.method = "GET";
+  health.target = "/api/health";
+  HttpResponse r = router_->Handle(health);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r), json::parse(R"({"status":"ok","version":"0.1.0"})").as_object());
+}
+
+TEST_F(RouterTest, OpenApiDocumentsEveryRoute) {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = "/api/openapi.json";
+  HttpResponse r = router_->Handle(request);
+  ASSERT_EQ(r.status, 200);
+  json::object doc = Body(r);
+  EXPECT_EQ(doc.at("openapi").as_string(), "3.0.3");
+  const json::object& paths = doc.at("paths").as_object();
+  for (const Route& route : Routes()) {
+    std::string method(MethodName(route.method));
+    for (char& c : method) c = static_cast<char>(std::tolower(c));
+    ASSERT_TRUE(paths.contains(route.path)) << route.path;
+    EXPECT_TRUE(paths.at(route.path).as_object().contains(method)) << method << " " << route.path;
+  }
+  // Every schema a route names exists among the components.
+  const json::object& schemas = doc.at("components").at("schemas").as_object();
+  for (const Route& route : Routes()) {
+    if (!route.request_schema.empty()) {
+      EXPECT_TRUE(schemas.contains(route.request_schema)) << route.request_schema;
+    }
+    if (!route.response_schema.empty()) {
+      EXPECT_TRUE(schemas.contains(route.response_schema)) << route.response_schema;
+    }
+  }
+}
+
+TEST_F(RouterTest, CreateReadUpdateDelete) {
+  HttpResponse created = Send("POST", "/api/pipelines", R"({"name":"Sales","template":"4-stage"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  json::object pipeline = Body(created);
+  std::string pipeline_id = std::to_string(pipeline.at("id").as_int64());
+  EXPECT_EQ(Header(created, "Location"), "/api/pipelines/" + pipeline_id);
+  EXPECT_EQ(Header(created, "ETag"), "\"1\"");
+
+  HttpResponse deal =
+      Send("POST", "/api/deals",
+           R"({"title":"Acme rollout","value_minor":125000,"pipeline_id":)" + pipeline_id + "}");
+  ASSERT_EQ(deal.status, 201) << deal.body;
+  json::object d = Body(deal);
+  std::string deal_path = "/api/deals/" + std::to_string(d.at("id").as_int64());
+  EXPECT_EQ(d.at("currency").as_string(), "USD");
+  EXPECT_EQ(d.at("status").as_string(), "open");
+  EXPECT_TRUE(d.at("lost_reason").is_null());
+  EXPECT_TRUE(d.at("probability").is_null());
+  EXPECT_TRUE(d.at("position").is_double());
+
+  HttpResponse stale = Send("PATCH", deal_path, R"({"title":"Renamed"})", "\"7\"");
+  ExpectError(stale, {"PATCH", "", "", 412, "precondition_failed", "", ""});
+  HttpResponse patched =
+      Send("PATCH", deal_path, R"({"title":"Renamed","probability":40})", "W/\"1\"");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Header(patched, "ETag"), "\"2\"");
+  EXPECT_EQ(Body(patched).at("probability").as_int64(), 40);
+  EXPECT_EQ(Body(Send("PATCH", deal_path, R"({"probability":null})")).at("probability"), nullptr);
+
+  EXPECT_EQ(Send("POST", deal_path + "/won", "").status, 200);
+  EXPECT_EQ(Send("POST", deal_path + "/reopen", "{}").status, 200);
+  json::object history = Body(Send("GET", deal_path + "/history"));
+  EXPECT_EQ(history.at("items").as_array().size(), 3u);
+
+  HttpResponse list = Send("GET", "/api/deals?limit=1&sort=-updated_at&status=open&q=ren");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(Body(list).at("items").as_array().size(), 1u);
+
+  HttpResponse board = Send("GET", "/api/pipelines/" + pipeline_id + "/board?cards=5");
+  ASSERT_EQ(board.status, 200) << board.body;
+  EXPECT_EQ(Body(board).at("stages").as_array().size(), 4u);
+
+  HttpResponse deleted = Send("DELETE", deal_path);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(Body(deleted).at("deleted"), true);
+  EXPECT_EQ(Send("GET", deal_path).status, 404);
+}
+
+TEST_F(RouterTest, StrictBodies) {
+  const ErrorCase cases[] = {
+      {"POST", "/api/organizations", "", 400, "malformed", "",
+       "request body must be a JSON object"},
+      {"POST", "/api/organizations", "[1]", 400, "malformed", "",
+       "request body must be a JSON object"},
+      {"POST", "/api/organizations", "{\"name\":", 400, "malformed", "", ""},
+      {"POST", "/api/organizations", R"({"nme":"x"})", 422, "invalid", "nme", "unknown field"},
+      {"POST", "/api/organizations", R"({"name":"x","id":3})", 422, "invalid", "id",
+       "is read-only"},
+      {"POST", "/api/organizations", R"({"name":7})", 422, "invalid", "name", "must be a string"},
+      {"POST", "/api/organizations", R"({"name":null})", 422, "invalid", "name",
+       "must not be null"},
+      {"POST", "/api/organizations", R"({"address":"x"})", 422, "invalid", "name", "is required"},
+      {"POST", "/api/organizations", R"({"name":"x","owner_id":1.5})", 422, "invalid", "owner_id",
+       "must be an integer"},
+      {"POST", "/api/organizations", R"({"name":"x","owner_id":"1"})", 422, "invalid", "owner_id",
+       "must be an integer"},
+      {"POST", "/api/organizations", R"({"name":"x","owner_id":18446744073709551615})", 422,
+       "invalid", "owner_id", "is out of range"},
+      {"POST", "/api/lost-reasons", R"({"label":"x","order":2147483648})", 422, "invalid", "order",
+       "is out of range"},
+      {"POST", "/api/lost-reasons", R"({"label":"x","active":1})", 422, "invalid", "active",
+       "must be a boolean"},
+      {"POST", "/api/deals", R"({"title":"x","expected_close_date":"2026-02-30"})", 422, "invalid",
+       "expected_close_date", "must be a date (YYYY-MM-DD)"},
+      {"POST", "/api/deals", R"({"title":"x","status":"won"})", 422, "invalid", "status",
+       "is read-only"},
+      {"POST", "/api/activities", R"({"subject":"x","type":"lunch"})", 422, "invalid", "type",
+       "must be one of: call, meeting, email, task, deadline"},
+      {"POST", "/api/activities", R"({"subject":"x","due_time":"25:00"})", 422, "invalid",
+       "due_time", "must be a time of day (HH:MM)"},
+      {"POST", "/api/users", R"({"name":"x","email":"x@example.com","role":"boss"})", 422,
+       "invalid", "role", "must be one of: admin, manager, rep"},
+      {"POST", "/api/persons", R"({"name":"x","emails":"a@b.co"})", 422, "invalid", "emails",
+       "must be an array"},
+      {"POST", "/api/persons", R"({"name":"x","emails":["a@b.co",5]})", 422, "invalid", "emails[1]",
+       "must be a string or an object"},
+      {"POST", "/api/persons", R"({"name":"x","phones":[{"value":"1","kind":"m"}]})", 422,
+       "invalid", "phones[0].kind", "unknown field"},
+      {"POST", "/api/persons", R"({"name":"x","emails":[{"label":"work"}]})", 422, "invalid",
+       "emails[0].value", "is required"},
+      {"POST", "/api/pipelines", R"({"name":"x","template":"9-stage"})", 422, "invalid", "template",
+       "must be one of: 4-stage, 5-stage, 6-stage, 7-stage"},
+      {"POST", "/api/stages", R"({"name":"x"})", 422, "invalid", "pipeline_id", "is required"},
+      {"PATCH", "/api/stages/1", R"({"pipeline_id":1})", 422, "invalid", "pipeline_id",
+       "can only be set on create"},
+      {"POST", "/api/deals/1/move", R"({"index":0})", 422, "invalid", "stage_id", "is required"},
+      {"POST", "/api/deals/1/won", R"({"x":1})", 422, "invalid", "x", "unknown field"},
+  };
+  for (const ErrorCase& c : cases) ExpectError(Send(c.method, c.target, c.body), c);
+  HttpResponse position = Send("POST", "/api/organizations", "{\n  \"name\": }");
+  EXPECT_NE(Body(position).at("error").at("message").as_string().find("line 2"), std::string::npos)
+      << position.body;
+}
+
+TEST_F(RouterTest, QueryParameters) {
+  const ErrorCase cases[] = {
+      {"GET", "/api/deals?limit=0", "", 422, "invalid", "limit",
+       "must be an integer from 1 to 500"},
+      {"GET", "/api/deals?limit=501", "", 422, "invalid", "limit", ""},
+      {"GET", "/api/deals?limit=abc", "", 422, "invalid", "limit", ""},
+      {"GET", "/api/deals?limit=5&limit=6", "", 422, "invalid", "limit", "is given more than once"},
+      {"GET", "/api/deals?colour=red", "", 422, "invalid", "colour", "unknown query parameter"},
+      {"GET", "/api/deals?done=true", "", 422, "invalid", "done", "unknown query parameter"},
+      {"GET", "/api/deals?sort=-colour", "", 422, "invalid", "sort", ""},
+      {"GET", "/api/deals?status=maybe", "", 422, "invalid", "status", ""},
+      {"GET", "/api/deals?owner_id=0", "", 422, "invalid", "owner_id",
+       "must be a positive integer"},
+      {"GET", "/api/deals?updated_since=yesterday", "", 422, "invalid", "updated_since", ""},
+      {"GET", "/api/activities?due_from=2026-1-1", "", 422, "invalid", "due_from", ""},
+      {"GET", "/api/activities?done=yes", "", 422, "invalid", "done", "must be true or false"},
+      {"GET", "/api/deals?q=%zz", "", 400, "malformed", "q", ""},
+      {"GET", "/api/deals?cursor=garbage", "", 422, "invalid", "cursor", ""},
+      {"GET", "/api/pipelines/1/board?cards=101", "", 422, "invalid", "cards", ""},
+      {"GET", "/api/users/me?x=1", "", 422, "invalid", "x", "unknown query parameter"},
+  };
+  for (const ErrorCase& c : cases) ExpectError(Send(c.method, c.target, c.body), c);
+  EXPECT_EQ(Send("GET", "/api/pipelines?sort=-order&limit=500").status, 200);
+  EXPECT_EQ(Send("GET", "/api/activities?done=false&due_from=2026-01-01&due_to=2026-12-31").status,
+            200);
+  EXPECT_EQ(Send("GET", "/api/deals?updated_since=2026-11-01T00%3A00%3A00Z&q=a+b").status, 200);
+}
+
+TEST_F(RouterTest, IfMatchMustNameAVersion) {
+  ExpectError(Send("PATCH", "/api/users/1", R"({"name":"A"})", "abc"),
+              {"PATCH", "", "", 400, "malformed", "If-Match", ""});
+  EXPECT_EQ(Send("PATCH", "/api/users/1", R"({"name":"A"})", "*").status, 200);
+  EXPECT_EQ(Send("PATCH", "/api/users/1", R"({"name":"B"})", "2").status, 200);
+}
+
+TEST(PercentDecodeTest, Decodes) {
+  EXPECT_EQ(PercentDecode("a+b%20c%2B%41"), "a b c+A");
+  EXPECT_EQ(PercentDecode("%"), std::nullopt);
+  EXPECT_EQ(PercentDecode("%4"), std::nullopt);
+  EXPECT_EQ(PercentDecode("%g1"), std::nullopt);
+}
+
+TEST(AppendJsonTest, WritesPlainDoublesAndEscapes) {
+  std::string out;
+  AppendJson(json::parse(R"({"p":1024.0,"q":0.5,"s":"a\"b\\c\n\u0001é","n":null,"i":-3})"), out);
+  EXPECT_EQ(out, R"({"p":1024.0,"q":0.5,"s":"a\"b\\c\n\u0001é","n":null,"i":-3})");
+}
+
+// Responses carry exactly the fields their schema documents, in the documented order.
+TEST(WireSchemaTest, RecordsMatchTheirSchemas) {
+  JsonOut out{json::storage_ptr(), kNow};
+  auto expect_fields = [](std::string_view schema, const json::value& v) {
+    SCOPED_TRACE(std::string(schema));
+    const SchemaDoc* doc = nullptr;
+    for (const SchemaDoc& d : WireSchemas()) {
+      if (d.name == schema) doc = &d;
+    }
+    ASSERT_NE(doc, nullptr);
+    std::vector<std::string> documented, sent;
+    for (const WireField& f : doc->fields) {
+      if (!(f.flags & kWriteOnly)) documented.emplace_back(f.name);
+    }
+    for (const auto& member : v.as_object()) sent.emplace_back(member.key());
+    EXPECT_EQ(sent, documented);
+  };
+  expect_fields("User", ToJson(User{}, out));
+  expect_fields("Token", ToJson(ApiToken{}, out));
+  expect_fields("NewToken", ToJson(NewToken{}, out));
+  expect_fields("Pipeline", ToJson(Pipeline{}, out));
+  expect_fields("Stage", ToJson(Stage{}, out));
+  expect_fields("Organization", ToJson(Organization{}, out));
+  Person person;
+  person.emails.emplace_back();
+  expect_fields("Person", ToJson(person, out));
+  expect_fields("ContactPoint", ToJson(person, out).at("emails").at(0));
+  expect_fields("Deal", ToJson(Deal{}, out));
+  expect_fields("StageEvent", ToJson(StageEvent{}, out));
+  expect_fields("LostReason", ToJson(LostReason{}, out));
+  expect_fields("Activity", ToJson(Activity{}, out));
+  expect_fields("Note", ToJson(Note{}, out));
+  TimelineEntry entry;
+  entry.item = Note{};
+  expect_fields("TimelineItem", ToJson(entry, out));
+  BoardView board;
+  board.columns.emplace_back();
+  board.columns[0].totals.emplace_back();
+  board.columns[0].cards.emplace_back();
+  json::value b = ToJson(board, out);
+  expect_fields("Board", b);
+  expect_fields("BoardColumn", b.at("stages").at(0));
+  expect_fields("CurrencyTotal", b.at("stages").at(0).at("totals").at(0));
+  expect_fields("BoardCard", b.at("stages").at(0).at("cards").at(0));
+  expect_fields("StageTemplate", ToJson(StageTemplates().front(), out));
+  expect_fields("StageTemplateStage", ToJson(StageTemplates().front(), out).at("stages").at(0));
+}
+
+}  // namespace
+}  // namespace pipedeck
