@@ -89,12 +89,21 @@ class Session : public std::enable_shared_from_this<Session> {
   // On shutdown: a connection waiting for its next request is closed now; one with a request in
   // flight answers it (with Connection: close) first.
   void CloseIfIdle() {
-    if (idle_) CloseSocket();
+    if (idle_ && !RequestStarted()) CloseSocket();
   }
 
  private:
+  // A request is in flight as soon as any of its bytes has been received (read into the buffer
+  // or waiting in the socket), even before its header is complete: on shutdown, a client that
+  // sent it before the signal gets its response, not a closed connection. Its reading is still
+  // bounded by kIdleTimeout.
+  bool RequestStarted() {
+    beast::error_code ec;
+    return buffer_.size() > 0 || stream_.socket().available(ec) > 0;
+  }
+
   void ReadHeader() {
-    if (shared_.stopping) return CloseSocket();
+    if (shared_.stopping && !RequestStarted()) return CloseSocket();
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(shared_.options.max_body_bytes);
@@ -203,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
       stream_.expires_after(kDrainTimeout);
       return Drain();
     }
-    if (!res_.keep_alive() || shared_.stopping) return CloseSocket();
+    if (!res_.keep_alive()) return CloseSocket();
     ReadHeader();
   }
 

@@ -6,25 +6,33 @@
 //                  [--fake-now ISO] [--quiet]
 //   pipedeck user add --db FILE --name N --email E [--role rep|manager|admin]
 //   pipedeck token create --db FILE --email E [--name N]
+//   pipedeck generate --db FILE --deals N [--reps 20] [--months 12] [--seed 1] [--now ISO]
+//                     [--currency USD] [--force]
 //   pipedeck --version
 //
-// Output lines that scripts and tests parse: "API token: pd_..." (init, user add, token create)
-// and "Listening on http://HOST:PORT" (serve). Bad arguments exit with CLI11's message; a refused
-// operation prints "error: <status>" on stderr and exits 1.
+// Output lines that scripts and tests parse: "API token: pd_..." (init, user add, token create,
+// generate), "Listening on http://HOST:PORT" (serve) and "Generated N deals ..." (generate). Bad
+// arguments exit with CLI11's message; a refused operation prints "error: <status>" on stderr and
+// exits 1.
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include "api/http_server.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "service/demo_seed.h"
+#include "service/generator.h"
 #include "service/system_clock.h"
 #include "service/workspace.h"
 #include "store/sqlite/sqlite_store.h"
@@ -175,6 +183,86 @@ int TokenCreate(const TokenCreateArgs& args) {
   });
 }
 
+struct GenerateArgs {
+  std::string db, now, currency = "USD";
+  int64_t deals = 0;
+  int reps = 20, months = 12;
+  uint64_t seed = 1;
+  bool force = false;
+};
+
+// "1234567" → "1,234,567".
+std::string Grouped(int64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+// One terminal line, rewritten in place: deals done, rate and time left.
+void ShowProgress(const GeneratorProgress& p) {
+  const double rate = p.elapsed_seconds > 0 ? p.deals_done / p.elapsed_seconds : 0;
+  const double eta = rate > 0 ? (p.deals_total - p.deals_done) / rate : 0;
+  if (p.deals_done == p.deals_total) {
+    std::fprintf(stderr, "\r  %s deals written; building indexes...                    ",
+                 Grouped(p.deals_done).c_str());
+  } else {
+    std::fprintf(stderr, "\r  %s / %s deals  %.0f deals/s  ETA %.0f s   ",
+                 Grouped(p.deals_done).c_str(), Grouped(p.deals_total).c_str(), rate, eta);
+  }
+  std::fflush(stderr);
+}
+
+// Refuses to touch an existing file unless --force, which removes it (and its WAL files) first.
+int Generate(const GenerateArgs& args) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::exists(args.db, error)) {
+    if (!args.force) {
+      return Fail(Status::Conflict(args.db + " already exists; pass --force to replace it"));
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      fs::remove(args.db + suffix, error);
+      if (error)
+        return Fail(Status::Internal("cannot remove " + args.db + suffix + ": " + error.message()));
+    }
+  }
+  GeneratorOptions options;
+  options.deals = args.deals;
+  options.reps = args.reps;
+  options.months = args.months;
+  options.seed = args.seed;
+  // --now pins the end of the history exactly (not a running clock), so that the same seed and
+  // the same --now give the same data.
+  options.now = args.now.empty() ? SystemClock().Now() : *ParseTimestamp(args.now);
+  options.currency = args.currency;
+
+  SqliteOptions store_options;
+  store_options.path = args.db;
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(store_options);
+  if (!store.ok()) return Fail(store.status());
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  Result<GeneratorSummary> summary = GenerateWorkspace(
+      **store, options,
+      tty ? std::function<void(const GeneratorProgress&)>(ShowProgress) : nullptr);
+  if (tty) std::fprintf(stderr, "\r%80s\r", "");
+  (*store)->Close();
+  if (!summary.ok()) return Fail(summary.status());
+  const GeneratorSummary& s = *summary;
+  std::printf(
+      "Generated %s deals (%s open, %s won, %s lost), %s stage events, %s activities, %s notes, "
+      "%s persons, %s organizations, %s users: %s rows in %.1f s (%.0f deals/s)\n",
+      Grouped(s.deals).c_str(), Grouped(s.open_deals).c_str(), Grouped(s.won_deals).c_str(),
+      Grouped(s.lost_deals).c_str(), Grouped(s.stage_events).c_str(), Grouped(s.activities).c_str(),
+      Grouped(s.notes).c_str(), Grouped(s.persons).c_str(), Grouped(s.organizations).c_str(),
+      Grouped(s.users).c_str(), Grouped(s.rows()).c_str(), s.elapsed_seconds,
+      s.deals / s.elapsed_seconds);
+  std::printf("Time: building %.1f s, writing %.1f s (overlapped), finishing %.1f s\n",
+              s.build_seconds, s.write_seconds, s.finish_seconds);
+  std::printf("Workspace: %s\nAPI token: %s\n", args.db.c_str(), s.admin_token.c_str());
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 }  // namespace pipedeck
 
@@ -182,7 +270,9 @@ int main(int argc, char** argv) {
   using namespace pipedeck;  // NOLINT(google-build-using-namespace): main only wires commands
   CLI::App app{"Pipedeck: a self-hosted sales pipeline CRM"};
   app.set_version_flag("--version", std::string("pipedeck ") + PIPEDECK_VERSION);
-  app.require_subcommand(1);
+  // At most one command; a missing one is reported below, so that an unknown word is named
+  // ("The following arguments were not expected: frobnicate") instead of "subcommand required".
+  app.require_subcommand(0, 1);
 
   const CLI::Validator instant(
       [](std::string& text) -> std::string {
@@ -239,11 +329,35 @@ int main(int argc, char** argv) {
   token_create_cmd->add_option("--name", token_create.name, "What the token is for")
       ->capture_default_str();
 
+  GenerateArgs generate;
+  CLI::App* generate_cmd = app.add_subcommand(
+      "generate", "Create a large realistic workspace for benchmarks (a new database file)");
+  generate_cmd->add_option("--db", generate.db, "SQLite database file to create")->required();
+  generate_cmd->add_option("--deals", generate.deals, "Number of deals")
+      ->required()
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
+  generate_cmd->add_option("--reps", generate.reps, "Number of sales reps")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  generate_cmd->add_option("--months", generate.months, "Months of history")
+      ->check(CLI::Range(1, 120))
+      ->capture_default_str();
+  generate_cmd->add_option("--seed", generate.seed, "Random seed (same seed and --now, same data)")
+      ->capture_default_str();
+  generate_cmd->add_option("--now", generate.now, "End the history at this instant (default: now)")
+      ->check(instant);
+  generate_cmd->add_option("--currency", generate.currency, "Default ISO 4217 currency")
+      ->capture_default_str();
+  generate_cmd->add_flag("--force", generate.force, "Replace the database file if it exists");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*init_cmd) return Init(init);
   if (*serve_cmd) return Serve(serve);
   if (*user_add_cmd) return UserAdd(user_add);
   if (*token_create_cmd) return TokenCreate(token_create);
-  return 1;
+  if (*generate_cmd) return Generate(generate);
+  std::cerr << "A command is required: init, serve, generate, user add or token create.\n"
+               "Run with --help for more information.\n";
+  return 106;
 }

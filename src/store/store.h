@@ -205,9 +205,36 @@ class StoreTx {
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
 };
 
+// Loads many records fast (the workspace generator; CSV import later). Records arrive with their
+// ids already set (non-zero) so that references need no lookups, and are written as given: no
+// validation, no defaults, no history; the caller is responsible for consistency. Rows are
+// committed in large batches while secondary indexes are suspended; Finish() rebuilds indexes and
+// derived data (board totals) and makes the load complete. The load is not atomic: a failure
+// part-way leaves the batches written so far, so it is meant for new or disposable workspaces.
+// Only one bulk load may run at a time, and no other writes should run during it.
+class BulkWriter {
+ public:
+  virtual ~BulkWriter() = default;
+  virtual Status Add(const User& u) = 0;
+  virtual Status Add(const Pipeline& p) = 0;
+  virtual Status Add(const Stage& s) = 0;
+  virtual Status Add(const Organization& o) = 0;
+  virtual Status Add(const Person& p) = 0;
+  virtual Status Add(const Deal& d) = 0;
+  virtual Status Add(const StageEvent& e) = 0;
+  virtual Status Add(const LostReason& r) = 0;
+  virtual Status Add(const Activity& a) = 0;
+  virtual Status Add(const Note& n) = 0;
+  // Commits the last batch and rebuilds indexes and derived data. Must be called once; a writer
+  // destroyed without Finish() commits nothing further and still restores the indexes.
+  virtual Status Finish() = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+  // Starts a bulk load (see BulkWriter).
+  virtual Result<std::unique_ptr<BulkWriter>> BeginBulkLoad() = 0;
   // Runs `fn` in a read-only snapshot transaction.
   virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
   // Runs `fn` in a write transaction; commits iff `fn` returns ok. Writers are serialised.

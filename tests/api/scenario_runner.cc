@@ -37,14 +37,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-extern char** environ;
+#include "api/test_server.h"
 
 namespace pipedeck::apitest {
 namespace {
@@ -54,19 +50,12 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace json = boost::json;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// Bounds on every wait (generous: a loaded CI machine must not turn them into flakes).
-constexpr auto kInitTimeout = seconds(30);
-constexpr auto kListenTimeout = seconds(10);
-constexpr auto kShutdownTimeout = seconds(10);
+// Bounds on every wait (generous: a loaded CI machine must not turn them into flakes); those on
+// the child processes are in test_server.h.
 constexpr auto kRequestTimeout = seconds(15);
-constexpr auto kPollInterval = milliseconds(20);
 constexpr size_t kMaxShownBody = 4000;  // characters of a body quoted in a failure message
-constexpr std::string_view kListeningPrefix = "Listening on http://127.0.0.1:";
-constexpr std::string_view kTokenPrefix = "API token: ";
 
 struct RunnerOptions {
   std::string binary;
@@ -516,138 +505,6 @@ const json::value* Lookup(const json::value& root, const std::string& path) {
   return v;
 }
 
-// ---- Processes ---------------------------------------------------------------------------------
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// Starts `argv` with stdout and stderr appended to `log`. Returns the pid, or -1 with `error` set.
-pid_t Spawn(const std::vector<std::string>& argv, const fs::path& log, std::string* error) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    *error = "cannot start " + argv[0] + ": " + std::strerror(rc);
-    return -1;
-  }
-  return pid;
-}
-
-// Waits up to `timeout` for `pid` to exit. Returns its wait status, or std::nullopt on timeout.
-std::optional<int> WaitFor(pid_t pid, Clock::duration timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0) return -1;
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(kPollInterval);
-  }
-}
-
-std::string DescribeExit(int status) {
-  if (status == -1) return "lost (waitpid failed)";
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "wait status " + std::to_string(status);
-}
-
-// One `pipedeck serve` process. The destructor kills a server still running (after a failure).
-class Server {
- public:
-  Server(std::string binary, fs::path db, fs::path log)
-      : binary_(std::move(binary)), db_(std::move(db)), log_(std::move(log)) {}
-  Server(const Server&) = delete;
-  Server& operator=(const Server&) = delete;
-  ~Server() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      WaitFor(pid_, kShutdownTimeout);
-    }
-  }
-
-  // Starts the server and waits for its "Listening on" line. `now` ("" = real time) is passed as
-  // --fake-now.
-  std::optional<std::string> Start(const std::string& now) {
-    std::vector<std::string> argv = {binary_, "serve",  "--db",      db_.string(), "--port",
-                                     "0",     "--bind", "127.0.0.1", "--quiet"};
-    if (!now.empty()) {
-      argv.push_back("--fake-now");
-      argv.push_back(now);
-    }
-    const size_t log_offset = fs::exists(log_) ? fs::file_size(log_) : 0;
-    std::string error;
-    pid_ = Spawn(argv, log_, &error);
-    if (pid_ < 0) return error;
-    const auto deadline = Clock::now() + kListenTimeout;
-    while (true) {
-      std::string out = ReadFile(log_).substr(log_offset);
-      size_t at = out.find(kListeningPrefix);
-      if (at != std::string::npos) {
-        size_t begin = at + kListeningPrefix.size();
-        size_t end = out.find_first_not_of("0123456789", begin);
-        if (end != std::string::npos && end > begin) {
-          port_ = static_cast<uint16_t>(std::stoul(out.substr(begin, end - begin)));
-          return std::nullopt;
-        }
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return "`pipedeck serve` ended (" + DescribeExit(status) +
-               ") before listening; its output:\n" + out;
-      }
-      if (Clock::now() >= deadline) {
-        return "`pipedeck serve` printed no `" + std::string(kListeningPrefix) +
-               "PORT` line within " + std::to_string(kListenTimeout.count()) + " s; its output:\n" +
-               out;
-      }
-      std::this_thread::sleep_for(kPollInterval);
-    }
-  }
-
-  // SIGTERM, then a bounded wait; anything but exit status 0 is an error (SIGKILL after the wait).
-  std::optional<std::string> Stop() {
-    if (pid_ <= 0) return std::nullopt;
-    kill(pid_, SIGTERM);
-    std::optional<int> status = WaitFor(pid_, kShutdownTimeout);
-    if (!status) {
-      kill(pid_, SIGKILL);
-      WaitFor(pid_, kShutdownTimeout);
-      pid_ = -1;
-      return "the server did not exit within " + std::to_string(kShutdownTimeout.count()) +
-             " s of SIGTERM (killed)";
-    }
-    pid_ = -1;
-    if (*status != 0) return "the server ended with " + DescribeExit(*status) + " after SIGTERM";
-    return std::nullopt;
-  }
-
-  uint16_t port() const { return port_; }
-  const fs::path& log() const { return log_; }
-
- private:
-  std::string binary_;
-  fs::path db_;
-  fs::path log_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-};
-
 // ---- HTTP client -------------------------------------------------------------------------------
 
 // A synchronous HTTP/1.1 client over one keep-alive connection. Internally it writes the request
@@ -772,6 +629,16 @@ std::string ShowRequest(const http::request<http::string_body>& req) {
   return s;
 }
 
+// The `pipedeck serve` flags of a scenario: no access log, and `--fake-now now` unless `now` is "".
+std::vector<std::string> ServeArgs(const std::string& now) {
+  std::vector<std::string> args = {"--quiet"};
+  if (!now.empty()) {
+    args.push_back("--fake-now");
+    args.push_back(now);
+  }
+  return args;
+}
+
 class ScenarioRun {
  public:
   explicit ScenarioRun(fs::path file) : file_(std::move(file)) {}
@@ -805,45 +672,22 @@ class ScenarioRun {
     const std::string& binary = Options().binary;
     const fs::path db = dir_ / "pd.db";
     const fs::path init_log = dir_ / "init.log";
-    std::vector<std::string> argv = {
-        binary,         "init",      "--db",          db.string(),
-        "--admin-name", "Ada Admin", "--admin-email", "admin@example.com"};
+    std::vector<std::string> init_args = {"--admin-name", "Ada Admin", "--admin-email",
+                                          "admin@example.com"};
     if (!scenario.now.empty()) {
-      argv.push_back("--fake-now");
-      argv.push_back(scenario.now);
+      init_args.push_back("--fake-now");
+      init_args.push_back(scenario.now);
     }
-    argv.insert(argv.end(), scenario.init_args.begin(), scenario.init_args.end());
-    std::string error;
-    pid_t pid = Spawn(argv, init_log, &error);
-    if (pid < 0) {
-      ADD_FAILURE() << error;
+    init_args.insert(init_args.end(), scenario.init_args.begin(), scenario.init_args.end());
+    if (auto error = InitWorkspace(binary, db, init_log, init_args, &vars_["token"])) {
+      ADD_FAILURE() << *error;
       return false;
     }
-    std::optional<int> status = WaitFor(pid, kInitTimeout);
-    if (!status) {
-      kill(pid, SIGKILL);
-      WaitFor(pid, kShutdownTimeout);
-    }
-    std::string init_out = ReadFile(init_log);
-    if (!status || *status != 0) {
-      ADD_FAILURE() << "`pipedeck init` " << (status ? DescribeExit(*status) : "timed out")
-                    << "; its output:\n"
-                    << init_out;
-      return false;
-    }
-    size_t at = init_out.find(kTokenPrefix);
-    if (at == std::string::npos) {
-      ADD_FAILURE() << "`pipedeck init` printed no `" << kTokenPrefix << "` line:\n" << init_out;
-      return false;
-    }
-    const size_t begin = at + kTokenPrefix.size();
-    const size_t end = std::min(init_out.find_first_of("\r\n", begin), init_out.size());
-    vars_["token"] = Trim(std::string_view(init_out).substr(begin, end - begin));
     vars_["today"] = scenario.now.empty() ? TodayUtc() : scenario.now.substr(0, 10);
     if (!scenario.now.empty()) vars_["now"] = scenario.now;
 
     server_.emplace(binary, db, dir_ / "server.log");
-    if (auto e = server_->Start(scenario.now)) {
+    if (auto e = server_->Start(ServeArgs(scenario.now))) {
       ADD_FAILURE() << e->c_str();
       return false;
     }
@@ -896,7 +740,7 @@ class ScenarioRun {
       return false;
     }
     const std::string now = step.restart_now.empty() ? scenario.now : step.restart_now;
-    if (auto e = server_->Start(now)) {
+    if (auto e = server_->Start(ServeArgs(now))) {
       ADD_FAILURE_AT(file_.c_str(), step.line) << where << ": @restart: " << *e;
       return false;
     }

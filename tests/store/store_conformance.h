@@ -173,6 +173,13 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
   Result<Page<Deal>> Deals(const ListQuery& q);
   // The ids of every page, following next_cursor to the end.
   std::vector<Id> AllDealIds(ListQuery q);
+  // Every deal of every page of `q`.
+  std::vector<Deal> AllDeals(ListQuery q);
+  // Checks the board of `pipeline_id` (all owners, and each of `owners`) against totals computed
+  // directly from the deals read through ListDeals: counts, sums, and weighted sums rounded half
+  // away from zero from the exact Σ value × effective probability.
+  void ExpectBoardMatchesDeals(Id pipeline_id, const std::vector<Id>& owners,
+                               const std::string& context);
 
   std::unique_ptr<Store> store_;
   User alice_, bob_;

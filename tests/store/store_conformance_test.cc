@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -140,6 +141,64 @@ std::vector<Id> StoreConformanceTest::AllDealIds(ListQuery q) {
     q.cursor = page.next_cursor;
   }
   throw std::runtime_error("pagination does not end");
+}
+
+std::vector<Deal> StoreConformanceTest::AllDeals(ListQuery q) {
+  std::vector<Deal> deals;
+  for (int pages = 0; pages < 10'000; ++pages) {
+    Page<Deal> page = Must(Deals(q));
+    deals.insert(deals.end(), page.items.begin(), page.items.end());
+    if (page.next_cursor.empty()) return deals;
+    q.cursor = page.next_cursor;
+  }
+  throw std::runtime_error("pagination does not end");
+}
+
+void StoreConformanceTest::ExpectBoardMatchesDeals(Id pipeline_id, const std::vector<Id>& owners,
+                                                   const std::string& context) {
+  ListQuery all;
+  all.pipeline_id = pipeline_id;
+  all.limit = 500;
+  const std::vector<Deal> deals = AllDeals(all);
+  std::vector<std::optional<Id>> filters = {std::nullopt};
+  for (Id owner : owners) filters.push_back(owner);
+  for (const std::optional<Id>& owner : filters) {
+    BoardQuery q;
+    q.pipeline_id = pipeline_id;
+    q.owner_id = owner;
+    q.card_limit = 0;
+    const std::vector<BoardColumn> board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+    for (const BoardColumn& column : board) {
+      std::map<std::string, CurrencyTotal> expected;
+      std::map<std::string, int64_t> numerators;  // Σ value × percent
+      int64_t count = 0;
+      for (const Deal& d : deals) {
+        if (d.stage_id != column.stage.id || d.status != DealStatus::kOpen) continue;
+        if (owner && d.owner_id != *owner) continue;
+        ++count;
+        CurrencyTotal& t = expected[d.value.currency];
+        t.currency = d.value.currency;
+        ++t.count;
+        t.value_minor += d.value.amount_minor;
+        numerators[d.value.currency] +=
+            d.value.amount_minor * d.probability_override.value_or(column.stage.probability);
+      }
+      const std::string where = context + ", stage " + column.stage.name + ", owner " +
+                                (owner ? std::to_string(*owner) : "any");
+      EXPECT_EQ(column.deal_count, count) << where;
+      ASSERT_EQ(column.totals.size(), expected.size()) << where;
+      size_t i = 0;
+      for (const auto& [currency, t] : expected) {
+        const int64_t n = numerators[currency];
+        const int64_t weighted = n >= 0 ? (n + 50) / 100 : (n - 50) / 100;
+        const CurrencyTotal& got = column.totals[i++];
+        EXPECT_EQ(got.currency, currency) << where;
+        EXPECT_EQ(got.count, t.count) << where << " " << currency;
+        EXPECT_EQ(got.value_minor, t.value_minor) << where << " " << currency;
+        EXPECT_EQ(got.weighted_minor, weighted) << where << " " << currency;
+      }
+    }
+  }
 }
 
 // ---- Round trips --------------------------------------------------------------------------------
@@ -881,6 +940,248 @@ TEST_P(StoreConformanceTest, BoardTotalsEqualADirectComputation) {
   EXPECT_EQ(board[2].deal_count, 0);
   EXPECT_TRUE(board[2].totals.empty());
   EXPECT_TRUE(board[2].cards.empty());
+}
+
+// The maintained totals stay exact through every kind of deal write: a long deterministic random
+// sequence of inserts, value/currency/owner/override edits, stage moves (also to another
+// pipeline), status changes, deletes, and a stage probability change.
+TEST_P(StoreConformanceTest, BoardTotalsStayExactThroughRandomEdits) {
+  const Pipeline other = Add(&StoreTx::InsertPipeline, MakePipeline("Other", 1));
+  const Stage elsewhere = Add(&StoreTx::InsertStage, MakeStage(other.id, "Elsewhere", 0, 25));
+  const std::vector<const Stage*> stages = {&lead_, &proposal_, &closing_, &elsewhere};
+  const std::vector<Id> owners = {alice_.id, bob_.id};
+  const std::vector<std::string> currencies = {"USD", "EUR", "JPY"};
+  std::mt19937 rng(20260528);  // fixed seed: the same sequence on every run and backend
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  auto value = [&] { return static_cast<int64_t>(rng() % 1'000'000) + 1; };
+  auto override_percent = [&]() -> std::optional<int32_t> {
+    if (pick(3) == 0) return std::nullopt;
+    return static_cast<int32_t>(pick(101));
+  };
+  std::vector<Deal> live;
+  auto edit = [&](Deal& d, auto change) {
+    Deal changed = d;
+    change(changed);
+    changed.version = d.version + 1;
+    Must(Write([&](StoreTx& tx) { return tx.UpdateDeal(changed, d.version); }));
+    d = changed;
+  };
+  for (int step = 0; step < 600; ++step) {
+    const size_t op = live.size() < 5 ? 0 : pick(10);
+    if (op <= 2) {
+      Deal d = MakeDeal("Deal " + std::to_string(step), *stages[pick(stages.size())],
+                        owners[pick(owners.size())]);
+      d.value = Money{value(), currencies[pick(currencies.size())]};
+      d.probability_override = override_percent();
+      if (pick(5) == 0) d.status = pick(2) ? DealStatus::kWon : DealStatus::kLost;
+      live.push_back(Add(&StoreTx::InsertDeal, d));
+      continue;
+    }
+    const size_t index = pick(live.size());
+    Deal& d = live[index];
+    switch (op) {
+      case 3:
+        edit(d, [&](Deal& c) { c.value.amount_minor = value(); });
+        break;
+      case 4:
+        edit(d, [&](Deal& c) { c.value.currency = currencies[pick(currencies.size())]; });
+        break;
+      case 5:
+        edit(d, [&](Deal& c) { c.owner_id = owners[pick(owners.size())]; });
+        break;
+      case 6:
+        edit(d, [&](Deal& c) { c.probability_override = override_percent(); });
+        break;
+      case 7:
+        edit(d, [&](Deal& c) {
+          const Stage& s = *stages[pick(stages.size())];
+          c.stage_id = s.id;
+          c.pipeline_id = s.pipeline_id;
+        });
+        break;
+      case 8:
+        edit(d, [&](Deal& c) {
+          const DealStatus statuses[] = {DealStatus::kOpen, DealStatus::kWon, DealStatus::kLost};
+          c.status = statuses[pick(3)];  // open again = reopen
+        });
+        break;
+      default:
+        Must(Write([&](StoreTx& tx) { return tx.DeleteDeal(d.id, d.version); }));
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(index));
+        break;
+    }
+    if (step % 100 == 99) {
+      ExpectBoardMatchesDeals(pipeline_.id, owners, "step " + std::to_string(step));
+      ExpectBoardMatchesDeals(other.id, owners, "other pipeline, step " + std::to_string(step));
+    }
+    if (step == 300) {
+      Stage changed = proposal_;
+      changed.probability = 65;
+      changed.version = proposal_.version + 1;
+      Must(Write([&](StoreTx& tx) { return tx.UpdateStage(changed, proposal_.version); }));
+      proposal_ = changed;
+    }
+  }
+  // Also the bulk moves: every deal of Lead goes to Closing.
+  Must(Write([&](StoreTx& tx) { return tx.MoveAllDeals(lead_.id, closing_, kT0); }));
+  ExpectBoardMatchesDeals(pipeline_.id, owners, "after MoveAllDeals");
+  ExpectBoardMatchesDeals(other.id, owners, "other pipeline at the end");
+}
+
+// ---- Bulk load ----------------------------------------------------------------------------------
+
+// Every record type loaded through a BulkWriter reads back equal through the normal getters; after
+// Finish the board matches the deals, lists paginate, and normal writes keep the totals exact.
+TEST_P(StoreConformanceTest, BulkLoadRoundTrip) {
+  constexpr Id kBase = 1000;  // above every id SetUp handed out
+  User carol = MakeUser("carol@example.com", "Carol");
+  carol.id = kBase;
+  Pipeline bulk_pipeline = MakePipeline("Bulk", 3);
+  bulk_pipeline.id = kBase;
+  std::vector<Stage> stages;
+  for (int i = 0; i < 3; ++i) {
+    Stage s = MakeStage(bulk_pipeline.id, "Bulk stage " + std::to_string(i), i, 20 + 30 * i);
+    s.id = kBase + i;
+    s.rotting_days = 7 + i;
+    stages.push_back(s);
+  }
+  Organization org = MakeOrganization("Acme", carol.id);
+  org.id = kBase;
+  org.address = "1 Main St";
+  Person person = MakePerson("Pat", carol.id);
+  person.id = kBase;
+  person.org_id = org.id;
+  person.emails = {{"pat@acme.example", "work", true}, {"pat@home.example", "home", false}};
+  person.phones = {{"+1 555 0100", "mobile", true}};
+  LostReason reason;
+  reason.id = kBase;
+  reason.label = "Budget";
+  reason.order = 4;
+  reason.created_at = reason.updated_at = kT0;
+
+  std::vector<Deal> deals;
+  std::vector<StageEvent> events;
+  std::vector<Activity> activities;
+  std::vector<Note> notes;
+  const std::string currencies[] = {"USD", "EUR"};
+  for (int i = 0; i < 300; ++i) {
+    Deal d = MakeDeal("Bulk deal " + std::to_string(i), stages[i % 3], i % 2 ? carol.id : bob_.id);
+    d.id = kBase + i;
+    d.value = Money{1000 + 37 * i, currencies[i % 2]};
+    d.status = i % 5 == 0 ? DealStatus::kWon : (i % 7 == 0 ? DealStatus::kLost : DealStatus::kOpen);
+    if (d.status == DealStatus::kLost) d.lost_reason = "Budget";
+    if (d.status != DealStatus::kOpen) d.closed_at = Timestamp{kT0.millis + i};
+    if (i % 3 == 1) d.probability_override = i % 101;
+    d.position = (i * 7919) % 300;
+    d.person_id = person.id;
+    d.org_id = org.id;
+    d.expected_close_date = Date{20'000 + i};
+    d.updated_at = Timestamp{kT0.millis + (i * 31) % 50};  // many ties: id breaks them
+    deals.push_back(d);
+    StageEvent e;
+    e.id = kBase + i;
+    e.deal_id = d.id;
+    e.kind = StageEventKind::kCreated;
+    e.at = Timestamp{kT0.millis + i};
+    e.user_id = carol.id;
+    e.to_pipeline_id = d.pipeline_id;
+    e.to_stage_id = d.stage_id;
+    events.push_back(e);
+    Activity a = MakeActivity("Call " + std::to_string(i), carol.id, Date{20'000 + i % 9});
+    a.id = kBase + i;
+    a.deal_id = d.id;
+    a.due_time = TimeOfDay{600};
+    activities.push_back(a);
+    Note n = MakeNote("Note " + std::to_string(i), carol.id);
+    n.id = kBase + i;
+    n.deal_id = d.id;
+    notes.push_back(n);
+  }
+
+  {
+    std::unique_ptr<BulkWriter> writer = Must(store_->BeginBulkLoad());
+    Must(writer->Add(carol));
+    Must(writer->Add(bulk_pipeline));
+    for (const Stage& s : stages) Must(writer->Add(s));
+    Must(writer->Add(org));
+    Must(writer->Add(person));
+    Must(writer->Add(reason));
+    for (const Deal& d : deals) Must(writer->Add(d));
+    for (const StageEvent& e : events) Must(writer->Add(e));
+    for (const Activity& a : activities) Must(writer->Add(a));
+    for (const Note& n : notes) Must(writer->Add(n));
+    Must(writer->Finish());
+  }
+
+  auto get = [&](auto method, Id id) {
+    return Must(Read([&](StoreTx& tx) { return (tx.*method)(id); }));
+  };
+  EXPECT_EQ(Fields(get(&StoreTx::GetUser, carol.id)), Fields(carol));
+  EXPECT_EQ(Fields(get(&StoreTx::GetPipeline, bulk_pipeline.id)), Fields(bulk_pipeline));
+  for (const Stage& s : stages) EXPECT_EQ(Fields(get(&StoreTx::GetStage, s.id)), Fields(s));
+  EXPECT_EQ(Fields(get(&StoreTx::GetOrganization, org.id)), Fields(org));
+  EXPECT_EQ(Fields(get(&StoreTx::GetPerson, person.id)), Fields(person));
+  EXPECT_EQ(Fields(get(&StoreTx::GetLostReason, reason.id)), Fields(reason));
+  for (size_t i = 0; i < deals.size(); ++i) {
+    EXPECT_EQ(Fields(get(&StoreTx::GetDeal, deals[i].id)), Fields(deals[i]));
+    EXPECT_EQ(Fields(get(&StoreTx::GetActivity, activities[i].id)), Fields(activities[i]));
+    EXPECT_EQ(Fields(get(&StoreTx::GetNote, notes[i].id)), Fields(notes[i]));
+  }
+  const std::vector<StageEvent> history =
+      Must(Read([&](StoreTx& tx) { return tx.StageEventsOfDeal(deals[5].id); }));
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(Fields(history[0]), Fields(events[5]));
+
+  ExpectBoardMatchesDeals(bulk_pipeline.id, {carol.id, bob_.id}, "after the bulk load");
+
+  // A stage's deals by updated_at desc, page by page, equal a direct sort; so does the owner's.
+  for (const std::optional<Id> owner : {std::optional<Id>(), std::optional<Id>(carol.id)}) {
+    std::vector<Deal> expected;
+    for (const Deal& d : deals) {
+      if (d.stage_id == stages[1].id && (!owner || d.owner_id == *owner)) expected.push_back(d);
+    }
+    std::sort(expected.begin(), expected.end(), [](const Deal& a, const Deal& b) {
+      return std::pair(a.updated_at.millis, a.id) > std::pair(b.updated_at.millis, b.id);
+    });
+    ListQuery q;
+    q.stage_id = stages[1].id;
+    q.owner_id = owner;
+    q.sort = SortField::kUpdatedAt;
+    q.descending = true;
+    q.limit = 7;
+    EXPECT_EQ(AllDealIds(q), IdsOf(expected));
+  }
+
+  // The triggers are back: ordinary writes after the load keep the totals exact.
+  Deal added = MakeDeal("After the load", stages[0], carol.id);
+  added = Add(&StoreTx::InsertDeal, added);
+  EXPECT_GT(added.id, deals.back().id);
+  Deal moved = deals[0].status == DealStatus::kOpen ? deals[0] : deals[1];
+  Deal changed = moved;
+  changed.stage_id = stages[2].id;
+  changed.version = moved.version + 1;
+  Must(Write([&](StoreTx& tx) { return tx.UpdateDeal(changed, moved.version); }));
+  ExpectBoardMatchesDeals(bulk_pipeline.id, {carol.id, bob_.id}, "after writes on the load");
+
+  BoardQuery q;
+  q.pipeline_id = bulk_pipeline.id;
+  q.card_limit = 5;
+  const std::vector<BoardColumn> board = Must(Read([&](StoreTx& tx) { return tx.Board(q); }));
+  ASSERT_EQ(board.size(), 3u);
+  for (const BoardColumn& column : board) {
+    ASSERT_EQ(column.cards.size(), 5u);
+    for (size_t i = 1; i < column.cards.size(); ++i) {
+      EXPECT_LE(column.cards[i - 1].position, column.cards[i].position);
+    }
+  }
+}
+
+TEST_P(StoreConformanceTest, BulkLoadRefusesRecordsWithoutIds) {
+  std::unique_ptr<BulkWriter> writer = Must(store_->BeginBulkLoad());
+  Deal d = MakeDeal("No id", lead_, alice_.id);
+  EXPECT_EQ(writer->Add(d).code(), ErrorCode::kInvalid);
+  Must(writer->Finish());
+  EXPECT_FALSE(writer->Finish().ok());  // only once
 }
 
 TEST_P(StoreConformanceTest, BoardCardsInPositionOrderWithFilters) {

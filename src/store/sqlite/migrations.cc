@@ -1,14 +1,16 @@
 #include "store/sqlite/migrations.h"
 
-#include <array>
 #include <string>
+#include <vector>
+
+#include "store/sqlite/schema.h"
 
 namespace pipedeck {
 namespace {
 
 struct Migration {
   int version;
-  const char* sql;  // one or more statements
+  std::string sql;  // one or more statements
 };
 
 // Version 1: the whole schema.
@@ -25,7 +27,7 @@ struct Migration {
 // deal removes its activities, notes and history (CASCADE). Stage events keep their from/to
 // stage and pipeline ids without a reference, so the history survives a deleted stage.
 //
-// Indexes, each for a query of sqlite_store.cc:
+// Indexes as version 1 made them (version 2 replaced the set with schema.h's kSqlIndexes):
 //   deals_board (stage_id, status, position): board cards, CardsOfStage, First/LastPosition.
 //   deals_totals (pipeline_id, status, stage_id, currency, probability_override, value_minor,
 //     owner_id): covers the per-stage board totals so the GROUP BY streams over the index alone,
@@ -219,10 +221,27 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: board totals maintained by triggers (schema.h), and the index set of schema.h. It
+// drops what no query needs any more: deals_totals (the board reads board_totals now); and
+// redefines deals_board (owner_id inside, see schema.h) and notes_deal (created_at, the
+// timeline's order). The indexes come from kSqlIndexes, the one list the bulk writer also drops
+// and rebuilds, so a later index change edits that list and adds a step that drops what left it.
+// Existing deals fill board_totals here.
+constexpr char kSqlSchemaV2DropIndexes[] = R"sql(
+DROP INDEX IF EXISTS deals_totals;
+DROP INDEX IF EXISTS deals_board;
+DROP INDEX IF EXISTS notes_deal;
+)sql";
+
 // The steps in version order; the last version is the one this binary writes.
-constexpr std::array<Migration, 1> kMigrations = {{
-    {1, kSqlSchemaV1},
-}};
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> steps = {
+      {1, kSqlSchemaV1},
+      {2, std::string(kSqlSchemaV2DropIndexes) + kSqlCreateBoardTotals + CreateIndexesSql() +
+              kSqlCreateBoardTotalsTriggers + kSqlRebuildBoardTotals},
+  };
+  return steps;
+}
 
 constexpr char kSqlCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -235,8 +254,9 @@ constexpr char kSqlBeginImmediate[] = "BEGIN IMMEDIATE";
 constexpr char kSqlCommit[] = "COMMIT";
 constexpr char kSqlRollback[] = "ROLLBACK";
 
-// Applies the steps newer than the database's version. REQUIRES: inside a write transaction.
-Status ApplyPendingSteps(SqliteConnection& conn) {
+// Applies the steps newer than the database's version, up to `target`. REQUIRES: inside a write
+// transaction.
+Status ApplyPendingSteps(SqliteConnection& conn, int target) {
   PD_RETURN_IF_ERROR(conn.Exec(kSqlCreateMigrationsTable));
   int64_t current = 0;
   {
@@ -250,9 +270,9 @@ Status ApplyPendingSteps(SqliteConnection& conn) {
                             " but this Pipedeck binary only knows versions up to " +
                             std::to_string(latest) + "; run a newer Pipedeck on it");
   }
-  for (const Migration& step : kMigrations) {
-    if (step.version <= current) continue;
-    Status applied = conn.Exec(step.sql);
+  for (const Migration& step : Migrations()) {
+    if (step.version <= current || step.version > target) continue;
+    Status applied = conn.Exec(step.sql.c_str());
     if (!applied.ok()) {
       return Status::Internal("schema migration " + std::to_string(step.version) +
                               " failed: " + applied.message());
@@ -265,11 +285,13 @@ Status ApplyPendingSteps(SqliteConnection& conn) {
 
 }  // namespace
 
-int SqliteSchemaVersion() { return kMigrations.back().version; }
+int SqliteSchemaVersion() { return Migrations().back().version; }
 
-Status MigrateSqlite(SqliteConnection& conn) {
+Status MigrateSqlite(SqliteConnection& conn) { return MigrateSqlite(conn, SqliteSchemaVersion()); }
+
+Status MigrateSqlite(SqliteConnection& conn, int target_version) {
   PD_RETURN_IF_ERROR(conn.Exec(kSqlBeginImmediate));
-  Status status = ApplyPendingSteps(conn);
+  Status status = ApplyPendingSteps(conn, target_version);
   if (status.ok()) status = conn.Exec(kSqlCommit);
   // On failure the original error is the one to report, not the rollback's.
   if (!status.ok()) static_cast<void>(conn.Exec(kSqlRollback));

@@ -16,4 +16,8 @@ namespace pipedeck {
 // nothing is changed in either case.
 Status MigrateSqlite(SqliteConnection& conn);
 
+// Brings the database up to `target_version` only (never down): for tests that need a database
+// as an older Pipedeck left it. Errors as MigrateSqlite.
+Status MigrateSqlite(SqliteConnection& conn, int target_version);
+
 }  // namespace pipedeck

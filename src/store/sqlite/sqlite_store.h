@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -26,6 +27,21 @@ struct SqliteOptions {
 // missing and create_if_missing is false; kInternal when SQLite fails or the schema is newer than
 // this binary knows.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+// How SQLite runs one of the store's statements.
+struct QueryPlan {
+  std::string name;  // what the statement does: "board totals", "get deal", ...
+  std::string sql;   // the statement exactly as the store prepares it
+  std::string plan;  // EXPLAIN QUERY PLAN, one line per step, children indented by two spaces
+};
+
+// Opens (and migrates, like OpenSqliteStore) the database and explains the statements behind the
+// board (totals and cards, with and without an owner filter), a stage's deals page by updated_at
+// (first and next page, with and without an owner filter), get deal, a deal's timeline
+// (activities, notes, stage events), and deal insert and update. The plans reflect the file's
+// indexes and statistics, so a benchmark report can show that no query scans a table. Errors as
+// OpenSqliteStore.
+Result<std::vector<QueryPlan>> ExplainSqliteQueryPlans(const SqliteOptions& options);
 
 // The schema version this binary migrates to.
 int SqliteSchemaVersion();

@@ -1,0 +1,163 @@
+// The parts of the SQLite schema that are both migrated and taken down and rebuilt by a bulk load:
+// the secondary indexes and the maintained board totals. Keeping them here, once, means the
+// migrations and the bulk writer (sqlite_store.cc) cannot drift apart.
+//
+// Board totals: board_totals holds, per (stage, owner, currency), the count and sums of the OPEN
+// deals there, so the board reads a few hundred small rows instead of grouping a million deals
+// (DESIGN §7, "planner trap"). Stage probabilities are deliberately not folded in: the weighted
+// sum is Σ value_sum_no_override × stage probability + weighted_override_sum, computed at read
+// time, so changing a stage's probability rewrites nothing. Triggers on deals keep the table
+// exact inside every write transaction; a row whose count drops to zero is deleted, so a row
+// exists iff it has open deals. Sums are SQLite 64-bit integers: weighted_override_sum (Σ value
+// × percent) holds up to ~9.2e16 minor units of overridden open value per stage, owner and
+// currency.
+#pragma once
+
+#include <string>
+
+namespace pipedeck {
+
+// One secondary index of the current schema.
+struct SqliteIndex {
+  const char* name;
+  const char* create_sql;  // CREATE INDEX IF NOT EXISTS ...
+};
+
+// Every secondary index of the current schema, each for a query of sqlite_store.cc. Indexes cost
+// insert time (DESIGN §7: 1.3M rows/s without, 0.39M/s with one), so none is here "just in case".
+//   deals_board: board cards, CardsOfStage, First/LastPosition, RenumberStage, MoveAllDeals,
+//     CountDealsInStage and the RESTRICT check of a stage delete. id is spelled out so that
+//     owner_id can follow it: the owner-filtered board checks the owner inside the index, while
+//     (position, id) still delivers cards in order without sorting.
+//   deals_stage_updated, deals_stage_owner_updated: a stage's deals page by updated_at, without
+//     and with an owner filter (the implicit trailing rowid serves the id tie-breaker and the
+//     keyset predicate).
+//   deals_updated: deal lists by updated_at and updated_since (sync clients).
+//   deals_owner: a rep's deals. *_person, *_org: the SET NULL cascades of a contact delete and
+//     the contact filters of the lists (without them every contact delete scans the table).
+//   stage_events_deal, activities_deal, notes_deal: a deal's timeline; activities_deal also
+//     serves RefreshDealActivityDates (MIN/MAX over done = 0/1) and the CASCADE of a deal delete.
+//   activities_owner: a rep's agenda. notes_user: notes by author.
+inline constexpr SqliteIndex kSqlIndexes[] = {
+    {"api_tokens_user", "CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id)"},
+    {"stages_pipeline",
+     "CREATE INDEX IF NOT EXISTS stages_pipeline ON stages(pipeline_id, sort_order)"},
+    {"organizations_owner",
+     "CREATE INDEX IF NOT EXISTS organizations_owner ON organizations(owner_id)"},
+    {"persons_owner", "CREATE INDEX IF NOT EXISTS persons_owner ON persons(owner_id)"},
+    {"persons_org", "CREATE INDEX IF NOT EXISTS persons_org ON persons(org_id)"},
+    {"deals_board",
+     "CREATE INDEX IF NOT EXISTS deals_board ON deals(stage_id, status, position, id, owner_id)"},
+    {"deals_stage_updated",
+     "CREATE INDEX IF NOT EXISTS deals_stage_updated ON deals(stage_id, updated_at)"},
+    {"deals_stage_owner_updated",
+     "CREATE INDEX IF NOT EXISTS deals_stage_owner_updated "
+     "ON deals(stage_id, owner_id, updated_at)"},
+    {"deals_updated", "CREATE INDEX IF NOT EXISTS deals_updated ON deals(updated_at)"},
+    {"deals_owner", "CREATE INDEX IF NOT EXISTS deals_owner ON deals(owner_id)"},
+    {"deals_person", "CREATE INDEX IF NOT EXISTS deals_person ON deals(person_id)"},
+    {"deals_org", "CREATE INDEX IF NOT EXISTS deals_org ON deals(org_id)"},
+    {"stage_events_deal",
+     "CREATE INDEX IF NOT EXISTS stage_events_deal ON stage_events(deal_id, at)"},
+    {"activities_deal",
+     "CREATE INDEX IF NOT EXISTS activities_deal ON activities(deal_id, done, due_date)"},
+    {"activities_owner",
+     "CREATE INDEX IF NOT EXISTS activities_owner ON activities(owner_id, done, due_date)"},
+    {"activities_person", "CREATE INDEX IF NOT EXISTS activities_person ON activities(person_id)"},
+    {"activities_org", "CREATE INDEX IF NOT EXISTS activities_org ON activities(org_id)"},
+    {"notes_deal", "CREATE INDEX IF NOT EXISTS notes_deal ON notes(deal_id, created_at)"},
+    {"notes_person", "CREATE INDEX IF NOT EXISTS notes_person ON notes(person_id)"},
+    {"notes_org", "CREATE INDEX IF NOT EXISTS notes_org ON notes(org_id)"},
+    {"notes_user", "CREATE INDEX IF NOT EXISTS notes_user ON notes(user_id)"},
+};
+
+// All of kSqlIndexes as one script; creating an index that exists is a no-op.
+std::string CreateIndexesSql();
+// Drops every index of kSqlIndexes that exists.
+std::string DropIndexesSql();
+
+inline constexpr char kSqlCreateBoardTotals[] = R"sql(
+CREATE TABLE board_totals (
+  stage_id INTEGER NOT NULL,
+  owner_id INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  open_count INTEGER NOT NULL,
+  value_sum INTEGER NOT NULL,
+  value_sum_no_override INTEGER NOT NULL,  -- Σ value of the deals without a probability override
+  weighted_override_sum INTEGER NOT NULL,  -- Σ value × override percent of the others
+  PRIMARY KEY (stage_id, owner_id, currency)
+) WITHOUT ROWID;
+)sql";
+
+// The triggers that keep board_totals exact. The update trigger names the columns it depends on
+// and skips updates that change none of them, so moving a card (position) or refreshing activity
+// dates costs nothing extra even though the store's UPDATE sets every column.
+inline constexpr char kSqlCreateBoardTotalsTriggers[] = R"sql(
+CREATE TRIGGER IF NOT EXISTS board_totals_insert AFTER INSERT ON deals
+WHEN NEW.status = 'open' BEGIN
+  INSERT INTO board_totals VALUES (NEW.stage_id, NEW.owner_id, NEW.currency, 1, NEW.value_minor,
+    IIF(NEW.probability_override IS NULL, NEW.value_minor, 0),
+    NEW.value_minor * COALESCE(NEW.probability_override, 0))
+  ON CONFLICT DO UPDATE SET open_count = open_count + 1,
+    value_sum = value_sum + excluded.value_sum,
+    value_sum_no_override = value_sum_no_override + excluded.value_sum_no_override,
+    weighted_override_sum = weighted_override_sum + excluded.weighted_override_sum;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_totals_delete AFTER DELETE ON deals
+WHEN OLD.status = 'open' BEGIN
+  UPDATE board_totals SET open_count = open_count - 1,
+    value_sum = value_sum - OLD.value_minor,
+    value_sum_no_override =
+      value_sum_no_override - IIF(OLD.probability_override IS NULL, OLD.value_minor, 0),
+    weighted_override_sum =
+      weighted_override_sum - OLD.value_minor * COALESCE(OLD.probability_override, 0)
+  WHERE stage_id = OLD.stage_id AND owner_id = OLD.owner_id AND currency = OLD.currency;
+  DELETE FROM board_totals WHERE stage_id = OLD.stage_id AND owner_id = OLD.owner_id
+    AND currency = OLD.currency AND open_count = 0;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_totals_update
+AFTER UPDATE OF status, stage_id, owner_id, currency, value_minor, probability_override ON deals
+WHEN (OLD.status = 'open' OR NEW.status = 'open') AND (OLD.status IS NOT NEW.status
+  OR OLD.stage_id IS NOT NEW.stage_id OR OLD.owner_id IS NOT NEW.owner_id
+  OR OLD.currency IS NOT NEW.currency OR OLD.value_minor IS NOT NEW.value_minor
+  OR OLD.probability_override IS NOT NEW.probability_override) BEGIN
+  UPDATE board_totals SET open_count = open_count - 1,
+    value_sum = value_sum - OLD.value_minor,
+    value_sum_no_override =
+      value_sum_no_override - IIF(OLD.probability_override IS NULL, OLD.value_minor, 0),
+    weighted_override_sum =
+      weighted_override_sum - OLD.value_minor * COALESCE(OLD.probability_override, 0)
+  WHERE OLD.status = 'open'
+    AND stage_id = OLD.stage_id AND owner_id = OLD.owner_id AND currency = OLD.currency;
+  DELETE FROM board_totals WHERE stage_id = OLD.stage_id AND owner_id = OLD.owner_id
+    AND currency = OLD.currency AND open_count = 0;
+  INSERT INTO board_totals SELECT NEW.stage_id, NEW.owner_id, NEW.currency, 1, NEW.value_minor,
+    IIF(NEW.probability_override IS NULL, NEW.value_minor, 0),
+    NEW.value_minor * COALESCE(NEW.probability_override, 0)
+  WHERE NEW.status = 'open'
+  ON CONFLICT DO UPDATE SET open_count = open_count + 1,
+    value_sum = value_sum + excluded.value_sum,
+    value_sum_no_override = value_sum_no_override + excluded.value_sum_no_override,
+    weighted_override_sum = weighted_override_sum + excluded.weighted_override_sum;
+END;
+)sql";
+
+inline constexpr char kSqlDropBoardTotalsTriggers[] =
+    "DROP TRIGGER IF EXISTS board_totals_insert;"
+    "DROP TRIGGER IF EXISTS board_totals_delete;"
+    "DROP TRIGGER IF EXISTS board_totals_update;";
+
+// Recomputes board_totals from the deals with one grouped scan (after a bulk load, and when
+// migration 2 meets existing deals). The expressions match the triggers'.
+inline constexpr char kSqlRebuildBoardTotals[] = R"sql(
+DELETE FROM board_totals;
+INSERT INTO board_totals
+SELECT stage_id, owner_id, currency, COUNT(*), SUM(value_minor),
+  SUM(IIF(probability_override IS NULL, value_minor, 0)),
+  SUM(value_minor * COALESCE(probability_override, 0))
+FROM deals WHERE status = 'open' GROUP BY stage_id, owner_id, currency;
+)sql";
+
+}  // namespace pipedeck
