@@ -92,9 +92,10 @@ struct Summary {
 const char* kMethod = R"(## Method
 
 - **Workspace.** `pipedeck generate` builds the workspace once (20 reps, 12 months of history, a
-  fixed seed and a fixed "now"); it is cached in `bench/data/` by deal count and seed. Each run
-  copies it to a scratch file, so the writes of a run never reach the cache. The server runs with
-  `--fake-now` set to the generator's "now", so the data is as fresh as on the day it describes.
+  fixed seed and a fixed "now"); it is cached in `bench/data/` by deal count, seed and a hash of
+  the generator's and the schema's sources. Each run copies it to a scratch file, so the writes
+  of a run never reach the cache. The server runs with `--fake-now` set to the generator's
+  "now", so the data is as fresh as on the day it describes.
 - **Server.** `pipedeck serve --quiet` (no access log), one thread per core, on 127.0.0.1, built
   with `-DCMAKE_BUILD_TYPE=Release`. SQLite runs in WAL mode with `synchronous=NORMAL`: a write
   is acknowledged after its transaction is committed to the WAL; it survives a crash of the
@@ -401,7 +402,7 @@ int main(int argc, char** argv) {
      << Grouped(std::atof(M("notes").c_str())) << " |\n"
      << "| generation time (wall, whole command) | " << M("generate_seconds") << " s |\n"
      << "| generation speed | " << Grouped(std::atof(M("generate_deals_per_s").c_str()))
-     << " deals/s (" << M("generate_rows_per_s") << " rows/s) |\n"
+     << " deals/s (" << Grouped(std::atof(M("generate_rows_per_s").c_str())) << " rows/s) |\n"
      << "| generated in this run | " << M("generated_now") << " |\n\n"
      << "The generator's own line: `" << M("generate_summary") << "`\n\n";
 
