@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "service/sample_places.h"
+
 namespace pipedeck {
 namespace {
 
@@ -47,26 +49,6 @@ constexpr std::array<const char*, 16> kOrgSecondWords = {
     "Logistics",    "Health",  "Analytics", "Foods",     "Manufacturing", "Software",
     "Dental Group", "Hotels",  "Energy",    "Labs",      "Retail",        "Consulting",
     "Insurance",    "Freight", "Studios",   "Outfitters"};
-
-struct City {
-  const char* street;
-  const char* city;
-  bool euro;  // deals with organizations here are in EUR
-};
-constexpr std::array<City, 12> kCities = {{
-    {"Market Street", "San Francisco, CA 94105", false},
-    {"Congress Avenue", "Austin, TX 78701", false},
-    {"Boylston Street", "Boston, MA 02116", false},
-    {"Michigan Avenue", "Chicago, IL 60611", false},
-    {"Pike Street", "Seattle, WA 98101", false},
-    {"Peachtree Street", "Atlanta, GA 30303", false},
-    {"Broadway", "New York, NY 10012", false},
-    {"Larimer Street", "Denver, CO 80202", false},
-    {"Friedrichstraße", "10117 Berlin, Germany", true},
-    {"Keizersgracht", "1015 Amsterdam, Netherlands", true},
-    {"Rue de Rivoli", "75004 Paris, France", true},
-    {"Calle de Alcalá", "28014 Madrid, Spain", true},
-}};
 
 constexpr std::array<const char*, 30> kFirstNames = {
     "Anna",  "Ben",  "Carla", "David", "Elena", "Felix", "Grace", "Hugo",  "Irene", "Jack",
@@ -274,7 +256,7 @@ class DemoBuilder {
     const int org_count = std::min<int>(options_.organizations, static_cast<int>(names.size()));
     const int64_t spacing = 14 * kMillisPerDay / std::max(1, org_count + options_.persons);
     for (int i = 0; i < org_count; ++i) {
-      const City& city = PickCity(i % 12 == 5);
+      const SamplePlace& city = PickCity(i % 12 == 5);
       OrganizationPatch fields;
       fields.name =
           std::string(kOrgFirstWords[names[i].first]) + " " + kOrgSecondWords[names[i].second];
@@ -308,9 +290,9 @@ class DemoBuilder {
   }
 
   // One organization in twelve is in the euro area, so a few deals are in EUR.
-  const City& PickCity(bool euro) {
-    std::vector<const City*> matching;
-    for (const City& c : kCities) {
+  const SamplePlace& PickCity(bool euro) {
+    std::vector<const SamplePlace*> matching;
+    for (const SamplePlace& c : kSamplePlaces) {
       if (c.euro == euro) matching.push_back(&c);
     }
     return *Pick(matching);

@@ -15,6 +15,7 @@
 #include "core/deal_rules.h"
 #include "core/money.h"
 #include "core/stage_templates.h"
+#include "service/sample_places.h"
 #include "service/tokens.h"
 
 namespace pipedeck {
@@ -286,26 +287,6 @@ constexpr std::array<std::string_view, 32> kOrgSecondWords = {
     "Clinics",   "Property"};
 constexpr std::array<std::string_view, 6> kOrgSuffixes = {"",     " Inc.",     " Group",
                                                           " Ltd", " Partners", " Holdings"};
-
-struct City {
-  std::string_view street;
-  std::string_view city;
-  bool euro;  // organizations here deal in EUR
-};
-constexpr std::array<City, 12> kCities = {{
-    {"Market Street", "San Francisco, CA 94105", false},
-    {"Congress Avenue", "Austin, TX 78701", false},
-    {"Boylston Street", "Boston, MA 02116", false},
-    {"Michigan Avenue", "Chicago, IL 60611", false},
-    {"Pike Street", "Seattle, WA 98101", false},
-    {"Peachtree Street", "Atlanta, GA 30303", false},
-    {"Broadway", "New York, NY 10012", false},
-    {"Larimer Street", "Denver, CO 80202", false},
-    {"Friedrichstraße", "10117 Berlin, Germany", true},
-    {"Keizersgracht", "1015 Amsterdam, Netherlands", true},
-    {"Rue de Rivoli", "75004 Paris, France", true},
-    {"Calle de Alcalá", "28014 Madrid, Spain", true},
-}};
 
 constexpr std::array<std::string_view, 10> kSalesOffers = {
     "Annual subscription", "Team plan (25 seats)", "Enterprise rollout",    "Pilot project",
@@ -669,7 +650,7 @@ class Generator {
     Organization org;
     for (int64_t k = 0; k < n_orgs_; ++k) {
       const OrgInfo info = Org(k);
-      const City& city = kCities[info.city];
+      const SamplePlace& city = kSamplePlaces[info.city];
       org.id = k + 1;
       org.name.clear();
       AppendOrgName(info, org.name);
@@ -715,7 +696,7 @@ class Generator {
       email.value += domain;
       email.label = "work";
       email.primary = true;
-      const bool euro = kCities[info.city].euro;
+      const bool euro = kSamplePlaces[info.city].euro;
       person.phones.resize(rng.Chance(0.4) ? 2 : 1);
       for (size_t i = 0; i < person.phones.size(); ++i) {
         ContactPoint& phone = person.phones[i];
@@ -808,7 +789,7 @@ class Generator {
     const DealLife& life = plan.life;
     const PipelineModel& model = models_[plan.pipeline];
     const OrgInfo org = Org(plan.org);
-    const bool euro = kCities[org.city].euro;
+    const bool euro = kSamplePlaces[org.city].euro;
     const Id deal_id = plan.index + 1;
     const Id owner_id = RepId(plan.owner);
     const Id pipeline_id = PipelineId(plan.pipeline);
