@@ -68,6 +68,7 @@ mkdir -p "$run"
 # The cache key: deal count, seed, and the sources that decide what the generator writes (its
 # own, and the schema), so a change to either regenerates instead of migrating an old file.
 shape=$(cat src/service/generator.cc src/service/generator.h src/store/sqlite/migrations.cc \
+  src/store/sqlite/schema.h \
   src/store/sqlite/schema.cc | sha256sum | cut -c1-8)
 cache=$data/deals-$deals-seed-$seed-$shape.db
 genlog=${cache%.db}.log

@@ -4,7 +4,11 @@
 // Per thread: one io_context and one acceptor on the shared port (SO_REUSEPORT), so a connection
 // stays on the thread the kernel gave it and no handler ever runs concurrently with another of
 // the same thread. Per connection: one reused buffer and a parser per request, a 30 s idle
-// timeout, TCP_NODELAY. Requests are handled inline on the connection's thread.
+// timeout, TCP_NODELAY. Reads (GET) are handled inline on the connection's thread. Writes go to a
+// pool of writer threads and their response comes back to the connection's thread: a write
+// mostly waits for the database's single writer, and many writes waiting at once is what lets
+// the store commit them together (group commit, sqlite_store.cc) while the connection threads
+// go on serving reads.
 #include "api/http_server.h"
 
 #include <algorithm>
@@ -20,11 +24,13 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -51,13 +57,17 @@ constexpr size_t kMaxDrainBytes = 64 << 20;
 constexpr uint32_t kHeaderLimit = 16 * 1024;
 // Pause before accepting again after a failed accept (out of file descriptors).
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+// Threads that handle writes: as many writes can wait for one group commit at a time.
+constexpr int kWriterThreads = 16;
 
 // What every thread of one ServeHttp call shares.
 struct Shared {
-  Shared(Workspace& workspace, const ServerOptions& opts) : router(workspace), options(opts) {}
+  Shared(Workspace& workspace, const ServerOptions& opts)
+      : router(workspace), options(opts), writers(kWriterThreads) {}
 
   Router router;
   const ServerOptions& options;
+  asio::thread_pool writers;  // handles write requests (see the top of this file)
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
 };
@@ -178,7 +188,21 @@ class Session : public std::enable_shared_from_this<Session> {
     request.api_token = header("x-api-token");
     request.if_match = header(http::field::if_match);
     request.body = req.body();
-    Send(shared_.router.Handle(request), req.keep_alive(), false);
+    const bool keep_alive = req.keep_alive();
+    if (method_ == "GET" || method_ == "HEAD") {
+      return Send(shared_.router.Handle(request), keep_alive, false);
+    }
+    // `request` points into this session's parser and buffer, which stay as they are until the
+    // response is sent. The work guard keeps the connection's io_context running (through a
+    // shutdown, too) until the response is back on it.
+    asio::post(shared_.writers, [self = shared_from_this(), request, keep_alive,
+                                 guard = asio::make_work_guard(worker_.ioc)]() mutable {
+      HttpResponse response = self->shared_.router.Handle(request);
+      asio::post(self->worker_.ioc, [self, keep_alive, response = std::move(response)]() mutable {
+        self->Send(std::move(response), keep_alive, false);
+      });
+      guard.reset();
+    });
   }
 
   // Writes `out`; afterwards the connection reads the next request, closes, or (`drain`) drops
@@ -359,6 +383,7 @@ Status ServeHttp(Workspace& workspace, const ServerOptions& options,
     running.emplace_back([w = worker.get()] { w->ioc.run(); });
   }
   for (std::thread& t : running) t.join();
+  shared.writers.join();  // idle by now: every write's response was sent before its thread ended
   return Status::Ok();
 }
 

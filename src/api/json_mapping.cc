@@ -1,14 +1,14 @@
 #include "api/json_mapping.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
+#include <cassert>
 #include <limits>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/parser.hpp>
 
 #include "core/deal_rules.h"
@@ -451,20 +451,24 @@ Status ReadBodyAs(std::string_view body, BodyMode mode, bool empty_ok, P* out) {
 // ---- Writing records
 // -----------------------------------------------------------------------------
 
-// Parts of records, written by ObjectWriter::Array.
-json::value ToJson(const ContactPoint& c, const JsonOut& out);
-json::value ToJson(const CurrencyTotal& t, const JsonOut& out);
-json::value ToJson(const BoardCard& c, const JsonOut& out);
-json::value ToJson(const BoardColumnView& c, const JsonOut& out);
-json::value ToJson(const StageTemplateStage& s, const JsonOut& out);
+// Parts of records, written by ObjectWriter::Array and ObjectWriter::Record.
+void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w);
+void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w);
+void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w);
+void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w);
+void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w);
 
-// Builds one response object; nullable values are written as null when empty.
+// Writes one response object member by member: the constructor opens it, Done() closes it.
+// Nullable values are written as null when empty.
 class ObjectWriter {
  public:
-  ObjectWriter(const JsonOut& out, size_t size) : out_(out), o_(out.sp) { o_.reserve(size); }
+  ObjectWriter(const JsonOut& out, JsonText& w) : out_(out), w_(w) { w_.BeginObject(); }
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+  ~ObjectWriter() { assert(done_ && "ObjectWriter::Done() not called"); }
 
   ObjectWriter& Int(std::string_view k, int64_t v) {
-    o_.emplace(k, v);
+    w_.Key(k).Int(v);
     return *this;
   }
   ObjectWriter& Int(std::string_view k, const std::optional<int64_t>& v) {
@@ -474,38 +478,46 @@ class ObjectWriter {
     return v ? Int(k, *v) : Null(k);
   }
   ObjectWriter& Num(std::string_view k, double v) {
-    o_.emplace(k, v);
+    w_.Key(k).Double(v);
     return *this;
   }
   ObjectWriter& Bool(std::string_view k, bool v) {
-    o_.emplace(k, v);
+    w_.Key(k).Bool(v);
     return *this;
   }
   ObjectWriter& Str(std::string_view k, std::string_view v) {
-    o_.emplace(k, v);
+    w_.Key(k).String(v);
     return *this;
+  }
+  ObjectWriter& OptionalStr(std::string_view k, const std::optional<std::string_view>& v) {
+    return v ? Str(k, *v) : Null(k);
   }
   // Empty text is sent as null (fields whose emptiness means "none", like lost_reason).
   ObjectWriter& StrOrNull(std::string_view k, std::string_view v) {
     return v.empty() ? Null(k) : Str(k, v);
   }
-  ObjectWriter& Date(std::string_view k, pipedeck::Date v) { return Str(k, FormatDate(v)); }
+  // Dates, times and instants are formatted straight into the output; they need no escaping.
+  ObjectWriter& Date(std::string_view k, pipedeck::Date v) {
+    w_.Key(k).PlainString([v](std::string& s) { AppendDate(v, s); });
+    return *this;
+  }
   ObjectWriter& Date(std::string_view k, const std::optional<pipedeck::Date>& v) {
     return v ? Date(k, *v) : Null(k);
   }
   ObjectWriter& Time(std::string_view k, const std::optional<TimeOfDay>& v) {
-    return v ? Str(k, FormatTimeOfDay(*v)) : Null(k);
+    if (!v) return Null(k);
+    w_.Key(k).PlainString([t = *v](std::string& s) { AppendTimeOfDay(t, s); });
+    return *this;
   }
-  ObjectWriter& Instant(std::string_view k, Timestamp v) { return Str(k, FormatTimestamp(v)); }
+  ObjectWriter& Instant(std::string_view k, Timestamp v) {
+    w_.Key(k).PlainString([v](std::string& s) { AppendTimestamp(v, s); });
+    return *this;
+  }
   ObjectWriter& Instant(std::string_view k, const std::optional<Timestamp>& v) {
     return v ? Instant(k, *v) : Null(k);
   }
-  ObjectWriter& Value(std::string_view k, json::value v) {
-    o_.emplace(k, std::move(v));
-    return *this;
-  }
   ObjectWriter& Null(std::string_view k) {
-    o_.emplace(k, nullptr);
+    w_.Key(k).Null();
     return *this;
   }
   // version, created_at, updated_at: the tail of every stored record.
@@ -514,31 +526,46 @@ class ObjectWriter {
         .Instant("created_at", created_at)
         .Instant("updated_at", updated_at);
   }
+  // A nested record, written by its own WriteJson.
+  template <typename T>
+  ObjectWriter& Record(std::string_view k, const T& record) {
+    w_.Key(k);
+    WriteJson(record, out_, w_);
+    return *this;
+  }
   template <typename T>
   ObjectWriter& Array(std::string_view k, const std::vector<T>& items) {
-    json::array a(out_.sp);
-    a.reserve(items.size());
-    for (const T& item : items) a.push_back(ToJson(item, out_));
-    return Value(k, std::move(a));
+    w_.Key(k).BeginArray();
+    for (const T& item : items) WriteJson(item, out_, w_);
+    w_.EndArray();
+    return *this;
   }
 
-  json::value Done() { return json::value(std::move(o_)); }
+  void Done() {
+    w_.EndObject();
+#ifndef NDEBUG
+    done_ = true;
+#endif
+  }
 
  private:
   const JsonOut& out_;
-  json::object o_;
+  JsonText& w_;
+#ifndef NDEBUG
+  bool done_ = false;
+#endif
 };
 
-json::value ToJson(const ContactPoint& c, const JsonOut& out) {
-  return ObjectWriter(out, 3)
+void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Str("value", c.value)
       .Str("label", c.label)
       .Bool("primary", c.primary)
       .Done();
 }
 
-json::value ToJson(const CurrencyTotal& t, const JsonOut& out) {
-  return ObjectWriter(out, 4)
+void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Str("currency", t.currency)
       .Int("count", t.count)
       .Int("value_minor", t.value_minor)
@@ -552,19 +579,17 @@ std::optional<std::string_view> NameIf(const std::optional<Id>& link, const std:
   return name;
 }
 
-json::value ToJson(const BoardCard& c, const JsonOut& out) {
-  ObjectWriter w(out, 17);
-  std::optional<std::string_view> org_name = NameIf(c.deal.org_id, c.details.org_name);
-  std::optional<std::string_view> person_name = NameIf(c.deal.person_id, c.details.person_name);
-  w.Int("id", c.deal.id)
+void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("id", c.deal.id)
       .Str("title", c.deal.title)
       .Int("value_minor", c.deal.value.amount_minor)
       .Str("currency", c.deal.value.currency)
-      .Int("org_id", c.deal.org_id);
-  org_name ? w.Str("org_name", *org_name) : w.Null("org_name");
-  w.Int("person_id", c.deal.person_id);
-  person_name ? w.Str("person_name", *person_name) : w.Null("person_name");
-  return w.Int("owner_id", c.deal.owner_id)
+      .Int("org_id", c.deal.org_id)
+      .OptionalStr("org_name", NameIf(c.deal.org_id, c.details.org_name))
+      .Int("person_id", c.deal.person_id)
+      .OptionalStr("person_name", NameIf(c.deal.person_id, c.details.person_name))
+      .Int("owner_id", c.deal.owner_id)
       .Str("owner_name", c.details.owner_name)
       .Date("next_activity_date", c.deal.next_activity_date)
       .Bool("overdue", c.overdue)
@@ -576,22 +601,40 @@ json::value ToJson(const BoardCard& c, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const BoardColumnView& c, const JsonOut& out) {
-  return ObjectWriter(out, 4)
-      .Value("stage", ToJson(c.stage, out))
+void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Record("stage", c.stage)
       .Int("deal_count", c.deal_count)
       .Array("totals", c.totals)
       .Array("cards", c.cards)
       .Done();
 }
 
-json::value ToJson(const StageTemplateStage& s, const JsonOut& out) {
-  return ObjectWriter(out, 4)
+void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Str("name", s.name)
       .Int("probability", s.probability)
       .Int("rotting_days", s.rotting_days)
       .Str("playbook", s.playbook)
       .Done();
+}
+
+// The fields of a token, shared by the token and the new token with its secret.
+ObjectWriter& TokenMembers(ObjectWriter& o, const ApiToken& t) {
+  return o.Int("id", t.id)
+      .Int("user_id", t.user_id)
+      .Str("name", t.name)
+      .Str("prefix", t.prefix)
+      .Instant("created_at", t.created_at)
+      .Instant("last_used_at", t.last_used_at);
+}
+
+template <typename T>
+json::value Parsed(const T& record, const JsonOut& out) {
+  std::string text;
+  JsonText w(text);
+  WriteJson(record, out, w);
+  return json::parse(text);
 }
 
 // ---- Schemas that only appear in responses
@@ -742,107 +785,7 @@ std::vector<SchemaDoc> BuildSchemas() {
   };
 }
 
-void AppendString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t plain = 0;  // start of the run of characters that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-    }
-  }
-  out.append(s.data() + plain, s.size() - plain);
-  out += '"';
-}
-
-void AppendDouble(double d, std::string& out) {
-  if (!std::isfinite(d)) {
-    out += "null";
-    return;
-  }
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
-  std::string_view text(buffer, static_cast<size_t>(end - buffer));
-  out += text;
-  if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
-}
-
 }  // namespace
-
-void AppendJson(const json::value& v, std::string& out) {
-  switch (v.kind()) {
-    case json::kind::null:
-      out += "null";
-      return;
-    case json::kind::bool_:
-      out += v.get_bool() ? "true" : "false";
-      return;
-    case json::kind::int64: {
-      char buffer[24];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get_int64());
-      out.append(buffer, end);
-      return;
-    }
-    case json::kind::uint64: {
-      char buffer[24];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.get_uint64());
-      out.append(buffer, end);
-      return;
-    }
-    case json::kind::double_:
-      AppendDouble(v.get_double(), out);
-      return;
-    case json::kind::string:
-      AppendString(v.get_string(), out);
-      return;
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const json::value& item : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        AppendJson(item, out);
-      }
-      out += ']';
-      return;
-    }
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& member : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        AppendString(member.key(), out);
-        out += ':';
-        AppendJson(member.value(), out);
-      }
-      out += '}';
-      return;
-    }
-  }
-}
 
 const std::vector<SchemaDoc>& WireSchemas() {
   static const auto& schemas = *new std::vector<SchemaDoc>(BuildSchemas());
@@ -851,8 +794,8 @@ const std::vector<SchemaDoc>& WireSchemas() {
 
 // ---- Records to JSON ---------------------------------------------------------------------------
 
-json::value ToJson(const User& u, const JsonOut& out) {
-  return ObjectWriter(out, 8)
+void WriteJson(const User& u, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", u.id)
       .Str("name", u.name)
       .Str("email", u.email)
@@ -862,25 +805,18 @@ json::value ToJson(const User& u, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const ApiToken& t, const JsonOut& out) {
-  return ObjectWriter(out, 7)
-      .Int("id", t.id)
-      .Int("user_id", t.user_id)
-      .Str("name", t.name)
-      .Str("prefix", t.prefix)
-      .Instant("created_at", t.created_at)
-      .Instant("last_used_at", t.last_used_at)
-      .Done();
+void WriteJson(const ApiToken& t, const JsonOut& out, JsonText& w) {
+  ObjectWriter o(out, w);
+  TokenMembers(o, t).Done();
 }
 
-json::value ToJson(const NewToken& t, const JsonOut& out) {
-  json::value v = ToJson(t.token, out);
-  v.get_object().emplace("token", t.secret);
-  return v;
+void WriteJson(const NewToken& t, const JsonOut& out, JsonText& w) {
+  ObjectWriter o(out, w);
+  TokenMembers(o, t.token).Str("token", t.secret).Done();
 }
 
-json::value ToJson(const Pipeline& p, const JsonOut& out) {
-  return ObjectWriter(out, 7)
+void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", p.id)
       .Str("name", p.name)
       .Int("order", p.order)
@@ -889,8 +825,8 @@ json::value ToJson(const Pipeline& p, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const Stage& s, const JsonOut& out) {
-  return ObjectWriter(out, 10)
+void WriteJson(const Stage& s, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", s.id)
       .Int("pipeline_id", s.pipeline_id)
       .Str("name", s.name)
@@ -902,8 +838,8 @@ json::value ToJson(const Stage& s, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const Organization& o, const JsonOut& out) {
-  return ObjectWriter(out, 7)
+void WriteJson(const Organization& o, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", o.id)
       .Str("name", o.name)
       .Str("address", o.address)
@@ -912,8 +848,8 @@ json::value ToJson(const Organization& o, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const Person& p, const JsonOut& out) {
-  return ObjectWriter(out, 9)
+void WriteJson(const Person& p, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", p.id)
       .Str("name", p.name)
       .Array("emails", p.emails)
@@ -924,8 +860,8 @@ json::value ToJson(const Person& p, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const Deal& d, const JsonOut& out) {
-  return ObjectWriter(out, 23)
+void WriteJson(const Deal& d, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", d.id)
       .Str("title", d.title)
       .Int("value_minor", d.value.amount_minor)
@@ -949,8 +885,8 @@ json::value ToJson(const Deal& d, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const StageEvent& e, const JsonOut& out) {
-  return ObjectWriter(out, 12)
+void WriteJson(const StageEvent& e, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", e.id)
       .Int("deal_id", e.deal_id)
       .Str("kind", StageEventKindName(e.kind))
@@ -966,8 +902,8 @@ json::value ToJson(const StageEvent& e, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const LostReason& r, const JsonOut& out) {
-  return ObjectWriter(out, 7)
+void WriteJson(const LostReason& r, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", r.id)
       .Str("label", r.label)
       .Int("order", r.order)
@@ -976,8 +912,8 @@ json::value ToJson(const LostReason& r, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const Activity& a, const JsonOut& out) {
-  return ObjectWriter(out, 17)
+void WriteJson(const Activity& a, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", a.id)
       .Str("type", ActivityTypeName(a.type))
       .Str("subject", a.subject)
@@ -996,8 +932,8 @@ json::value ToJson(const Activity& a, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const Note& n, const JsonOut& out) {
-  return ObjectWriter(out, 9)
+void WriteJson(const Note& n, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
       .Int("id", n.id)
       .Str("content", n.content)
       .Int("deal_id", n.deal_id)
@@ -1009,29 +945,37 @@ json::value ToJson(const Note& n, const JsonOut& out) {
       .Done();
 }
 
-json::value ToJson(const BoardView& b, const JsonOut& out) {
-  return ObjectWriter(out, 2)
-      .Value("pipeline", ToJson(b.pipeline, out))
-      .Array("stages", b.columns)
-      .Done();
+void WriteJson(const BoardView& b, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w).Record("pipeline", b.pipeline).Array("stages", b.columns).Done();
 }
 
-json::value ToJson(const TimelineEntry& e, const JsonOut& out) {
+void WriteJson(const TimelineEntry& e, const JsonOut& out, JsonText& w) {
   static constexpr std::string_view kKinds[] = {"activity", "note", "stage_event"};
-  return ObjectWriter(out, 3)
-      .Str("kind", kKinds[e.item.index()])
-      .Instant("at", e.at)
-      .Value("data", std::visit([&](const auto& item) { return ToJson(item, out); }, e.item))
-      .Done();
+  ObjectWriter o(out, w);
+  o.Str("kind", kKinds[e.item.index()]).Instant("at", e.at);
+  std::visit([&](const auto& item) { o.Record("data", item); }, e.item);
+  o.Done();
 }
 
-json::value ToJson(const StageTemplate& t, const JsonOut& out) {
-  return ObjectWriter(out, 3)
-      .Str("key", t.key)
-      .Str("title", t.title)
-      .Array("stages", t.stages)
-      .Done();
+void WriteJson(const StageTemplate& t, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w).Str("key", t.key).Str("title", t.title).Array("stages", t.stages).Done();
 }
+
+json::value ToJson(const User& u, const JsonOut& out) { return Parsed(u, out); }
+json::value ToJson(const ApiToken& t, const JsonOut& out) { return Parsed(t, out); }
+json::value ToJson(const NewToken& t, const JsonOut& out) { return Parsed(t, out); }
+json::value ToJson(const Pipeline& p, const JsonOut& out) { return Parsed(p, out); }
+json::value ToJson(const Stage& s, const JsonOut& out) { return Parsed(s, out); }
+json::value ToJson(const Organization& o, const JsonOut& out) { return Parsed(o, out); }
+json::value ToJson(const Person& p, const JsonOut& out) { return Parsed(p, out); }
+json::value ToJson(const Deal& d, const JsonOut& out) { return Parsed(d, out); }
+json::value ToJson(const StageEvent& e, const JsonOut& out) { return Parsed(e, out); }
+json::value ToJson(const LostReason& r, const JsonOut& out) { return Parsed(r, out); }
+json::value ToJson(const Activity& a, const JsonOut& out) { return Parsed(a, out); }
+json::value ToJson(const Note& n, const JsonOut& out) { return Parsed(n, out); }
+json::value ToJson(const BoardView& b, const JsonOut& out) { return Parsed(b, out); }
+json::value ToJson(const TimelineEntry& e, const JsonOut& out) { return Parsed(e, out); }
+json::value ToJson(const StageTemplate& t, const JsonOut& out) { return Parsed(t, out); }
 
 // ---- Request bodies ----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "api/json_text.h"
 #include "core/model.h"
 #include "core/stage_templates.h"
 #include "core/status.h"
@@ -74,16 +75,37 @@ struct SchemaDoc {
 const std::vector<SchemaDoc>& WireSchemas();
 
 // ---- Records to JSON ---------------------------------------------------------------------------
+//
+// Responses are written as text straight into the response body (api/json_text.h): a record's
+// WriteJson appends one JSON object with the fields of its schema, in the schema's order. Nullable
+// fields are written as null when empty; doubles keep a decimal point ("position": 1024.0).
 
-// Where response values are allocated and what time it is (for `overdue`).
+// What response values depend on besides the record: what time it is (for `overdue`).
 struct JsonOut {
-  boost::json::storage_ptr sp;
   Timestamp now;
 };
 
+void WriteJson(const User& u, const JsonOut& out, JsonText& w);
+void WriteJson(const ApiToken& t, const JsonOut& out, JsonText& w);
+void WriteJson(const NewToken& t, const JsonOut& out, JsonText& w);  // the token plus its secret
+void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w);
+void WriteJson(const Stage& s, const JsonOut& out, JsonText& w);
+void WriteJson(const Organization& o, const JsonOut& out, JsonText& w);
+void WriteJson(const Person& p, const JsonOut& out, JsonText& w);
+void WriteJson(const Deal& d, const JsonOut& out, JsonText& w);
+void WriteJson(const StageEvent& e, const JsonOut& out, JsonText& w);
+void WriteJson(const LostReason& r, const JsonOut& out, JsonText& w);
+void WriteJson(const Activity& a, const JsonOut& out, JsonText& w);  // `overdue` as of out.now
+void WriteJson(const Note& n, const JsonOut& out, JsonText& w);
+void WriteJson(const BoardView& b, const JsonOut& out, JsonText& w);
+void WriteJson(const TimelineEntry& e, const JsonOut& out, JsonText& w);  // {"kind","at","data"}
+void WriteJson(const StageTemplate& t, const JsonOut& out, JsonText& w);
+
+// The same records as parsed values, for tests and tools: WriteJson's text parsed back. Not for
+// the request path, where it would build the document tree WriteJson exists to avoid.
 boost::json::value ToJson(const User& u, const JsonOut& out);
 boost::json::value ToJson(const ApiToken& t, const JsonOut& out);
-boost::json::value ToJson(const NewToken& t, const JsonOut& out);  // the token plus its secret
+boost::json::value ToJson(const NewToken& t, const JsonOut& out);
 boost::json::value ToJson(const Pipeline& p, const JsonOut& out);
 boost::json::value ToJson(const Stage& s, const JsonOut& out);
 boost::json::value ToJson(const Organization& o, const JsonOut& out);
@@ -91,15 +113,11 @@ boost::json::value ToJson(const Person& p, const JsonOut& out);
 boost::json::value ToJson(const Deal& d, const JsonOut& out);
 boost::json::value ToJson(const StageEvent& e, const JsonOut& out);
 boost::json::value ToJson(const LostReason& r, const JsonOut& out);
-boost::json::value ToJson(const Activity& a, const JsonOut& out);  // `overdue` as of out.now
+boost::json::value ToJson(const Activity& a, const JsonOut& out);
 boost::json::value ToJson(const Note& n, const JsonOut& out);
 boost::json::value ToJson(const BoardView& b, const JsonOut& out);
-boost::json::value ToJson(const TimelineEntry& e, const JsonOut& out);  // {"kind","at","data"}
+boost::json::value ToJson(const TimelineEntry& e, const JsonOut& out);
 boost::json::value ToJson(const StageTemplate& t, const JsonOut& out);
-
-// Appends `v` as compact JSON. Unlike boost::json::serialize, doubles keep a plain decimal form
-// ("position": 1024.0, not 1.024E3); non-finite doubles, which JSON cannot hold, become null.
-void AppendJson(const boost::json::value& v, std::string& out);
 
 // ---- Request bodies to patches -----------------------------------------------------------------
 

@@ -4,17 +4,17 @@
 #include <cctype>
 #include <charconv>
 #include <exception>
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
-
-#include <boost/json/monotonic_resource.hpp>
 
 #include "api/errors.h"
 #include "api/json_mapping.h"
+#include "api/json_text.h"
 #include "core/stage_templates.h"
 
 namespace pipedeck {
-namespace json = boost::json;
 
 // Everything a handler may use to answer one request.
 struct RequestContext {
@@ -27,14 +27,14 @@ struct RequestContext {
   std::optional<int64_t> if_version;  // from If-Match
   JsonOut out;
   const std::string& openapi;
+  BoardCache& boards;
 
   Id id(size_t i = 0) const { return ids[i]; }
 };
 
 // A successful answer; its status is the route's success_status.
 struct Reply {
-  json::value body;
-  std::string raw_body;         // already serialised body; used instead of `body` when set
+  std::string body;             // the serialised JSON body
   std::optional<int64_t> etag;  // the record's version
   std::string location;         // creates: where the new record lives
 };
@@ -43,9 +43,27 @@ namespace {
 
 // ---- Replies -----------------------------------------------------------------------------------
 
+// Initial capacity of a response body: one record fits in the first, a list page grows from the
+// second by about a deal's size per item, so that a page is written without reallocating.
+constexpr size_t kRecordReserve = 1024;
+constexpr size_t kListReserve = 4096;
+constexpr size_t kListItemReserve = 768;
+
+// A body of one JSON object written by `write(JsonText&)`.
+template <typename Write>
+Reply ObjectReply(size_t reserve, Write&& write) {
+  Reply reply;
+  reply.body.reserve(reserve);
+  JsonText w(reply.body);
+  write(w);
+  return reply;
+}
+
 template <typename T>
 Reply RecordReply(const RequestContext& c, const T& record) {
-  return Reply{ToJson(record, c.out), {}, record.version, {}};
+  Reply reply = ObjectReply(kRecordReserve, [&](JsonText& w) { WriteJson(record, c.out, w); });
+  reply.etag = record.version;
+  return reply;
 }
 
 // A created record: its own path is the collection path plus its id.
@@ -56,30 +74,30 @@ Reply CreatedReply(const RequestContext& c, const T& record) {
   return reply;
 }
 
-Reply DeletedReply(const RequestContext& c, Id id) {
-  json::object o(c.out.sp);
-  o.emplace("id", id);
-  o.emplace("deleted", true);
-  return Reply{std::move(o), {}, {}, {}};
+Reply DeletedReply(Id id) {
+  return ObjectReply(64, [&](JsonText& w) {
+    w.BeginObject().Key("id").Int(id).Key("deleted").Bool(true).EndObject();
+  });
 }
 
 // {"items": [...]} plus "next_cursor" for collections (null on the last page).
 template <typename T>
 Reply ItemsReply(const RequestContext& c, const std::vector<T>& items,
                  std::optional<std::string_view> next_cursor) {
-  json::array a(c.out.sp);
-  a.reserve(items.size());
-  for (const T& item : items) a.push_back(ToJson(item, c.out));
-  json::object o(c.out.sp);
-  o.emplace("items", std::move(a));
-  if (next_cursor) {
-    if (next_cursor->empty()) {
-      o.emplace("next_cursor", nullptr);
-    } else {
-      o.emplace("next_cursor", *next_cursor);
+  return ObjectReply(kListReserve + items.size() * kListItemReserve, [&](JsonText& w) {
+    w.BeginObject().Key("items").BeginArray();
+    for (const T& item : items) WriteJson(item, c.out, w);
+    w.EndArray();
+    if (next_cursor) {
+      w.Key("next_cursor");
+      if (next_cursor->empty()) {
+        w.Null();
+      } else {
+        w.String(*next_cursor);
+      }
     }
-  }
-  return Reply{std::move(o), {}, {}, {}};
+    w.EndObject();
+  });
 }
 
 // ---- Generic record handlers -------------------------------------------------------------------
@@ -116,7 +134,7 @@ Result<Reply> UpdateOne(RequestContext& c) {
 template <auto kDelete>
 Result<Reply> DeleteOne(RequestContext& c) {
   PD_RETURN_IF_ERROR((c.ws.*kDelete)(*c.actor, c.id(), c.if_version));
-  return DeletedReply(c, c.id());
+  return DeletedReply(c.id());
 }
 
 // Use cases on one record that take no parameters (deactivate a user, win or reopen a deal).
@@ -132,13 +150,12 @@ Result<Reply> ActOn(RequestContext& c) {
 // ---------------------------------------------------------------
 
 Result<Reply> Health(RequestContext& c) {
-  json::object o(c.out.sp);
-  o.emplace("status", "ok");
-  o.emplace("version", PIPEDECK_VERSION);
-  return Reply{std::move(o), {}, {}, {}};
+  return ObjectReply(64, [](JsonText& w) {
+    w.BeginObject().Key("status").String("ok").Key("version").String(PIPEDECK_VERSION).EndObject();
+  });
 }
 
-Result<Reply> OpenApi(RequestContext& c) { return Reply{{}, c.openapi, {}, {}}; }
+Result<Reply> OpenApi(RequestContext& c) { return Reply{c.openapi, {}, {}}; }
 
 Result<Reply> Me(RequestContext& c) { return RecordReply(c, *c.actor); }
 
@@ -153,7 +170,7 @@ Result<Reply> CreateToken(RequestContext& c) {
     PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
   }
   PD_ASSIGN_OR_RETURN(NewToken token, c.ws.CreateToken(*c.actor, c.id(), in.name.value_or("")));
-  Reply reply{ToJson(token, c.out), {}, {}, {}};
+  Reply reply = ObjectReply(kRecordReserve, [&](JsonText& w) { WriteJson(token, c.out, w); });
   reply.location =
       "/api/users/" + std::to_string(c.id()) + "/tokens/" + std::to_string(token.token.id);
   return reply;
@@ -161,7 +178,7 @@ Result<Reply> CreateToken(RequestContext& c) {
 
 Result<Reply> RevokeToken(RequestContext& c) {
   PD_RETURN_IF_ERROR(c.ws.RevokeToken(*c.actor, c.id(0), c.id(1)));
-  return DeletedReply(c, c.id(1));
+  return DeletedReply(c.id(1));
 }
 
 Result<Reply> CreatePipeline(RequestContext& c) {
@@ -172,14 +189,36 @@ Result<Reply> CreatePipeline(RequestContext& c) {
   return CreatedReply(c, pipeline);
 }
 
+// Everything a rendered board depends on besides its version and the clock: the whole query.
+std::string BoardKey(const BoardQuery& q) {
+  std::string key = std::to_string(q.pipeline_id);
+  key += "/cards=" + std::to_string(q.card_limit);
+  if (q.owner_id) key += "/owner=" + std::to_string(*q.owner_id);
+  key += "/text=" + q.text;  // last: it may contain anything
+  return key;
+}
+
+// A board kept from an earlier request (BoardCache) is sent again while its version is current
+// and no card's flag has turned since; otherwise the board is read, rendered and kept.
 Result<Reply> Board(RequestContext& c) {
   BoardQuery q;
   q.pipeline_id = c.id();
   q.card_limit = c.query.cards;
   q.owner_id = c.query.list.owner_id;
   q.text = c.query.list.text;
+  const std::string key = BoardKey(q);
+  PD_ASSIGN_OR_RETURN(int64_t version, c.ws.BoardVersion(q.pipeline_id));
+  if (std::shared_ptr<const std::string> kept = c.boards.Find(key, version, c.out.now)) {
+    return Reply{*kept, {}, {}};
+  }
   PD_ASSIGN_OR_RETURN(BoardView board, c.ws.Board(q));
-  return Reply{ToJson(board, c.out), {}, {}, {}};
+  size_t cards = 0;
+  for (const BoardColumnView& column : board.columns) cards += 1 + column.cards.size();
+  Reply reply = ObjectReply(kListReserve + cards * kListItemReserve,
+                            [&](JsonText& w) { WriteJson(board, c.out, w); });
+  c.boards.Put(key, board.version, board.fresh_until,
+               std::make_shared<const std::string>(reply.body));
+  return reply;
 }
 
 Result<Reply> ListStageTemplates(RequestContext& c) {
@@ -195,7 +234,7 @@ Result<Reply> CreateStage(RequestContext& c) {
 
 Result<Reply> DeleteStage(RequestContext& c) {
   PD_RETURN_IF_ERROR(c.ws.DeleteStage(*c.actor, c.id(), c.query.move_deals_to, c.if_version));
-  return DeletedReply(c, c.id());
+  return DeletedReply(c.id());
 }
 
 Result<Reply> MoveDeal(RequestContext& c) {
@@ -493,12 +532,7 @@ Result<std::optional<int64_t>> ParseIfMatch(std::string_view header) {
 HttpResponse ToResponse(const Route& route, Reply reply) {
   HttpResponse response;
   response.status = route.success_status;
-  if (reply.raw_body.empty()) {
-    response.body.reserve(1024);
-    AppendJson(reply.body, response.body);
-  } else {
-    response.body = std::move(reply.raw_body);
-  }
+  response.body = std::move(reply.body);
   if (reply.etag) response.headers.emplace_back("ETag", "\"" + std::to_string(*reply.etag) + "\"");
   if (!reply.location.empty()) response.headers.emplace_back("Location", std::move(reply.location));
   return response;
@@ -594,14 +628,11 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
       if_version = *parsed;
     }
 
-    // Response values live in this buffer, then in the arena, until serialised below.
-    unsigned char buffer[8192];
-    json::monotonic_resource arena(buffer, sizeof buffer);
     RequestContext ctx{workspace_,     *matched,
                        request,        actor ? &*actor : nullptr,
                        std::move(ids), std::move(query).value(),
-                       if_version,     JsonOut{json::storage_ptr(&arena), workspace_.clock().Now()},
-                       openapi_};
+                       if_version,     JsonOut{workspace_.clock().Now()},
+                       openapi_,       boards_};
     Result<Reply> reply = matched->handler(ctx);
     if (!reply.ok()) return ErrorResponse(reply.status());
     return ToResponse(*matched, std::move(reply).value());

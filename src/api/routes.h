@@ -8,13 +8,15 @@
 // Request handling order: route (404 unknown path, 405 other method), token (401), query
 // parameters (422), If-Match (400), body (400/422), then the use case.
 //
-// Thread-safety: a Router is immutable after construction and shared by all server threads.
+// Thread-safety: a Router is shared by all server threads; apart from its board cache, which
+// synchronises itself, it is immutable after construction.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "api/board_cache.h"
 #include "api/http_message.h"
 #include "api/query_params.h"
 #include "core/status.h"
@@ -64,6 +66,7 @@ class Router {
   Workspace& workspace_;
   std::vector<CompiledRoute> routes_;
   std::string openapi_;
+  mutable BoardCache boards_;  // rendered boards; synchronised inside
 };
 
 }  // namespace pipedeck

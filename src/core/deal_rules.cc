@@ -169,16 +169,28 @@ bool IsOverdue(const Activity& a, Timestamp now) {
   return now > due;
 }
 
-bool IsRotting(const Deal& deal, const Stage& stage, Timestamp now) {
-  if (deal.status != DealStatus::kOpen || !stage.rotting_days) return false;
+std::optional<Timestamp> RottingFrom(const Deal& deal, const Stage& stage) {
+  if (deal.status != DealStatus::kOpen || !stage.rotting_days) return std::nullopt;
   Timestamp last_touch = std::max(deal.updated_at, deal.stage_changed_at);
   if (deal.last_activity_at) last_touch = std::max(last_touch, *deal.last_activity_at);
-  return now.millis - last_touch.millis > int64_t{*stage.rotting_days} * kMillisPerDay;
+  // Rotting once more than rotting_days have passed: one millisecond after the limit.
+  return Timestamp{last_touch.millis + int64_t{*stage.rotting_days} * kMillisPerDay + 1};
+}
+
+bool IsRotting(const Deal& deal, const Stage& stage, Timestamp now) {
+  std::optional<Timestamp> from = RottingFrom(deal, stage);
+  return from && now >= *from;
+}
+
+std::optional<Timestamp> OverdueFrom(const Deal& deal) {
+  if (deal.status != DealStatus::kOpen || !deal.next_activity_date) return std::nullopt;
+  // Overdue once the due date is before today (UTC): from the start of the next day.
+  return StartOf(Date{deal.next_activity_date->days + 1});
 }
 
 bool HasOverdueNextActivity(const Deal& deal, Timestamp now) {
-  return deal.status == DealStatus::kOpen && deal.next_activity_date &&
-         *deal.next_activity_date < DateOf(now);
+  std::optional<Timestamp> from = OverdueFrom(deal);
+  return from && now >= *from;
 }
 
 std::vector<Stage> ReorderStages(std::vector<Stage> stages, size_t from, size_t to) {

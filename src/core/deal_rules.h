@@ -72,6 +72,11 @@ bool IsOverdue(const Activity& a, Timestamp now);
 bool IsRotting(const Deal& deal, const Stage& stage, Timestamp now);
 // Overdue as seen on a card: the deal's next open activity is due before today.
 bool HasOverdueNextActivity(const Deal& deal, Timestamp now);
+// The first moment at which IsRotting / HasOverdueNextActivity become true for the deal as it is;
+// std::nullopt when they never will (a closed deal, a stage without a rotting limit, no next
+// activity). Before that moment the flag is false, from it on true.
+std::optional<Timestamp> RottingFrom(const Deal& deal, const Stage& stage);
+std::optional<Timestamp> OverdueFrom(const Deal& deal);
 
 // ---- Stage order -----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 #include "core/time.h"
 
-#include <cstdio>
+#include <algorithm>
+#include <charconv>
 
 namespace pipedeck {
 namespace {
@@ -66,18 +67,51 @@ bool CharAt(std::string_view text, size_t pos, char expected) {
   return pos < text.size() && text[pos] == expected;
 }
 
-// "YYYY" for years 0..9999, as ISO 8601 writes them; other years keep their sign and digits.
-std::string FormatYearMonthDay(const Civil& c) {
-  char buf[48];
-  if (c.year < 0) {
-    std::snprintf(buf, sizeof buf, "-%04lld-%02d-%02d", static_cast<long long>(-c.year), c.month,
-                  c.day);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month,
-                  c.day);
-  }
-  return buf;
+// The formatters below write into a stack buffer and append it once; they are on the path of
+// every response (each record carries two or three instants), so they avoid snprintf.
+
+// Writes 0 <= v <= 99 as two digits.
+char* PutTwoDigits(char* p, int64_t v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
 }
+
+// Writes `v` as printf's "%0*lld" does: at least `width` characters, zeros between the sign and
+// the digits.
+char* PutPadded(char* p, int64_t v, int width) {
+  uint64_t magnitude = static_cast<uint64_t>(v);
+  if (v < 0) {
+    *p++ = '-';
+    magnitude = 0 - magnitude;
+    --width;
+  }
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof digits, magnitude).ptr;
+  for (int64_t pad = width - (end - digits); pad > 0; --pad) *p++ = '0';
+  return std::copy(digits, end, p);
+}
+
+// "YYYY-MM-DD" for years 0..9999, as ISO 8601 writes them; other years keep their sign and digits
+// ("-0044-03-15", "10000-01-01").
+char* PutYearMonthDay(char* p, const Civil& c) {
+  if (c.year >= 0 && c.year <= 9999) {
+    p = PutTwoDigits(p, c.year / 100);
+    p = PutTwoDigits(p, c.year % 100);
+  } else if (c.year < 0) {
+    *p++ = '-';
+    p = PutPadded(p, -c.year, 4);  // years fit far inside int64: a Timestamp spans ~3e8 years
+  } else {
+    p = PutPadded(p, c.year, 4);
+  }
+  *p++ = '-';
+  p = PutTwoDigits(p, c.month);
+  *p++ = '-';
+  return PutTwoDigits(p, c.day);
+}
+
+// Room for the longest date or instant: a sign, 20 year digits, "-MM-DD" and "THH:MM:SS.fffZ".
+constexpr size_t kFormatBuffer = 48;
 
 // Parses "HH:MM" at `pos`, hours 0..23 and minutes 0..59; returns minutes after midnight.
 std::optional<int> HoursMinutes(std::string_view text, size_t pos) {
@@ -106,21 +140,33 @@ std::optional<Date> MakeDate(int year, int month, int day) {
   return Date{static_cast<int32_t>(DaysFromCivil(year, month, day))};
 }
 
-std::string FormatTimestamp(Timestamp t) {
+void AppendTimestamp(Timestamp t, std::string& out) {
   const int64_t day = FloorDiv(t.millis, kMillisPerDay);
-  const int64_t in_day = t.millis - day * kMillisPerDay;
+  int64_t in_day = t.millis % kMillisPerDay;  // not t.millis - day * kMillisPerDay: that overflows
+  if (in_day < 0) in_day += kMillisPerDay;    // at the ends of the range
   const int64_t millis = in_day % 1000;
   const int64_t seconds = in_day / 1000;
-  char buf[32];
+  char buf[kFormatBuffer];
+  char* p = PutYearMonthDay(buf, CivilFromDays(day));
+  *p++ = 'T';
+  p = PutTwoDigits(p, seconds / 3600);
+  *p++ = ':';
+  p = PutTwoDigits(p, seconds / 60 % 60);
+  *p++ = ':';
+  p = PutTwoDigits(p, seconds % 60);
   if (millis != 0) {
-    std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d.%03dZ", static_cast<int>(seconds / 3600),
-                  static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60),
-                  static_cast<int>(millis));
-  } else {
-    std::snprintf(buf, sizeof buf, "T%02d:%02d:%02dZ", static_cast<int>(seconds / 3600),
-                  static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + millis / 100);
+    p = PutTwoDigits(p, millis % 100);
   }
-  return FormatYearMonthDay(CivilFromDays(day)) + buf;
+  *p++ = 'Z';
+  out.append(buf, p);
+}
+
+std::string FormatTimestamp(Timestamp t) {
+  std::string text;
+  AppendTimestamp(t, text);
+  return text;
 }
 
 std::optional<Timestamp> ParseTimestamp(std::string_view text) {
@@ -164,7 +210,16 @@ std::optional<Timestamp> ParseTimestamp(std::string_view text) {
   return Timestamp{zone == '+' ? millis - offset_millis : millis + offset_millis};
 }
 
-std::string FormatDate(Date d) { return FormatYearMonthDay(CivilFromDays(d.days)); }
+void AppendDate(Date d, std::string& out) {
+  char buf[kFormatBuffer];
+  out.append(buf, PutYearMonthDay(buf, CivilFromDays(d.days)));
+}
+
+std::string FormatDate(Date d) {
+  std::string text;
+  AppendDate(d, text);
+  return text;
+}
 
 std::optional<Date> ParseDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
@@ -175,11 +230,27 @@ std::optional<Date> ParseDate(std::string_view text) {
   return MakeDate(*y, *m, *d);
 }
 
+void AppendTimeOfDay(TimeOfDay t, std::string& out) {
+  const int64_t hours = t.minutes / 60;
+  const int64_t minutes = t.minutes % 60;
+  char buf[kFormatBuffer];
+  char* p = buf;
+  if (t.minutes >= 0 && t.minutes < 24 * 60) {
+    p = PutTwoDigits(p, hours);
+    *p++ = ':';
+    p = PutTwoDigits(p, minutes);
+  } else {  // never stored; written as printf's "%02d:%02d" writes it
+    p = PutPadded(p, hours, 2);
+    *p++ = ':';
+    p = PutPadded(p, minutes, 2);
+  }
+  out.append(buf, p);
+}
+
 std::string FormatTimeOfDay(TimeOfDay t) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(t.minutes / 60),
-                static_cast<int>(t.minutes % 60));
-  return buf;
+  std::string text;
+  AppendTimeOfDay(t, text);
+  return text;
 }
 
 std::optional<TimeOfDay> ParseTimeOfDay(std::string_view text) {

@@ -45,17 +45,23 @@ int64_t DaysBetween(Timestamp from, Timestamp to);
 // Builds a Date from a civil date; std::nullopt when it does not exist (2026-02-30).
 std::optional<Date> MakeDate(int year, int month, int day);
 
-// "2026-11-23T12:09:15Z"; milliseconds are printed only when not zero ("...:15.250Z").
+// "2026-11-23T12:09:15Z"; milliseconds are printed only when not zero ("...:15.250Z"). Years
+// 0..9999 take four digits; others keep all their digits and a sign when negative ("-0044-03-15",
+// "10000-01-01"), as do the dates below.
 std::string FormatTimestamp(Timestamp t);
+// FormatTimestamp appended to `out`: no temporary string, for writing responses.
+void AppendTimestamp(Timestamp t, std::string& out);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]" (also a space instead of 'T'); std::nullopt
 // otherwise.
 std::optional<Timestamp> ParseTimestamp(std::string_view text);
 // "2026-11-23".
 std::string FormatDate(Date d);
+void AppendDate(Date d, std::string& out);
 // Accepts exactly "YYYY-MM-DD" naming a real date.
 std::optional<Date> ParseDate(std::string_view text);
 // "09:30".
 std::string FormatTimeOfDay(TimeOfDay t);
+void AppendTimeOfDay(TimeOfDay t, std::string& out);
 // Accepts "HH:MM" (00:00..23:59), optionally followed by ":SS" which must be 00.
 std::optional<TimeOfDay> ParseTimeOfDay(std::string_view text);
 

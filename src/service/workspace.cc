@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -966,7 +967,12 @@ Result<BoardView> Workspace::Board(const BoardQuery& q) {
       deals.insert(deals.end(), column.cards.begin(), column.cards.end());
     }
     PD_ASSIGN_OR_RETURN(auto details, tx.CardDetailsOf(deals));
+    PD_ASSIGN_OR_RETURN(view.version, tx.BoardVersion(q.pipeline_id));
     const Timestamp now = clock_.Now();
+    view.fresh_until = Timestamp{std::numeric_limits<int64_t>::max()};
+    auto flag_turns_on = [&](std::optional<Timestamp> from) {
+      if (from && *from > now) view.fresh_until = std::min(view.fresh_until, *from);
+    };
     for (BoardColumn& column : columns) {
       BoardColumnView& out = view.columns.emplace_back();
       out.stage = std::move(column.stage);
@@ -978,6 +984,8 @@ Result<BoardView> Workspace::Board(const BoardQuery& q) {
         card.overdue = HasOverdueNextActivity(deal, now);
         card.no_next_activity = deal.status == DealStatus::kOpen && !deal.next_activity_date;
         card.rotting = IsRotting(deal, out.stage, now);
+        flag_turns_on(RottingFrom(deal, out.stage));
+        flag_turns_on(OverdueFrom(deal));
         if (auto it = details.find(deal.id); it != details.end()) card.details = it->second;
         card.deal = std::move(deal);
         out.cards.push_back(std::move(card));
@@ -985,6 +993,11 @@ Result<BoardView> Workspace::Board(const BoardQuery& q) {
     }
     return view;
   });
+}
+
+Result<int64_t> Workspace::BoardVersion(Id pipeline_id) {
+  return Reading<int64_t>(
+      store_, [&](StoreTx& tx) -> Result<int64_t> { return tx.BoardVersion(pipeline_id); });
 }
 
 // ---- Lost reasons

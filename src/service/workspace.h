@@ -54,6 +54,12 @@ struct BoardColumnView {
 struct BoardView {
   Pipeline pipeline;
   std::vector<BoardColumnView> columns;
+  // The pipeline's board version (StoreTx::BoardVersion) read with the board, and the moment up
+  // to which the flags computed for `now` stay as they are (the first card that turns rotting
+  // or overdue; the largest Timestamp when none will). A board with the same version, seen before
+  // fresh_until, is identical: what callers need to keep a rendered board.
+  int64_t version = 0;
+  Timestamp fresh_until;
 };
 
 // One item of a deal's timeline.
@@ -150,6 +156,9 @@ class Workspace {
   // Activities, notes and stage events of a deal, newest first.
   Result<std::vector<TimelineEntry>> DealTimeline(Id id);
   Result<BoardView> Board(const BoardQuery& q);
+  // The pipeline's current board version (see BoardView::version): one indexed read. A pipeline
+  // that does not exist has one too; Board is what reports it missing.
+  Result<int64_t> BoardVersion(Id pipeline_id);
 
   // ---- Lost reasons ----
   Result<LostReason> CreateLostReason(const User& actor, const LostReasonPatch& fields);

@@ -199,6 +199,12 @@ class StoreTx {
   virtual Result<std::vector<BoardColumn>> Board(const BoardQuery& q) = 0;
   // Names shown on cards, for the given deals (keyed by deal id).
   virtual Result<std::map<Id, CardDetails>> CardDetailsOf(const std::vector<Deal>& deals) = 0;
+  // A number that changes whenever anything the pipeline's board shows may have changed: its
+  // deals (any field), its stages, the pipeline itself, or a name a card shows (organization,
+  // person, owner). It never repeats for a pipeline id, so equal versions mean an equal board at
+  // the same moment. Read it in the transaction that reads the board to pair the two. Changes
+  // made by a bulk load also change it.
+  virtual Result<int64_t> BoardVersion(Id pipeline_id) = 0;
 
   // Workspace settings (default currency, ...): small string key/value pairs.
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
@@ -237,7 +243,8 @@ class Store {
   virtual Result<std::unique_ptr<BulkWriter>> BeginBulkLoad() = 0;
   // Runs `fn` in a read-only snapshot transaction.
   virtual Status Read(const std::function<Status(StoreTx&)>& fn) = 0;
-  // Runs `fn` in a write transaction; commits iff `fn` returns ok. Writers are serialised.
+  // Runs `fn` in a write transaction; commits iff `fn` returns ok. Writers are serialised: those
+  // of one process queue in arrival order without polling the database.
   virtual Status Write(const std::function<Status(StoreTx&)>& fn) = 0;
   // Flushes and closes; later calls fail with kInternal. Safe to call more than once.
   virtual void Close() = 0;

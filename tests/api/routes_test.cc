@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "api/json_mapping.h"
+#include "api/json_text.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace pipedeck {
@@ -21,7 +23,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr Timestamp kNow{1'795'435'200'000};  // 2026-11-23T08:00:00Z
+constexpr Timestamp kNow{1'795'435'200'000};  // 2026-11-23T12:00:00Z
 
 class RouterTest : public ::testing::Test {
  protected:
@@ -318,15 +320,262 @@ TEST(PercentDecodeTest, Decodes) {
   EXPECT_EQ(PercentDecode("%g1"), std::nullopt);
 }
 
-TEST(AppendJsonTest, WritesPlainDoublesAndEscapes) {
+// ---- The streaming writer ----------------------------------------------------------------------
+
+std::string Text(void (*write)(JsonText&)) {
   std::string out;
-  AppendJson(json::parse(R"({"p":1024.0,"q":0.5,"s":"a\"b\\c\n\u0001é","n":null,"i":-3})"), out);
-  EXPECT_EQ(out, R"({"p":1024.0,"q":0.5,"s":"a\"b\\c\n\u0001é","n":null,"i":-3})");
+  JsonText w(out);
+  write(w);
+  return out;
+}
+
+TEST(JsonTextTest, EscapesStrings) {
+  struct Row {
+    std::string_view in;
+    std::string_view out;
+  };
+  const Row rows[] = {
+      {"", R"("")"},
+      {"plain", R"("plain")"},
+      {"a\"b", R"("a\"b")"},
+      {"a\\b", R"("a\\b")"},
+      {"/</script>", R"("/</script>")"},
+      {"\n\r\t", R"("\n\r\t")"},
+      {std::string_view("\0\x01\x08\x0c\x1f", 5), R"("\u0000\u0001\u0008\u000c\u001f")"},
+      {"\x7f", "\"\x7f\""},
+      {"é ü 日本 😀", R"("é ü 日本 😀")"},
+      {"end\\", R"("end\\")"},
+  };
+  for (const Row& r : rows) {
+    std::string out = "x";
+    AppendJsonString(r.in, out);
+    EXPECT_EQ(out, "x" + std::string(r.out));
+    EXPECT_EQ(json::parse(out.substr(1)).as_string(), r.in);
+  }
+}
+
+TEST(JsonTextTest, WritesDoublesWithADecimalPoint) {
+  struct Row {
+    double in;
+    std::string_view out;
+  };
+  const Row rows[] = {
+      {1024.0, "1024.0"},
+      {0.5, "0.5"},
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {-3.25, "-3.25"},
+      {1e22, "1e+22"},
+      {1.5e-7, "1.5e-07"},
+      {std::numeric_limits<double>::quiet_NaN(), "null"},
+      {std::numeric_limits<double>::infinity(), "null"},
+      {-std::numeric_limits<double>::infinity(), "null"},
+  };
+  for (const Row& r : rows) {
+    std::string out;
+    AppendJsonDouble(r.in, out);
+    EXPECT_EQ(out, r.out) << r.in;
+  }
+}
+
+TEST(JsonTextTest, PutsCommasBetweenMembersAndItems) {
+  EXPECT_EQ(Text([](JsonText& w) { w.BeginObject().EndObject(); }), "{}");
+  EXPECT_EQ(Text([](JsonText& w) { w.BeginArray().EndArray(); }), "[]");
+  EXPECT_EQ(Text([](JsonText& w) { w.Int(-3); }), "-3");
+  EXPECT_EQ(Text([](JsonText& w) {
+              w.BeginObject()
+                  .Key("i")
+                  .Int(std::numeric_limits<int64_t>::min())
+                  .Key("p")
+                  .Double(1024)
+                  .Key("s")
+                  .String("a\"b")
+                  .Key("n")
+                  .Null()
+                  .Key("t")
+                  .Bool(true)
+                  .Key("f")
+                  .Bool(false)
+                  .Key("r")
+                  .Raw(R"({"x":[1]})")
+                  .Key("d")
+                  .PlainString([](std::string& s) { AppendDate(Date{0}, s); })
+                  .EndObject();
+            }),
+            R"({"i":-9223372036854775808,"p":1024.0,"s":"a\"b","n":null,"t":true,"f":false,)"
+            R"("r":{"x":[1]},"d":"1970-01-01"})");
+  EXPECT_EQ(Text([](JsonText& w) {
+              w.BeginArray().BeginArray().EndArray().BeginObject().EndObject();
+              w.BeginArray().Int(1).Int(2).BeginObject().Key("a").BeginArray().EndArray();
+              w.Key("b").BeginObject().EndObject().EndObject().EndArray().Null().EndArray();
+            }),
+            R"([[],{},[1,2,{"a":[],"b":{}}],null])");
+}
+
+// ---- Records as text ---------------------------------------------------------------------------
+
+std::string DealText(const Deal& d) {
+  std::string out;
+  JsonText w(out);
+  WriteJson(d, JsonOut{kNow}, w);
+  return out;
+}
+
+// A deal as the server built it before responses were streamed: a document tree filled member by
+// member, nullable members null when empty.
+json::value DealTree(const Deal& d) {
+  auto opt = [](const auto& v, auto f) -> json::value {
+    if (!v) return nullptr;
+    return json::value(f(*v));
+  };
+  auto id = [](Id v) { return v; };
+  auto date = [](Date v) { return FormatDate(v); };
+  auto instant = [](Timestamp v) { return FormatTimestamp(v); };
+  json::object o;
+  o.emplace("id", d.id);
+  o.emplace("title", d.title);
+  o.emplace("value_minor", d.value.amount_minor);
+  o.emplace("currency", d.value.currency);
+  o.emplace("pipeline_id", d.pipeline_id);
+  o.emplace("stage_id", d.stage_id);
+  o.emplace("status", DealStatusName(d.status));
+  o.emplace("lost_reason",
+            d.lost_reason.empty() ? json::value(nullptr) : json::value(d.lost_reason));
+  o.emplace("expected_close_date", opt(d.expected_close_date, date));
+  o.emplace("owner_id", d.owner_id);
+  o.emplace("person_id", opt(d.person_id, id));
+  o.emplace("org_id", opt(d.org_id, id));
+  o.emplace("source", d.source);
+  o.emplace("position", d.position);
+  o.emplace("probability", opt(d.probability_override, [](int32_t v) { return v; }));
+  o.emplace("next_activity_date", opt(d.next_activity_date, date));
+  o.emplace("last_activity_at", opt(d.last_activity_at, instant));
+  o.emplace("stage_changed_at", FormatTimestamp(d.stage_changed_at));
+  o.emplace("closed_at", opt(d.closed_at, instant));
+  o.emplace("version", d.version);
+  o.emplace("created_at", FormatTimestamp(d.created_at));
+  o.emplace("updated_at", FormatTimestamp(d.updated_at));
+  return o;
+}
+
+Deal FullDeal() {
+  Deal d;
+  d.id = 6;
+  d.title = "Acme \"rollout\"\n\\ é";
+  d.value = {125000, "EUR"};
+  d.pipeline_id = 2;
+  d.stage_id = 3;
+  d.status = DealStatus::kLost;
+  d.lost_reason = "Price";
+  d.expected_close_date = MakeDate(2024, 2, 29);
+  d.owner_id = 7;
+  d.person_id = 5;
+  d.org_id = 4;
+  d.source = "web form";
+  d.position = 1024;
+  d.probability_override = 55;
+  d.next_activity_date = MakeDate(2026, 12, 1);
+  d.last_activity_at = Timestamp{kNow.millis + 250};
+  d.stage_changed_at = Timestamp{0};
+  d.closed_at = Timestamp{kNow.millis + 3'600'000};
+  d.version = 12;
+  d.created_at = Timestamp{-1};
+  d.updated_at = kNow;
+  return d;
+}
+
+TEST(WriteJsonTest, DealMatchesTheDocumentTree) {
+  Deal half = FullDeal();
+  half.position = 0.5;
+  half.person_id.reset();
+  half.closed_at.reset();
+  half.lost_reason.clear();
+  for (const Deal& d : {FullDeal(), Deal{}, half}) {
+    std::string text = DealText(d);
+    SCOPED_TRACE(text);
+    json::value parsed = json::parse(text);
+    json::value tree = DealTree(d);
+    EXPECT_EQ(parsed, tree);
+    std::vector<std::string> keys, tree_keys;
+    for (const auto& m : parsed.as_object()) keys.emplace_back(m.key());
+    for (const auto& m : tree.as_object()) tree_keys.emplace_back(m.key());
+    EXPECT_EQ(keys, tree_keys);
+    EXPECT_EQ(ToJson(d, JsonOut{kNow}), parsed);
+  }
+}
+
+TEST(WriteJsonTest, DealText) {
+  EXPECT_EQ(DealText(FullDeal()),
+            R"({"id":6,"title":"Acme \"rollout\"\n\\ é","value_minor":125000,"currency":"EUR",)"
+            R"("pipeline_id":2,"stage_id":3,"status":"lost","lost_reason":"Price",)"
+            R"("expected_close_date":"2024-02-29","owner_id":7,"person_id":5,"org_id":4,)"
+            R"("source":"web form","position":1024.0,"probability":55,)"
+            R"("next_activity_date":"2026-12-01","last_activity_at":"2026-11-23T12:00:00.250Z",)"
+            R"("stage_changed_at":"1970-01-01T00:00:00Z","closed_at":"2026-11-23T13:00:00Z",)"
+            R"("version":12,"created_at":"1969-12-31T23:59:59.999Z",)"
+            R"("updated_at":"2026-11-23T12:00:00Z"})");
+  EXPECT_EQ(DealText(Deal{}),
+            R"({"id":0,"title":"","value_minor":0,"currency":"","pipeline_id":0,"stage_id":0,)"
+            R"("status":"open","lost_reason":null,"expected_close_date":null,"owner_id":0,)"
+            R"("person_id":null,"org_id":null,"source":"","position":0.0,"probability":null,)"
+            R"("next_activity_date":null,"last_activity_at":null,)"
+            R"("stage_changed_at":"1970-01-01T00:00:00Z","closed_at":null,"version":1,)"
+            R"("created_at":"1970-01-01T00:00:00Z","updated_at":"1970-01-01T00:00:00Z"})");
+  Deal nan = FullDeal();
+  nan.position = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_NE(DealText(nan).find(R"("position":null,)"), std::string::npos);
+}
+
+// Records nested in others and lists of them: a board, a timeline entry, a template.
+TEST(WriteJsonTest, NestedRecordsAndArrays) {
+  BoardView board;
+  board.pipeline.id = 2;
+  board.pipeline.name = "Sales";
+  BoardColumnView column;
+  column.stage.id = 3;
+  column.stage.rotting_days = 14;
+  column.deal_count = 2;
+  column.totals = {{"EUR", 1, 100, 40}, {"USD", 1, 5, 2}};
+  BoardCard card;
+  card.deal = FullDeal();
+  card.details = {"Acme", "Bob", "Ada"};
+  card.probability = 40;
+  card.overdue = true;
+  column.cards = {card, card};
+  column.cards[1].deal.person_id.reset();
+  board.columns = {column, BoardColumnView{}};
+  std::string text;
+  JsonText w(text);
+  WriteJson(board, JsonOut{kNow}, w);
+  json::value b = json::parse(text);
+  EXPECT_EQ(b.at("pipeline").at("name").as_string(), "Sales");
+  const json::array& stages = b.at("stages").as_array();
+  ASSERT_EQ(stages.size(), 2u);
+  EXPECT_EQ(stages[0].at("stage").at("rotting_days"), 14);
+  EXPECT_EQ(stages[0].at("totals").as_array().size(), 2u);
+  EXPECT_EQ(stages[0].at("totals").at(1).at("currency"), "USD");
+  EXPECT_EQ(stages[0].at("cards").at(0).at("person_name"), "Bob");
+  EXPECT_TRUE(stages[0].at("cards").at(1).at("person_name").is_null());
+  EXPECT_EQ(stages[0].at("cards").at(1).at("org_name"), "Acme");
+  EXPECT_EQ(stages[0].at("cards").at(1).at("position"), 1024.0);
+  EXPECT_NE(text.find(R"("totals":[],"cards":[]})"), std::string::npos) << text;
+
+  TimelineEntry entry{kNow, StageEvent{}};
+  EXPECT_EQ(ToJson(entry, JsonOut{kNow}).at("data").at("kind"), "created");
+  EXPECT_EQ(ToJson(entry, JsonOut{kNow}).at("at"), "2026-11-23T12:00:00Z");
+
+  NewToken token;
+  token.token.id = 9;
+  token.secret = "pd_secret";
+  json::value t = ToJson(token, JsonOut{kNow});
+  EXPECT_EQ(t.at("id"), 9);
+  EXPECT_EQ(t.at("token"), "pd_secret");
+  EXPECT_TRUE(t.at("last_used_at").is_null());
 }
 
 // Responses carry exactly the fields their schema documents, in the documented order.
 TEST(WireSchemaTest, RecordsMatchTheirSchemas) {
-  JsonOut out{json::storage_ptr(), kNow};
+  JsonOut out{kNow};
   auto expect_fields = [](std::string_view schema, const json::value& v) {
     SCOPED_TRACE(std::string(schema));
     const SchemaDoc* doc = nullptr;

@@ -381,7 +381,19 @@ TEST(BoardFlagsTest, Rotting) {
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
     EXPECT_EQ(IsRotting(r.deal, *r.stage, r.now), r.rotting);
+    // RottingFrom is the moment the flag turns on: false just before it, true from it on.
+    std::optional<Timestamp> from = RottingFrom(r.deal, *r.stage);
+    if (from) {
+      EXPECT_FALSE(IsRotting(r.deal, *r.stage, {from->millis - 1}));
+      EXPECT_TRUE(IsRotting(r.deal, *r.stage, *from));
+      EXPECT_EQ(r.rotting, r.now >= *from);
+    } else {
+      EXPECT_FALSE(r.rotting);
+    }
   }
+  EXPECT_EQ(RottingFrom(base, limited), Timestamp{limit.millis + 1});
+  EXPECT_EQ(RottingFrom(base, unlimited), std::nullopt);
+  EXPECT_EQ(RottingFrom(won, limited), std::nullopt);
 }
 
 TEST(BoardFlagsTest, OverdueNextActivity) {
@@ -394,6 +406,17 @@ TEST(BoardFlagsTest, OverdueNextActivity) {
   EXPECT_TRUE(HasOverdueNextActivity(d, now));
   d.status = DealStatus::kWon;
   EXPECT_FALSE(HasOverdueNextActivity(d, now)) << "closed deals have no agenda";
+  EXPECT_EQ(OverdueFrom(d), std::nullopt);
+}
+
+TEST(BoardFlagsTest, OverdueFromIsTheStartOfTheDayAfterTheDueDate) {
+  Deal d;
+  EXPECT_EQ(OverdueFrom(d), std::nullopt) << "no next activity";
+  d.next_activity_date = *MakeDate(2026, 3, 8);
+  const Timestamp from = At(2026, 3, 9, 0);
+  EXPECT_EQ(OverdueFrom(d), from);
+  EXPECT_FALSE(HasOverdueNextActivity(d, {from.millis - 1}));
+  EXPECT_TRUE(HasOverdueNextActivity(d, from));
 }
 
 TEST(StageOrderTest, ReorderStages) {

@@ -82,6 +82,60 @@ TEST(TimeTest, FormatTimestamp) {
   for (const Row& r : rows) EXPECT_EQ(FormatTimestamp(r.t), r.text);
 }
 
+// The Append* formatters write exactly what the Format* functions return, after what `out` holds.
+TEST(TimeTest, AppendTimestampAndDate) {
+  struct Row {
+    Timestamp t;
+    const char* instant;
+    const char* date;  // DateOf(t)
+  };
+  const Row rows[] = {
+      {Timestamp{0}, "1970-01-01T00:00:00Z", "1970-01-01"},
+      {Timestamp{1}, "1970-01-01T00:00:00.001Z", "1970-01-01"},
+      {Timestamp{-1}, "1969-12-31T23:59:59.999Z", "1969-12-31"},
+      {At(2024, 2, 29), "2024-02-29T00:00:00Z", "2024-02-29"},
+      {At(2000, 2, 29, 23, 59, 59, 999), "2000-02-29T23:59:59.999Z", "2000-02-29"},
+      {At(2026, 11, 23, 12, 9, 15), "2026-11-23T12:09:15Z", "2026-11-23"},
+      {At(2026, 11, 23, 12, 9, 15, 10), "2026-11-23T12:09:15.010Z", "2026-11-23"},
+      {At(2026, 11, 23, 12, 9, 15, 100), "2026-11-23T12:09:15.100Z", "2026-11-23"},
+      {At(9999, 12, 31, 23, 59, 59, 999), "9999-12-31T23:59:59.999Z", "9999-12-31"},
+      {At(10000, 1, 1), "10000-01-01T00:00:00Z", "10000-01-01"},
+      {At(1, 1, 1), "0001-01-01T00:00:00Z", "0001-01-01"},
+      {At(0, 1, 1), "0000-01-01T00:00:00Z", "0000-01-01"},
+      {At(-1, 12, 31, 23, 59, 59, 999), "-0001-12-31T23:59:59.999Z", "-0001-12-31"},
+      {At(-44, 3, 15, 12), "-0044-03-15T12:00:00Z", "-0044-03-15"},
+      {At(-12345, 6, 7), "-12345-06-07T00:00:00Z", "-12345-06-07"},
+      {Timestamp{8'640'000'000'000'000}, "275760-09-13T00:00:00Z", "275760-09-13"},
+      {Timestamp{-8'640'000'000'000'000}, "-271821-04-20T00:00:00Z", "-271821-04-20"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.instant);
+    EXPECT_EQ(FormatTimestamp(r.t), r.instant);
+    EXPECT_EQ(FormatDate(DateOf(r.t)), r.date);
+    std::string out = "x";
+    AppendTimestamp(r.t, out);
+    AppendDate(DateOf(r.t), out);
+    EXPECT_EQ(out, std::string("x") + r.instant + r.date);
+  }
+}
+
+TEST(TimeTest, AppendTimeOfDay) {
+  struct Row {
+    int32_t minutes;
+    const char* text;
+  };
+  // Out-of-range values are never stored; they are written as "%02d:%02d" would write them.
+  const Row rows[] = {{0, "00:00"},   {1, "00:01"},    {59, "00:59"},   {60, "01:00"},
+                      {570, "09:30"}, {1439, "23:59"}, {1440, "24:00"}, {6000, "100:00"},
+                      {-1, "00:-1"},  {-90, "-1:-30"}};
+  for (const Row& r : rows) {
+    EXPECT_EQ(FormatTimeOfDay(TimeOfDay{r.minutes}), r.text) << r.minutes;
+    std::string out = "x";
+    AppendTimeOfDay(TimeOfDay{r.minutes}, out);
+    EXPECT_EQ(out, std::string("x") + r.text) << r.minutes;
+  }
+}
+
 TEST(TimeTest, ParseTimestampAccepts) {
   struct Row {
     const char* text;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -689,6 +690,62 @@ TEST_F(WorkspaceTest, BoardFlagsFollowTheClock) {
   BoardQuery missing;
   missing.pipeline_id = 999;
   EXPECT_ERROR(ws_->Board(missing), ErrorCode::kNotFound, "", "no pipeline with id 999");
+}
+
+// A board can be kept (api/board_cache.h) while its version is unchanged and the clock is before
+// fresh_until: up to then, rendering it again gives the same flags; from then on a flag differs.
+TEST_F(WorkspaceTest, BoardIsFreshUntilTheFirstCardFlagTurns) {
+  Built sales = AddPipeline("Sales", 1, /*rotting=*/5);
+  Deal idle = AddDeal("idle");  // rots 5 days and 1 ms after its creation
+  clock_.Advance(kMillisPerDay);
+  Deal planned = AddDeal("planned");
+  ActivityPatch a;
+  a.subject = "Call back";
+  a.deal_id = planned.id;
+  a.due_date = AddDays(DateOf(Now()), 1);  // overdue from the start of the day after
+  Must(ws_->CreateActivity(admin_, a).status());
+
+  BoardQuery q;
+  q.pipeline_id = sales.pipeline.id;
+  auto flags = [&] {
+    std::vector<std::pair<bool, bool>> out;  // (rotting, overdue) per card, in card order
+    BoardView board = Must(ws_->Board(q));
+    for (const BoardCard& c : board.columns.at(0).cards) out.emplace_back(c.rotting, c.overdue);
+    return out;
+  };
+  const BoardView first = Must(ws_->Board(q));
+  EXPECT_EQ(first.version, Must(ws_->BoardVersion(sales.pipeline.id)));
+  // The activity turns overdue (start of the day after tomorrow) before the idle deal rots.
+  const Timestamp overdue_from = StartOf(AddDays(DateOf(Now()), 2));
+  EXPECT_EQ(first.fresh_until, overdue_from);
+  const auto before = flags();
+
+  clock_.Set(Timestamp{first.fresh_until.millis - 1});
+  EXPECT_EQ(flags(), before);
+  EXPECT_EQ(Must(ws_->Board(q)).version, first.version) << "reading changes no version";
+  clock_.Set(first.fresh_until);
+  EXPECT_NE(flags(), before);
+
+  // Then the two deals rot, one after the other; after that no flag will turn any more.
+  BoardView second = Must(ws_->Board(q));
+  EXPECT_EQ(second.fresh_until, Timestamp{idle.created_at.millis + 5 * kMillisPerDay + 1});
+  std::vector<std::pair<bool, bool>> seen = flags();
+  BoardView later = second;
+  for (int turn = 0; turn < 2; ++turn) {
+    ASSERT_LT(later.fresh_until.millis, std::numeric_limits<int64_t>::max());
+    clock_.Set(later.fresh_until);
+    EXPECT_NE(flags(), seen) << "turn " << turn;
+    seen = flags();
+    later = Must(ws_->Board(q));
+  }
+  EXPECT_EQ(later.fresh_until, Timestamp{std::numeric_limits<int64_t>::max()});
+  for (const BoardCard& c : later.columns.at(0).cards) EXPECT_TRUE(c.rotting);
+
+  // Any change to a deal of the pipeline gives a new version.
+  DealPatch rename;
+  rename.title = "idle, renamed";
+  Must(ws_->UpdateDeal(admin_, idle.id, rename, std::nullopt).status());
+  EXPECT_NE(Must(ws_->BoardVersion(sales.pipeline.id)), first.version);
 }
 
 TEST_F(WorkspaceTest, ContactsAndNotesRoundTrip) {

@@ -107,7 +107,7 @@ User SomeUser(const std::string& email) {
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
-  EXPECT_EQ(SqliteSchemaVersion(), 2);
+  EXPECT_EQ(SqliteSchemaVersion(), 3);
   {
     std::unique_ptr<Store> store = Open();
     Must(store->Write(
@@ -130,7 +130,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
   EXPECT_EQ(QueryFile(Options().path,
                       "SELECT group_concat(version || ':' || applied_at) "
                       "FROM schema_migrations"),
-            "1:marker,2:marker");
+            "1:marker,2:marker,3:marker");
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerPipedeckIsRefused) {
@@ -251,6 +251,9 @@ int CountIndexes(const std::string& path) {
       "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN (" + names + ")";
   return std::stoi(QueryFile(path, sql.c_str()));
 }
+// The triggers that maintain board_totals (3) and board_versions (11), schema.h.
+constexpr int kBoardTriggers = 14;
+
 int CountBoardTriggers(const std::string& path) {
   return std::stoi(QueryFile(
       path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'board%'"));
@@ -299,7 +302,7 @@ TEST_F(SqliteStoreTest, ABulkLoadSuspendsIndexesAndTriggersAndFinishRestoresThem
   std::unique_ptr<Store> store = Open();
   const int all = static_cast<int>(std::size(kSqlIndexes));
   EXPECT_EQ(CountIndexes(Options().path), all);
-  EXPECT_EQ(CountBoardTriggers(Options().path), 3);
+  EXPECT_EQ(CountBoardTriggers(Options().path), kBoardTriggers);
   std::unique_ptr<BulkWriter> writer = Must(store->BeginBulkLoad());
   EXPECT_EQ(CountIndexes(Options().path), 0);
   EXPECT_EQ(CountBoardTriggers(Options().path), 0);
@@ -307,7 +310,7 @@ TEST_F(SqliteStoreTest, ABulkLoadSuspendsIndexesAndTriggersAndFinishRestoresThem
   for (Id id = 1; id <= 100; ++id) Must(writer->Add(BulkDeal(id, 1, 1, 100 + id)));
   Must(writer->Finish());
   EXPECT_EQ(CountIndexes(Options().path), all);
-  EXPECT_EQ(CountBoardTriggers(Options().path), 3);
+  EXPECT_EQ(CountBoardTriggers(Options().path), kBoardTriggers);
   EXPECT_NE(QueryFile(Options().path, "SELECT COUNT(*) FROM sqlite_stat1"), "0");  // ANALYZE ran
   const std::vector<BoardColumn> board = BoardOf(*store);
   ASSERT_EQ(board.size(), 1u);
@@ -327,7 +330,7 @@ TEST_F(SqliteStoreTest, AWriterDestroyedWithoutFinishStillRestoresIndexesAndTota
     for (Id id = 1; id <= 10; ++id) Must(writer->Add(BulkDeal(id, 1, 1, 1000)));
   }  // the unfinished batch is rolled back
   EXPECT_EQ(CountIndexes(Options().path), static_cast<int>(std::size(kSqlIndexes)));
-  EXPECT_EQ(CountBoardTriggers(Options().path), 3);
+  EXPECT_EQ(CountBoardTriggers(Options().path), kBoardTriggers);
   EXPECT_EQ(QueryFile(Options().path, "SELECT COUNT(*) FROM deals"), "0");
   EXPECT_EQ(BoardOf(*store)[0].deal_count, 0);
   // The triggers work again.
@@ -359,8 +362,12 @@ TEST_F(SqliteStoreTest, MigrationTwoFillsBoardTotalsFromExistingDeals) {
   }
   EXPECT_EQ(QueryFile(Options().path, "SELECT MAX(version) FROM schema_migrations"), "1");
   std::unique_ptr<Store> store = Open();
-  EXPECT_EQ(QueryFile(Options().path, "SELECT MAX(version) FROM schema_migrations"), "2");
+  EXPECT_EQ(QueryFile(Options().path, "SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(SqliteSchemaVersion()));
   EXPECT_EQ(QueryFile(Options().path, "SELECT COUNT(*) FROM board_totals"), "3");
+  // Migration 3 gives the existing pipeline a board version.
+  EXPECT_EQ(QueryFile(Options().path, "SELECT version FROM board_versions WHERE pipeline_id = 1"),
+            "1");
   EXPECT_EQ(CountIndexes(Options().path), static_cast<int>(std::size(kSqlIndexes)));
   const std::vector<BoardColumn> board = BoardOf(*store);
   ASSERT_EQ(board.size(), 2u);

@@ -2,12 +2,14 @@
 #include "store/store_conformance.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/deal_rules.h"
@@ -538,6 +540,49 @@ TEST_P(StoreConformanceTest, FailedWriteLeavesNothingBehind) {
   EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.GetSetting("currency"); })), std::nullopt);
   // The store stays usable after both.
   Add(&StoreTx::InsertUser, MakeUser("alive@example.com"));
+}
+
+// Writers on many threads at once (what the server does; a backend may commit them together):
+// every acknowledged write is stored, every refused or throwing one left nothing, and each caller
+// got its own write's outcome.
+TEST_P(StoreConformanceTest, ConcurrentWritersEachGetTheirOwnOutcome) {
+  constexpr int kThreads = 8;
+  constexpr int kWritesPerThread = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong_outcomes{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        const std::string email =
+            "w" + std::to_string(t) + "-" + std::to_string(i) + "@example.com";
+        const int kind = (t + i) % 5;  // 0: refused, 1: throws, otherwise stored
+        try {
+          Status s = store_->Write([&](StoreTx& tx) -> Status {
+            Must(tx.InsertUser(MakeUser(email)));
+            if (kind == 0) return Status::Invalid("email", "refused " + email);
+            if (kind == 1) throw std::runtime_error("thrown " + email);
+            return Status::Ok();
+          });
+          const bool right =
+              kind == 0 ? s.code() == ErrorCode::kInvalid && s.message() == "refused " + email
+                        : kind != 1 && s.ok();
+          if (!right) ++wrong_outcomes;
+        } catch (const std::runtime_error& e) {
+          if (kind != 1 || std::string(e.what()) != "thrown " + email) ++wrong_outcomes;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong_outcomes.load(), 0);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kWritesPerThread; ++i) {
+      const std::string email = "w" + std::to_string(t) + "-" + std::to_string(i) + "@example.com";
+      const bool stored = (t + i) % 5 >= 2;
+      Result<User> found = Read([&](StoreTx& tx) { return tx.FindUserByEmail(email); });
+      EXPECT_EQ(found.ok(), stored) << email;
+    }
+  }
 }
 
 TEST_P(StoreConformanceTest, Settings) {
@@ -1098,6 +1143,10 @@ TEST_P(StoreConformanceTest, BulkLoadRoundTrip) {
     notes.push_back(n);
   }
 
+  auto board_version = [&](Id pipeline_id) {
+    return Must(Read([&](StoreTx& tx) { return tx.BoardVersion(pipeline_id); }));
+  };
+  const int64_t sales_version_before = board_version(pipeline_.id);
   {
     std::unique_ptr<BulkWriter> writer = Must(store_->BeginBulkLoad());
     Must(writer->Add(carol));
@@ -1112,6 +1161,9 @@ TEST_P(StoreConformanceTest, BulkLoadRoundTrip) {
     for (const Note& n : notes) Must(writer->Add(n));
     Must(writer->Finish());
   }
+  // Loaded rows bypass the triggers; the load still moves every board's version.
+  EXPECT_NE(board_version(pipeline_.id), sales_version_before);
+  EXPECT_NE(board_version(bulk_pipeline.id), 0);
 
   auto get = [&](auto method, Id id) {
     return Must(Read([&](StoreTx& tx) { return (tx.*method)(id); }));
@@ -1242,6 +1294,97 @@ TEST_P(StoreConformanceTest, CardDetailsNameOrgPersonAndOwner) {
   EXPECT_EQ(details[bare.id].person_name, "");
   EXPECT_EQ(details[bare.id].owner_name, "Alice");
   EXPECT_TRUE(Must(Read([](StoreTx& tx) { return tx.CardDetailsOf({}); })).empty());
+}
+
+// Every change a board shows moves its version; changes it does not show leave it alone, and a
+// version never comes back.
+TEST_P(StoreConformanceTest, BoardVersionMovesWithEverythingTheBoardShows) {
+  const Pipeline other = Add(&StoreTx::InsertPipeline, MakePipeline("Other", 1));
+  const Stage elsewhere = Add(&StoreTx::InsertStage, MakeStage(other.id, "Elsewhere", 0, 25));
+  Organization org = Add(&StoreTx::InsertOrganization, MakeOrganization("Acme", bob_.id));
+  Person person = Add(&StoreTx::InsertPerson, MakePerson("Pat Lee", bob_.id));
+  Deal deal = AddDeal("Deal", lead_, 1);
+  auto version = [&](Id pipeline_id) {
+    return Must(Read([&](StoreTx& tx) { return tx.BoardVersion(pipeline_id); }));
+  };
+  std::set<int64_t> seen = {version(pipeline_.id)};
+  // Applies `change` and checks which boards moved: the Sales board iff `sales_moves`, the other
+  // pipeline's iff `other_moves`. A moved Sales version must be one never seen before.
+  auto expect = [&](const char* what, bool sales_moves, bool other_moves, auto change) {
+    SCOPED_TRACE(what);
+    const int64_t sales_before = version(pipeline_.id);
+    const int64_t other_before = version(other.id);
+    Must(Write([&](StoreTx& tx) -> Status { return change(tx); }));
+    const int64_t sales_after = version(pipeline_.id);
+    EXPECT_EQ(sales_after != sales_before, sales_moves);
+    EXPECT_EQ(version(other.id) != other_before, other_moves);
+    if (sales_moves) {
+      EXPECT_TRUE(seen.insert(sales_after).second) << "version repeated";
+    }
+  };
+  // A write that applies `change` to a copy of `record` and stores it with the next version
+  // through `update`; the test's `record` follows.
+  auto edit = [](auto& record, auto update, auto change) {
+    return [&record, update, change](StoreTx& tx) -> Status {
+      auto changed = record;
+      change(changed);
+      changed.version = record.version + 1;
+      PD_RETURN_IF_ERROR((tx.*update)(changed, record.version));
+      record = changed;
+      return Status::Ok();
+    };
+  };
+
+  expect("a deal edit", true, false,
+         edit(deal, &StoreTx::UpdateDeal, [](Deal& d) { d.title = "Deal, renamed"; }));
+  expect("a new deal", true, false, [&](StoreTx& tx) {
+    return tx.InsertDeal(MakeDeal("New", proposal_, alice_.id)).status();
+  });
+  expect("a deal moved to the other pipeline", true, true,
+         edit(deal, &StoreTx::UpdateDeal, [&](Deal& d) {
+           d.pipeline_id = other.id;
+           d.stage_id = elsewhere.id;
+         }));
+  expect("a deal of the other pipeline deleted", false, true,
+         [&](StoreTx& tx) { return tx.DeleteDeal(deal.id, 0); });
+  expect("a stage renamed", true, false,
+         edit(closing_, &StoreTx::UpdateStage, [](Stage& st) { st.name = "Contract"; }));
+  expect("a stage added", true, false, [&](StoreTx& tx) {
+    return tx.InsertStage(MakeStage(pipeline_.id, "Won back", 9, 95)).status();
+  });
+  expect("the pipeline renamed", true, false,
+         edit(pipeline_, &StoreTx::UpdatePipeline, [](Pipeline& p) { p.name = "Sales 2027"; }));
+  expect("an organization renamed (cards show its name)", true, true,
+         edit(org, &StoreTx::UpdateOrganization, [](Organization& o) { o.name = "Acme Corp"; }));
+  expect("an organization edited without a new name", false, false,
+         edit(org, &StoreTx::UpdateOrganization, [](Organization& o) { o.address = "2 Side St"; }));
+  expect("a person renamed", true, true,
+         edit(person, &StoreTx::UpdatePerson, [](Person& p) { p.name = "Pat Lee-Moore"; }));
+  expect("an owner renamed", true, true,
+         edit(bob_, &StoreTx::UpdateUser, [](User& u) { u.name = "Robert"; }));
+  expect("a lost reason added (not on the board)", false, false, [&](StoreTx& tx) {
+    LostReason r;
+    r.label = "Timing";
+    r.created_at = r.updated_at = kT0;
+    r.version = 1;
+    return tx.InsertLostReason(r).status();
+  });
+  expect("a setting changed (not on the board)", false, false,
+         [&](StoreTx& tx) { return tx.PutSetting("default_currency", "EUR"); });
+
+  const Pipeline empty = Add(&StoreTx::InsertPipeline, MakePipeline("Empty", 2));
+  const int64_t empty_before = version(empty.id);
+  Must(Write([&](StoreTx& tx) { return tx.DeletePipeline(empty.id, 0); }));
+  EXPECT_NE(version(empty.id), empty_before) << "a deleted pipeline (without stages)";
+
+  // A failed write moves nothing.
+  const int64_t before = version(pipeline_.id);
+  Status failed = store_->Write([&](StoreTx& tx) {
+    Must(tx.InsertDeal(MakeDeal("Rolled back", lead_, alice_.id)));
+    return Status::Invalid("title", "rejected");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(version(pipeline_.id), before);
 }
 
 // ---- Card order and bulk moves

@@ -239,6 +239,9 @@ const std::vector<Migration>& Migrations() {
       {1, kSqlSchemaV1},
       {2, std::string(kSqlSchemaV2DropIndexes) + kSqlCreateBoardTotals + CreateIndexesSql() +
               kSqlCreateBoardTotalsTriggers + kSqlRebuildBoardTotals},
+      // Version 3: board versions (schema.h), for servers that keep rendered boards.
+      {3, std::string(kSqlCreateBoardVersions) + kSqlCreateBoardVersionTriggers +
+              kSqlBumpAllBoardVersions},
   };
   return steps;
 }

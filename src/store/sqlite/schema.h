@@ -1,6 +1,6 @@
 // The parts of the SQLite schema that are both migrated and taken down and rebuilt by a bulk load:
-// the secondary indexes and the maintained board totals. Keeping them here, once, means the
-// migrations and the bulk writer (sqlite_store.cc) cannot drift apart.
+// the secondary indexes, the maintained board totals and the board versions. Keeping them here,
+// once, means the migrations and the bulk writer (sqlite_store.cc) cannot drift apart.
 //
 // Board totals: board_totals holds, per (stage, owner, currency), the count and sums of the OPEN
 // deals there, so the board reads a few hundred small rows instead of grouping a million deals
@@ -158,6 +158,103 @@ SELECT stage_id, owner_id, currency, COUNT(*), SUM(value_minor),
   SUM(IIF(probability_override IS NULL, value_minor, 0)),
   SUM(value_minor * COALESCE(probability_override, 0))
 FROM deals WHERE status = 'open' GROUP BY stage_id, owner_id, currency;
+)sql";
+
+// Board versions: a number per pipeline that changes whenever anything its board shows may have
+// changed, so a server can keep a rendered board and know, with one indexed read, whether it is
+// still current (also across several app servers sharing the database). board_versions holds one
+// counter per pipeline, bumped by triggers on that pipeline's deals (any column), stages and on
+// the pipeline itself (a deleted one too), and a shared counter (pipeline_id 0) bumped when a name
+// a card shows changes (organization, person, user). A board's version is the sum of its pipeline's
+// counter and the shared one: both only grow, so the sum never repeats. Rows are never deleted, and
+// ids are AUTOINCREMENT (never reused), so a version is never reused either.
+inline constexpr char kSqlCreateBoardVersions[] = R"sql(
+CREATE TABLE board_versions (
+  pipeline_id INTEGER PRIMARY KEY,  -- 0: the shared counter of card names
+  version INTEGER NOT NULL
+);
+)sql";
+
+inline constexpr char kSqlCreateBoardVersionTriggers[] = R"sql(
+CREATE TRIGGER IF NOT EXISTS board_versions_deal_insert AFTER INSERT ON deals BEGIN
+  INSERT INTO board_versions VALUES (NEW.pipeline_id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_deal_update AFTER UPDATE ON deals BEGIN
+  INSERT INTO board_versions VALUES (OLD.pipeline_id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+  INSERT INTO board_versions SELECT NEW.pipeline_id, 1 WHERE NEW.pipeline_id IS NOT OLD.pipeline_id
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_deal_delete AFTER DELETE ON deals BEGIN
+  INSERT INTO board_versions VALUES (OLD.pipeline_id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_stage_insert AFTER INSERT ON stages BEGIN
+  INSERT INTO board_versions VALUES (NEW.pipeline_id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_stage_update AFTER UPDATE ON stages BEGIN
+  INSERT INTO board_versions VALUES (OLD.pipeline_id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+  INSERT INTO board_versions SELECT NEW.pipeline_id, 1 WHERE NEW.pipeline_id IS NOT OLD.pipeline_id
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_stage_delete AFTER DELETE ON stages BEGIN
+  INSERT INTO board_versions VALUES (OLD.pipeline_id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_pipeline_update AFTER UPDATE ON pipelines BEGIN
+  INSERT INTO board_versions VALUES (NEW.id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_pipeline_delete AFTER DELETE ON pipelines BEGIN
+  INSERT INTO board_versions VALUES (OLD.id, 1)
+  ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_org_name AFTER UPDATE OF name ON organizations
+WHEN OLD.name IS NOT NEW.name BEGIN
+  INSERT INTO board_versions VALUES (0, 1) ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_person_name AFTER UPDATE OF name ON persons
+WHEN OLD.name IS NOT NEW.name BEGIN
+  INSERT INTO board_versions VALUES (0, 1) ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+
+CREATE TRIGGER IF NOT EXISTS board_versions_user_name AFTER UPDATE OF name ON users
+WHEN OLD.name IS NOT NEW.name BEGIN
+  INSERT INTO board_versions VALUES (0, 1) ON CONFLICT DO UPDATE SET version = version + 1;
+END;
+)sql";
+
+inline constexpr char kSqlDropBoardVersionTriggers[] =
+    "DROP TRIGGER IF EXISTS board_versions_deal_insert;"
+    "DROP TRIGGER IF EXISTS board_versions_deal_update;"
+    "DROP TRIGGER IF EXISTS board_versions_deal_delete;"
+    "DROP TRIGGER IF EXISTS board_versions_stage_insert;"
+    "DROP TRIGGER IF EXISTS board_versions_stage_update;"
+    "DROP TRIGGER IF EXISTS board_versions_stage_delete;"
+    "DROP TRIGGER IF EXISTS board_versions_pipeline_update;"
+    "DROP TRIGGER IF EXISTS board_versions_pipeline_delete;"
+    "DROP TRIGGER IF EXISTS board_versions_org_name;"
+    "DROP TRIGGER IF EXISTS board_versions_person_name;"
+    "DROP TRIGGER IF EXISTS board_versions_user_name;";
+
+// Bumps every pipeline's counter and the shared one: after a bulk load (its rows bypass the
+// triggers) and when migration 3 meets existing data.
+inline constexpr char kSqlBumpAllBoardVersions[] = R"sql(
+INSERT INTO board_versions SELECT id, 1 FROM pipelines WHERE true
+ON CONFLICT DO UPDATE SET version = version + 1;
+INSERT INTO board_versions VALUES (0, 1) ON CONFLICT DO UPDATE SET version = version + 1;
 )sql";
 
 }  // namespace pipedeck
