@@ -19,7 +19,7 @@ fi
 
 echo
 echo "Pipedeck demo workspace: $db"
-echo "Open http://localhost:8080 — admin: $admin_email"
+echo "Open http://localhost:8080 and sign in with the API token below — admin: $admin_email"
 echo "$token_line"
 echo "Try: curl -H \"Authorization: Bearer ${token_line#API token: }\" http://localhost:8080/api/pipelines"
 echo

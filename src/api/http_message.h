@@ -29,7 +29,11 @@ struct HttpResponse {
   int status = 200;
   // Headers besides Content-Type and Content-Length (ETag, Location, Allow, WWW-Authenticate).
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // always JSON (kJsonContentType)
+  std::string content_type = std::string(kJsonContentType);  // JSON, except the web UI's files
+  std::string body;
+  // The request opened a stream of server-sent events (GET /api/events): the server answers
+  // `text/event-stream` and keeps the connection for the events; status and body are unused.
+  bool event_stream = false;
 };
 
 }  // namespace pipedeck

@@ -16,6 +16,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +39,7 @@
 
 #include "api/errors.h"
 #include "api/routes.h"
+#include "api/web_ui.h"
 
 namespace pipedeck {
 namespace {
@@ -59,20 +62,75 @@ constexpr uint32_t kHeaderLimit = 16 * 1024;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 // Threads that handle writes: as many writes can wait for one group commit at a time.
 constexpr int kWriterThreads = 16;
+// Event streams: how often the board versions are read (one query for every stream of this
+// server) and how often an idle stream gets a comment line, so that proxies and clients can tell
+// a quiet stream from a dead one.
+constexpr auto kEventPollInterval = std::chrono::milliseconds(500);
+constexpr auto kEventKeepAlive = std::chrono::seconds(15);
+constexpr std::string_view kEventStreamHeader =
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: text/event-stream; charset=utf-8\r\n"
+    "Cache-Control: no-cache\r\n"
+    "X-Accel-Buffering: no\r\n"
+    "Connection: close\r\n\r\n";
+
+class Session;
+
+// Tells every open event stream when a pipeline's board changed. One timer reads all board
+// versions (Workspace::BoardVersions: one query) every kEventPollInterval; when they differ from
+// the last reading, each stream gets `event: boards` with the versions. Versions live in the
+// database, so changes made through other app servers or the CLI are seen too.
+//
+// The event: `event: boards\ndata: {"versions":{"3":1207,"4":88}}\n\n` (pipeline id → version; a
+// pipeline that is gone is no longer listed). A new stream gets the current versions first.
+class EventHub {
+ public:
+  EventHub(Workspace& workspace, asio::io_context& ioc) : workspace_(workspace), timer_(ioc) {}
+
+  void Start() { Poll(); }
+  // Runs on the timer's io_context.
+  void Stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
+
+  // Adds a stream; returns the event it should send first (the current versions).
+  std::string Subscribe(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mu_);
+    subscribers_.push_back(session);
+    return current_;
+  }
+
+ private:
+  void Poll();
+  void Broadcast(const std::string& message);
+
+  Workspace& workspace_;
+  asio::steady_timer timer_;
+  bool stopped_ = false;  // touched on the timer's thread only
+  std::chrono::steady_clock::time_point last_sent_ = std::chrono::steady_clock::now();
+  std::mutex mu_;
+  std::string current_;                              // guarded by mu_
+  std::vector<std::weak_ptr<Session>> subscribers_;  // guarded by mu_
+};
 
 // What every thread of one ServeHttp call shares.
 struct Shared {
   Shared(Workspace& workspace, const ServerOptions& opts)
-      : router(workspace), options(opts), writers(kWriterThreads) {}
+      : workspace(workspace),
+        router(workspace,
+               opts.web_dir.empty() ? WebUi::Embedded() : WebUi::FromDirectory(opts.web_dir)),
+        options(opts),
+        writers(kWriterThreads) {}
 
+  Workspace& workspace;
   Router router;
   const ServerOptions& options;
   asio::thread_pool writers;  // handles write requests (see the top of this file)
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
+  std::unique_ptr<EventHub> events;  // on the first worker's io_context
 };
-
-class Session;
 
 // One thread's io_context, acceptor and live connections. `sessions` is touched only on this
 // worker's thread.
@@ -95,6 +153,13 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { worker_.sessions.erase(this); }
 
   void Start() { ReadHeader(); }
+
+  // Queues `message` on this stream (called from any thread).
+  void PostEvent(std::string message) {
+    asio::post(worker_.ioc, [self = shared_from_this(), message = std::move(message)]() mutable {
+      self->QueueEvent(std::move(message));
+    });
+  }
 
   // On shutdown: a connection waiting for its next request is closed now; one with a request in
   // flight answers it (with Connection: close) first.
@@ -208,13 +273,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // Writes `out`; afterwards the connection reads the next request, closes, or (`drain`) drops
   // the rest of a rejected body and closes.
   void Send(HttpResponse out, bool keep_alive, bool drain) {
+    if (out.event_stream) return StartEventStream();
     status_ = out.status;
     // Server-side failures are logged with their message so an admin can act on them.
     server_error_ = out.status >= 500 ? out.body : std::string();
     res_ = {};
     res_.result(static_cast<unsigned>(out.status));
     res_.version(parser_ && parser_->get().version() == 10 ? 10 : 11);
-    res_.set(http::field::content_type, kJsonContentType);
+    res_.set(http::field::content_type, out.content_type);
     for (auto& [name, value] : out.headers) res_.set(name, value);
     res_.body() = std::move(out.body);
     res_.keep_alive(keep_alive && !shared_.stopping);
@@ -247,6 +313,38 @@ class Session : public std::enable_shared_from_this<Session> {
                               if (ec || self->drained_ > kMaxDrainBytes) return self->CloseSocket();
                               self->Drain();
                             });
+  }
+
+  // The connection becomes an event stream: the header, then events as they come, until the
+  // client goes away or the server stops (the stream counts as idle then).
+  void StartEventStream() {
+    status_ = 200;
+    server_error_.clear();
+    Log();
+    streaming_ = true;
+    idle_ = true;
+    stream_.expires_never();
+    QueueEvent(std::string(kEventStreamHeader));
+    QueueEvent(shared_.events->Subscribe(shared_from_this()));
+    // The client sends nothing more; a read that ends means it has gone.
+    stream_.async_read_some(
+        asio::buffer(drain_buffer_),
+        [self = shared_from_this()](beast::error_code, size_t) { self->CloseSocket(); });
+  }
+
+  void QueueEvent(std::string message) {
+    if (!streaming_ || message.empty() || !stream_.socket().is_open()) return;
+    outbox_.push_back(std::move(message));
+    if (outbox_.size() == 1) WriteNextEvent();
+  }
+
+  void WriteNextEvent() {
+    asio::async_write(stream_, asio::buffer(outbox_.front()),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->CloseSocket();
+                        self->outbox_.pop_front();
+                        if (!self->outbox_.empty()) self->WriteNextEvent();
+                      });
   }
 
   void CloseSocket() {
@@ -296,11 +394,59 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16 * 1024> drain_buffer_;
   size_t drained_ = 0;
   bool idle_ = false;
+  bool streaming_ = false;          // an event stream (StartEventStream)
+  std::deque<std::string> outbox_;  // events not yet written; the front one is being written
   std::chrono::steady_clock::time_point start_;
   std::string method_, path_;
   std::string server_error_;
   int status_ = 0;
 };
+
+void EventHub::Poll() {
+  if (stopped_) return;
+  Result<std::map<Id, int64_t>> versions = workspace_.BoardVersions();
+  if (versions.ok()) {
+    std::string message = "event: boards\ndata: {\"versions\":{";
+    bool first = true;
+    for (const auto& [pipeline, version] : *versions) {
+      if (!first) message += ',';
+      first = false;
+      message += '"' + std::to_string(pipeline) + "\":" + std::to_string(version);
+    }
+    message += "}}\n\n";
+    bool changed = false;
+    {
+      std::lock_guard lock(mu_);
+      changed = message != current_;
+      if (changed) current_ = message;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (changed) {
+      Broadcast(message);
+      last_sent_ = now;
+    } else if (now - last_sent_ >= kEventKeepAlive) {
+      Broadcast(": keep-alive\n\n");
+      last_sent_ = now;
+    }
+  }
+  // A failed read (database busy or gone) is tried again at the next tick.
+  timer_.expires_after(kEventPollInterval);
+  timer_.async_wait([this](beast::error_code ec) {
+    if (!ec) Poll();
+  });
+}
+
+void EventHub::Broadcast(const std::string& message) {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(subscribers_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+    for (const auto& weak : subscribers_) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (const auto& session : live) session->PostEvent(message);
+}
 
 void Accept(Worker& worker) {
   worker.acceptor.async_accept([&worker](beast::error_code ec, tcp::socket socket) {
@@ -367,10 +513,13 @@ Status ServeHttp(Workspace& workspace, const ServerOptions& options,
     if (i == 0) port = workers.back()->acceptor.local_endpoint().port();
   }
 
+  shared.events = std::make_unique<EventHub>(workspace, workers.front()->ioc);
+  asio::post(workers.front()->ioc, [&shared] { shared.events->Start(); });
   asio::signal_set signals(workers.front()->ioc, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code wait_ec, int) {
     if (wait_ec) return;
     shared.stopping = true;
+    asio::post(workers.front()->ioc, [&shared] { shared.events->Stop(); });
     for (auto& worker : workers) {
       asio::post(worker->ioc, [w = worker.get()] { StopWorker(*w); });
     }

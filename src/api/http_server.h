@@ -23,6 +23,9 @@ struct ServerOptions {
   int threads = 0;       // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
   std::ostream* access_log = nullptr;  // one line per request; nullptr = no log
+  // The web UI's files: empty = the copy built into the binary; else a directory to read them
+  // from on every request (for working on the UI: `--web-dir web/dist`).
+  std::string web_dir;
 };
 
 // Serves the API until SIGINT or SIGTERM. `on_listening` is called once with the bound port when

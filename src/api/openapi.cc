@@ -216,8 +216,13 @@ json::object Operation(const Route& route) {
                            {"schema", {{"type", "string"}}}};
   }
   if (!headers.empty()) success["headers"] = std::move(headers);
-  success["content"] = JsonContent(route.response_schema.empty() ? json::object{{"type", "object"}}
-                                                                 : RefTo(route.response_schema));
+  if (route.response_schema == kEventStreamSchema) {
+    success["content"] = {{"text/event-stream", {{"schema", {{"type", "string"}}}}}};
+  } else {
+    success["content"] =
+        JsonContent(route.response_schema.empty() ? json::object{{"type", "object"}}
+                                                  : RefTo(route.response_schema));
+  }
   json::object responses;
   responses[std::to_string(route.success_status)] = std::move(success);
   if (writes) {

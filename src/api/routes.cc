@@ -37,6 +37,7 @@ struct Reply {
   std::string body;             // the serialised JSON body
   std::optional<int64_t> etag;  // the record's version
   std::string location;         // creates: where the new record lives
+  bool event_stream = false;    // GET /api/events: the connection becomes an event stream
 };
 
 namespace {
@@ -221,6 +222,14 @@ Result<Reply> Board(RequestContext& c) {
   return reply;
 }
 
+// The stream itself is written by the HTTP server (http_server.cc, EventHub); here the request
+// has passed authentication.
+Result<Reply> Events(RequestContext&) {
+  Reply reply;
+  reply.event_stream = true;
+  return reply;
+}
+
 Result<Reply> ListStageTemplates(RequestContext& c) {
   return ItemsReply(c, StageTemplates(), std::nullopt);
 }
@@ -353,6 +362,9 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kGet, "/api/pipelines/{id}/board", "getBoard",
        "The board: per stage the open deals' count, totals and first cards", true, "", "Board", 200,
        &q.board, Board},
+      {kGet, "/api/events", "events",
+       "Server-sent events: `boards` with every pipeline's board version whenever one changes",
+       true, "", kEventStreamSchema, 200, nullptr, Events},
       {kGet, "/api/stage-templates", "listStageTemplates", "The 4/5/6/7-stage pipeline templates",
        true, "", "StageTemplates", 200, nullptr, ListStageTemplates},
 
@@ -535,6 +547,7 @@ HttpResponse ToResponse(const Route& route, Reply reply) {
   response.body = std::move(reply.body);
   if (reply.etag) response.headers.emplace_back("ETag", "\"" + std::to_string(*reply.etag) + "\"");
   if (!reply.location.empty()) response.headers.emplace_back("Location", std::move(reply.location));
+  response.event_stream = reply.event_stream;
   return response;
 }
 
@@ -565,7 +578,7 @@ const std::vector<Route>& Routes() {
   return routes;
 }
 
-Router::Router(Workspace& workspace) : workspace_(workspace) {
+Router::Router(Workspace& workspace, WebUi web) : workspace_(workspace), web_(std::move(web)) {
   for (const Route& route : Routes()) routes_.push_back({&route, SplitPath(route.path)});
   openapi_ = BuildOpenApi(Routes());
 }
@@ -578,6 +591,11 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     path = path.substr(0, q);
   }
   if (path.empty() || path.front() != '/') return ErrorResponse(Status::NotFound("no such route"));
+  // Everything outside /api is the web UI, which only reads.
+  if (path != "/api" && path.substr(0, 5) != "/api/") {
+    if (request.method == "GET" || request.method == "HEAD") return web_.Serve(path);
+    return MethodNotAllowedResponse(request.method, "GET");
+  }
   std::vector<std::string_view> segments = SplitPath(path);
 
   // Match the path, then the method; a path that matches only with other methods is a 405.

@@ -19,6 +19,7 @@
 #include "api/board_cache.h"
 #include "api/http_message.h"
 #include "api/query_params.h"
+#include "api/web_ui.h"
 #include "core/status.h"
 #include "service/workspace.h"
 
@@ -30,6 +31,9 @@ std::string_view MethodName(Method m);
 struct RequestContext;  // what a handler gets; defined in routes.cc
 struct Reply;           // what a handler returns; defined in routes.cc
 using Handler = Result<Reply> (*)(RequestContext& ctx);
+
+// Route::response_schema of the event stream: `text/event-stream` rather than a JSON schema.
+inline constexpr std::string_view kEventStreamSchema = "EventStream";
 
 struct Route {
   Method method;
@@ -52,7 +56,8 @@ std::string BuildOpenApi(const std::vector<Route>& routes);
 
 class Router {
  public:
-  explicit Router(Workspace& workspace);
+  // `web` serves every GET outside /api (the web UI).
+  Router(Workspace& workspace, WebUi web);
 
   // Answers one request. Never throws: failures become error responses.
   HttpResponse Handle(const HttpRequest& request) const;
@@ -66,6 +71,7 @@ class Router {
   Workspace& workspace_;
   std::vector<CompiledRoute> routes_;
   std::string openapi_;
+  WebUi web_;
   mutable BoardCache boards_;  // rendered boards; synchronised inside
 };
 

@@ -130,7 +130,7 @@ int Init(const InitArgs& args) {
 }
 
 struct ServeArgs {
-  std::string db, bind = "0.0.0.0", fake_now;
+  std::string db, bind = "0.0.0.0", fake_now, web_dir;
   uint16_t port = 8080;
   int threads = 0;
   bool quiet = false;
@@ -142,6 +142,7 @@ int Serve(const ServeArgs& args) {
     options.bind = args.bind;
     options.port = args.port;
     options.threads = args.threads;
+    options.web_dir = args.web_dir;
     options.access_log = args.quiet ? nullptr : &std::cout;
     const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
     return ServeHttp(ws, options, [&](uint16_t port) {
@@ -298,7 +299,7 @@ int main(int argc, char** argv) {
       ->check(instant);
 
   ServeArgs serve;
-  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the REST API");
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve the web UI and the REST API");
   serve_cmd->add_option("--db", serve.db, "SQLite database file")->required();
   serve_cmd->add_option("--port", serve.port, "TCP port (0 = any free port)")
       ->capture_default_str();
@@ -308,6 +309,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--fake-now", serve.fake_now, "Start the clock at this instant")
       ->check(instant);
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log");
+  serve_cmd
+      ->add_option("--web-dir", serve.web_dir,
+                   "Serve the web UI from this directory (e.g. web/dist, read on every request) "
+                   "instead of the copy built into the binary")
+      ->check(CLI::ExistingDirectory);
 
   UserAddArgs user_add;
   CLI::App* user_cmd = app.add_subcommand("user", "Manage users");

@@ -995,6 +995,11 @@ Result<BoardView> Workspace::Board(const BoardQuery& q) {
   });
 }
 
+Result<std::map<Id, int64_t>> Workspace::BoardVersions() {
+  return Reading<std::map<Id, int64_t>>(
+      store_, [&](StoreTx& tx) -> Result<std::map<Id, int64_t>> { return tx.AllBoardVersions(); });
+}
+
 Result<int64_t> Workspace::BoardVersion(Id pipeline_id) {
   return Reading<int64_t>(
       store_, [&](StoreTx& tx) -> Result<int64_t> { return tx.BoardVersion(pipeline_id); });

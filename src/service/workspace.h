@@ -14,6 +14,7 @@
 // Thread-safety: a Workspace is shared by all server threads; it holds no mutable state of its own.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -159,6 +160,8 @@ class Workspace {
   // The pipeline's current board version (see BoardView::version): one indexed read. A pipeline
   // that does not exist has one too; Board is what reports it missing.
   Result<int64_t> BoardVersion(Id pipeline_id);
+  // The board version of every pipeline (for change notifications): one read.
+  Result<std::map<Id, int64_t>> BoardVersions();
 
   // ---- Lost reasons ----
   Result<LostReason> CreateLostReason(const User& actor, const LostReasonPatch& fields);

@@ -205,6 +205,8 @@ class StoreTx {
   // the same moment. Read it in the transaction that reads the board to pair the two. Changes
   // made by a bulk load also change it.
   virtual Result<int64_t> BoardVersion(Id pipeline_id) = 0;
+  // BoardVersion of every existing pipeline, by pipeline id, in one read.
+  virtual Result<std::map<Id, int64_t>> AllBoardVersions() = 0;
 
   // Workspace settings (default currency, ...): small string key/value pairs.
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;

@@ -138,6 +138,37 @@ class Connection {
     return std::nullopt;  // end of stream or reset: closed
   }
 
+  // Reads raw bytes, appending them to `*text`, until `*text` holds `count` occurrences of
+  // `needle` or `timeout` passes. Returns an error message on timeout or when the connection ends.
+  std::optional<std::string> ReadUntil(std::string_view needle, int count, std::string* text,
+                                       Clock::duration timeout) {
+    if (!stream_) return "not connected";
+    auto occurrences = [&] {
+      int n = 0;
+      for (size_t at = text->find(needle); at != std::string::npos;
+           at = text->find(needle, at + needle.size())) {
+        ++n;
+      }
+      return n;
+    };
+    const auto deadline = Clock::now() + timeout;
+    while (occurrences() < count) {
+      if (Clock::now() >= deadline) return "timed out waiting for \"" + std::string(needle) + "\"";
+      char chunk[4096];
+      beast::error_code ec;
+      size_t n = 0;
+      stream_->expires_at(deadline);
+      stream_->async_read_some(asio::buffer(chunk), [&](beast::error_code e, size_t got) {
+        ec = e;
+        n = got;
+      });
+      Run();
+      text->append(chunk, n);
+      if (ec) return "reading: " + ec.message();
+    }
+    return std::nullopt;
+  }
+
   // Closes the connection from this side.
   void Close() {
     if (!stream_) return;
@@ -329,6 +360,61 @@ TEST_F(ServerLifecycleTest, IdleKeepAliveConnectionsDoNotDelayShutdown) {
     auto closed = conn->ExpectClosedWithoutResponse();
     EXPECT_FALSE(closed) << *closed;
   }
+}
+
+// GET /api/events: a stream of server-sent events that tells of every board change (here a deal
+// created through another connection) within about a second, and ends cleanly on shutdown.
+TEST_F(ServerLifecycleTest, EventStreamTellsOfBoardChangesAndEndsOnShutdown) {
+  ASSERT_TRUE(StartServer());
+  Connection anonymous(server_->port());
+  ASSERT_FALSE(anonymous.Connect());
+  http::response<http::string_body> refused;
+  auto error = anonymous.RoundTrip(Request(http::verb::get, "/api/events", ""), &refused);
+  ASSERT_FALSE(error) << *error;
+  EXPECT_EQ(refused.result_int(), 401u) << Show(refused);
+
+  Connection events(server_->port());
+  ASSERT_FALSE(events.Connect());
+  ASSERT_FALSE(
+      events.WriteRaw("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Authorization: Bearer " +
+                      token_ + "\r\n\r\n"));
+  std::string stream;
+  error = events.ReadUntil("event: boards\n", 1, &stream, std::chrono::seconds(10));
+  ASSERT_FALSE(error) << *error << "\nreceived: " << stream;
+  error = events.ReadUntil("}}\n\n", 1, &stream, std::chrono::seconds(10));
+  ASSERT_FALSE(error) << *error << "\nreceived: " << stream;
+  EXPECT_EQ(stream.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << stream;
+  EXPECT_NE(stream.find("Content-Type: text/event-stream"), std::string::npos) << stream;
+  // The first event lists the current version of the template's pipeline (id 1).
+  const size_t first = stream.find("data: {\"versions\":{\"1\":");
+  ASSERT_NE(first, std::string::npos) << stream;
+  const std::string first_event = stream.substr(first, stream.find('\n', first) - first);
+
+  Connection writer(server_->port());
+  ASSERT_FALSE(writer.Connect());
+  http::response<http::string_body> created;
+  error = writer.RoundTrip(
+      Request(http::verb::post, "/api/deals", token_, R"({"title": "Seen live"})"), &created);
+  ASSERT_FALSE(error) << *error;
+  ASSERT_EQ(created.result_int(), 201u) << Show(created);
+
+  error = events.ReadUntil("event: boards\n", 2, &stream, std::chrono::seconds(10));
+  ASSERT_FALSE(error) << *error << "\nreceived: " << stream;
+  error = events.ReadUntil("}}\n\n", 2, &stream, std::chrono::seconds(10));
+  ASSERT_FALSE(error) << *error << "\nreceived: " << stream;
+  const size_t second = stream.find("data: ", first + 1);
+  ASSERT_NE(second, std::string::npos) << stream;
+  EXPECT_NE(stream.substr(second, stream.find('\n', second) - second), first_event)
+      << "the pipeline's version must have changed:\n"
+      << stream;
+
+  // An open stream does not hold up shutdown.
+  server_->Signal(SIGTERM);
+  error = server_->WaitExit(kExitTimeout);
+  EXPECT_FALSE(error) << *error << "\nserver output:\n" << server_->Output();
+  std::string rest;
+  EXPECT_TRUE(events.ReadUntil("never sent", 1, &rest, std::chrono::seconds(5)).has_value());
 }
 
 TEST_F(ServerLifecycleTest, AccessLogHasOneLinePerRequestWithoutQueryOrSecrets) {

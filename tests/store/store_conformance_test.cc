@@ -1377,6 +1377,11 @@ TEST_P(StoreConformanceTest, BoardVersionMovesWithEverythingTheBoardShows) {
   Must(Write([&](StoreTx& tx) { return tx.DeletePipeline(empty.id, 0); }));
   EXPECT_NE(version(empty.id), empty_before) << "a deleted pipeline (without stages)";
 
+  // All versions at once agree with one by one, and list only existing pipelines.
+  const std::map<Id, int64_t> all = Must(Read([](StoreTx& tx) { return tx.AllBoardVersions(); }));
+  EXPECT_EQ(all, (std::map<Id, int64_t>{{pipeline_.id, version(pipeline_.id)},
+                                        {other.id, version(other.id)}}));
+
   // A failed write moves nothing.
   const int64_t before = version(pipeline_.id);
   Status failed = store_->Write([&](StoreTx& tx) {

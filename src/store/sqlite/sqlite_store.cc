@@ -502,6 +502,11 @@ constexpr char kSqlUserNames[] =
 constexpr char kSqlBoardVersion[] =
     "SELECT SUM(version) FROM board_versions WHERE pipeline_id IN (0, ?)";
 
+constexpr char kSqlAllBoardVersions[] =
+    "SELECT p.id, COALESCE(v.version, 0) + "
+    "COALESCE((SELECT version FROM board_versions WHERE pipeline_id = 0), 0) "
+    "FROM pipelines p LEFT JOIN board_versions v ON v.pipeline_id = p.id";
+
 constexpr char kSqlGetSetting[] = "SELECT value FROM settings WHERE key = ?";
 constexpr char kSqlPutSetting[] =
     "INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -1037,6 +1042,16 @@ class SqliteTx final : public StoreTx {
     PD_ASSIGN_OR_RETURN(std::optional<int64_t> version,
                         FetchScalar<int64_t>(kSqlBoardVersion, pipeline_id));
     return version.value_or(0);
+  }
+
+  Result<std::map<Id, int64_t>> AllBoardVersions() override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlAllBoardVersions));
+    std::map<Id, int64_t> versions;
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      const Id id = row.Get<Id>();
+      versions[id] = row.Get<int64_t>();
+    }));
+    return versions;
   }
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override {
