@@ -48,7 +48,8 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 log "Dependencies and Release build (build-bench/)"
 bash scripts/install-deps.sh
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The web UI is left out: no benchmark touches it, and the bench build then needs no node.
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DPIPEDECK_WEB_UI=OFF >/dev/null
 targets=(pipedeck loadgen bench_report)
 have_explain=0
 if ninja -C build-bench -t targets all 2>/dev/null | grep -q '^explain_plans:'; then

@@ -13,7 +13,7 @@ constexpr int kMaxLimit = 500;
 constexpr int kMaxCards = 100;
 
 // Indexed by Param.
-constexpr std::array<ParamDoc, 18> kParamDocs = {{
+constexpr std::array<ParamDoc, 19> kParamDocs = {{
     {"limit", WireType::kInt32, "Page size, 1-500 (default 50)."},
     {"cursor", WireType::kString, "The next_cursor of the previous page (same sort)."},
     {"sort", WireType::kString, "Sort field; prefix '-' for descending."},
@@ -28,6 +28,8 @@ constexpr std::array<ParamDoc, 18> kParamDocs = {{
     {"user_id", WireType::kId, "Only notes written by this user."},
     {"status", WireType::kEnum, "Only deals with this status: open, won or lost."},
     {"done", WireType::kBool, "Only activities that are done (true) or not (false)."},
+    {"has_next_activity", WireType::kBool,
+     "Only deals with (true) or without (false) a planned activity (next_activity_date)."},
     {"due_from", WireType::kDate, "Only activities due on or after this date."},
     {"due_to", WireType::kDate, "Only activities due on or before this date."},
     {"cards", WireType::kInt32, "Cards per stage, 0-100 (default 20)."},
@@ -52,6 +54,12 @@ Status ReadId(std::string_view name, std::string_view value, std::optional<Id>* 
   std::optional<int64_t> id = ParseInt(value, 1, std::numeric_limits<int64_t>::max());
   if (!id) return BadValue(name, "must be a positive integer");
   *out = *id;
+  return Status::Ok();
+}
+
+Status ReadBool(std::string_view name, std::string_view value, std::optional<bool>* out) {
+  if (value != "true" && value != "false") return BadValue(name, "must be true or false");
+  *out = value == "true";
   return Status::Ok();
 }
 
@@ -130,9 +138,9 @@ Status ReadParam(Param p, std::string_view name, std::string_view value, const Q
       if (!list.status) return BadValue(name, "must be one of: open, won, lost");
       return Status::Ok();
     case Param::kDone:
-      if (value != "true" && value != "false") return BadValue(name, "must be true or false");
-      list.done = value == "true";
-      return Status::Ok();
+      return ReadBool(name, value, &list.done);
+    case Param::kHasNextActivity:
+      return ReadBool(name, value, &list.has_next_activity);
     case Param::kDueFrom:
       return ReadDate(name, value, &list.due_from);
     case Param::kDueTo:

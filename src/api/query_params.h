@@ -31,12 +31,13 @@ enum class Param {
   kOrgId,
   kDealId,
   kUserId,
-  kStatus,       // open|won|lost
-  kDone,         // true|false
-  kDueFrom,      // date
-  kDueTo,        // date
-  kCards,        // board cards per stage, 0..100 (default 20)
-  kMoveDealsTo,  // stage id receiving the deals of a deleted stage
+  kStatus,           // open|won|lost
+  kDone,             // true|false
+  kHasNextActivity,  // true|false
+  kDueFrom,          // date
+  kDueTo,            // date
+  kCards,            // board cards per stage, 0..100 (default 20)
+  kMoveDealsTo,      // stage id receiving the deals of a deleted stage
 };
 
 struct SortOption {

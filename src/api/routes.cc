@@ -289,7 +289,7 @@ struct QuerySpecs {
   QuerySpec organizations = ListSpec({Param::kOwnerId}, users.sorts);
   QuerySpec persons = ListSpec({Param::kOwnerId, Param::kOrgId}, users.sorts);
   QuerySpec deals = ListSpec({Param::kPipelineId, Param::kStageId, Param::kOwnerId, Param::kStatus,
-                              Param::kPersonId, Param::kOrgId},
+                              Param::kPersonId, Param::kOrgId, Param::kHasNextActivity},
                              {{"id", SortField::kId},
                               {"title", SortField::kName},
                               {"value", SortField::kValue},

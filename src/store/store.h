@@ -51,6 +51,7 @@ struct ListQuery {
   std::optional<Id> pipeline_id, stage_id, owner_id, person_id, org_id, deal_id, user_id;
   std::optional<DealStatus> status;
   std::optional<bool> done;                // activities
+  std::optional<bool> has_next_activity;   // deals: with (true) or without (false) a planned one
   std::optional<Date> due_from, due_to;    // activities: due_date in [from, to]
   std::optional<Timestamp> updated_since;  // updated_at >= this
   std::string text;

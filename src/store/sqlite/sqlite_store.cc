@@ -525,6 +525,7 @@ enum class Filter {
   kUser,
   kStatus,
   kDone,
+  kHasNextActivity,
   kDueFrom,
   kDueTo,
   kUpdatedSince,
@@ -569,14 +570,16 @@ constexpr FilterSql kOrganizationFilters[] = {
     kOwnerFilter, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
 constexpr FilterSql kPersonFilters[] = {
     kOwnerFilter, kOrgFilter, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
-constexpr FilterSql kDealFilters[] = {{Filter::kPipeline, "pipeline_id = ?"},
-                                      {Filter::kStage, "stage_id = ?"},
-                                      kOwnerFilter,
-                                      kPersonFilter,
-                                      kOrgFilter,
-                                      {Filter::kStatus, "status = ?"},
-                                      {Filter::kText, "pd_fold(title) LIKE ? ESCAPE '\\'"},
-                                      kUpdatedSinceFilter};
+constexpr FilterSql kDealFilters[] = {
+    {Filter::kPipeline, "pipeline_id = ?"},
+    {Filter::kStage, "stage_id = ?"},
+    kOwnerFilter,
+    kPersonFilter,
+    kOrgFilter,
+    {Filter::kStatus, "status = ?"},
+    {Filter::kHasNextActivity, "(next_activity_date IS NOT NULL) = ?"},
+    {Filter::kText, "pd_fold(title) LIKE ? ESCAPE '\\'"},
+    kUpdatedSinceFilter};
 constexpr FilterSql kActivityFilters[] = {kOwnerFilter,
                                           kDealFilter,
                                           kPersonFilter,
@@ -687,6 +690,8 @@ std::optional<SortKey> FilterValue(Filter filter, const ListQuery& q) {
       return KeyOf(q.user_id);
     case Filter::kDone:
       return KeyOf(q.done);
+    case Filter::kHasNextActivity:
+      return KeyOf(q.has_next_activity);
     case Filter::kStatus:
       if (!q.status) return std::nullopt;
       return SortKey(std::string(DealStatusName(*q.status)));
