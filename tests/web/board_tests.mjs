@@ -404,4 +404,88 @@ export const tests = [
       await page.locator(columnSel(from.stage.id)).waitFor();
     },
   },
+  {
+    name: 'filtered-board-reorder-and-search',
+    async run(t) {
+      const { page } = t;
+      await signIn(t);
+      // An owner and stage whose deals are interleaved with other owners' deals, so that a slot
+      // on the filtered board is not the index in the stage.
+      const users = (await t.api.get('/api/users')).items;
+      let pick = null;
+      for (const u of users) {
+        const b = await t.api.get(`/api/pipelines/1/board?cards=20&owner_id=${u.id}`);
+        for (const c of b.stages) {
+          if (c.cards.length < 3) continue;
+          const order = await stageOrder(t, c.stage.id);
+          const [a, b1] = c.cards.map((x) => x.id);
+          const index = order.filter((id) => id !== a).indexOf(b1) + 1;
+          if (index > 1) {
+            pick = { owner: u.id, stage: c, order, index };
+            break;
+          }
+        }
+        if (pick) break;
+      }
+      if (!pick) fail('no owner whose deals interleave with others in a stage');
+      const { stage, order, index } = pick;
+      const [a, b1, c1] = stage.cards.map((x) => x.id);
+
+      await page.getByLabel('Owner').selectOption(String(pick.owner));
+      await waitUntil(async () => new URL(page.url()).searchParams.get('owner') === String(pick.owner), 'the owner in the URL');
+      await waitUntil(async () => JSON.stringify(await shownIds(page, stage.stage.id)) === JSON.stringify(stage.cards.map((x) => x.id)), 'the filtered cards');
+
+      // The first card, dropped on the top edge of the third, follows the second.
+      const moved = waitForPost(page, `/api/deals/${a}/move`);
+      await dragCard(page, a, () => topEdgeOf(page, c1));
+      const response = await moved;
+      assertEqual(JSON.parse(response.request().postData()), { stage_id: stage.stage.id, index }, 'move request with the index in the full stage');
+      const after = await stageOrder(t, stage.stage.id);
+      assertEqual(after.indexOf(a), after.indexOf(b1) + 1, 'moved card right after the card it follows');
+      assertEqual(after.filter((id) => id !== a), order.filter((id) => id !== a), 'other cards keep their order');
+
+      // The filter survives a reload (it is in the URL) and so does the order.
+      await page.reload();
+      await page.locator(columnSel(stage.stage.id)).waitFor();
+      assertEqual(await page.getByLabel('Owner').inputValue(), String(pick.owner), 'owner filter after reload');
+      assertEqual((await shownIds(page, stage.stage.id)).slice(0, 3), [b1, a, c1], 'filtered order after reload');
+
+      // Text search: counts follow the API's board for the same text.
+      await page.getByLabel('Owner').selectOption('');
+      const word = stage.cards[0].title.split(/[\s:]+/)[0];
+      await page.getByLabel('Search').fill(word);
+      const searched = await t.api.get(`/api/pipelines/1/board?cards=20&q=${encodeURIComponent(word)}`);
+      for (const c of searched.stages) {
+        await waitUntil(async () => (await shownCount(page, c.stage.id)) === c.deal_count, `count of ${c.stage.name} for "${word}"`);
+      }
+      await waitUntil(async () => new URL(page.url()).searchParams.get('q') === word, 'the text in the URL');
+    },
+  },
+  {
+    name: 'keyboard-reorder-with-alt-arrows',
+    async run(t) {
+      const { page } = t;
+      await signIn(t);
+      const board = await boardFromApi(t);
+      const stage = board.stages.find((c) => c.cards.length >= 3);
+      const [a, b, c] = stage.cards.map((x) => x.id);
+      const button = page.locator(`${cardSel(a)} .card-actions`);
+      await button.focus();
+      const moved = waitForPost(page, `/api/deals/${a}/move`);
+      await page.keyboard.press('Alt+ArrowDown');
+      assertEqual(JSON.parse((await moved).request().postData()), { stage_id: stage.stage.id, index: 1 }, 'move request');
+      assertEqual((await shownIds(page, stage.stage.id)).slice(0, 3), [b, a, c], 'order after Alt+Down');
+      await waitUntil(
+        () => page.evaluate((id) => document.activeElement?.closest('[data-deal-id]')?.getAttribute('data-deal-id') === String(id), a),
+        'focus to stay on the moved card',
+      );
+      assertEqual((await stageOrder(t, stage.stage.id)).slice(0, 3), [b, a, c], 'order in the API');
+
+      const next = board.stages[board.stages.indexOf(stage) + 1];
+      const across = waitForPost(page, `/api/deals/${a}/move`);
+      await page.keyboard.press('Alt+ArrowRight');
+      assertEqual(JSON.parse((await across).request().postData()), { stage_id: next.stage.id, index: 0 }, 'move to the next stage');
+      assertEqual((await shownIds(page, next.stage.id))[0], a, 'first card of the next stage');
+    },
+  },
 ];

@@ -10,7 +10,7 @@
 // Every wait is bounded. Prints one line per test and "N passed, N failed"; exits 1 on a failure.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -230,6 +230,10 @@ async function runTest(test, args, browser, stats) {
     context.setDefaultTimeout(kActionMillis);
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    // The server sends a Content-Security-Policy with the UI; a violation is a bug in the UI.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+    });
     const t = {
       page,
       context,
@@ -270,6 +274,9 @@ async function main() {
     throw new Error(`no pipedeck binary at ${args.binary}`);
   });
   await mkdir(args.artifacts, { recursive: true });
+  for (const name of await readdir(args.artifacts)) {
+    if (name.startsWith('FAILED-')) await rm(join(args.artifacts, name), { force: true });
+  }
   const requireFromWeb = createRequire(join(webDir, 'package.json'));
   let chromium;
   try {
@@ -282,7 +289,17 @@ async function main() {
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    // The machine has no network beyond loopback: Chromium's background connections stay off.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-quic',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     timeout: 30_000,
   });
   const stats = { passed: 0, failed: 0, modes: new Set() };

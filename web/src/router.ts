@@ -1,0 +1,61 @@
+// Client-side routes on the History API. The server answers every non-/api path with index.html,
+// so each route here is also a URL that can be reloaded or shared.
+
+import { useEffect, useState } from 'preact/hooks';
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'board'; pipelineId: number }
+  | { name: 'not-found'; path: string };
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/') return { name: 'home' };
+  const board = /^\/board\/([1-9][0-9]{0,17})$/.exec(path);
+  if (board) return { name: 'board', pipelineId: Number(board[1]) };
+  return { name: 'not-found', path };
+}
+
+export function boardPath(pipelineId: number): string {
+  return `/board/${pipelineId}`;
+}
+
+const kNavigateEvent = 'pipedeck:navigate';
+
+/** Goes to `url` (path and query) without a page load; `replace` keeps the history entry. */
+export function navigate(url: string, options: { replace?: boolean } = {}): void {
+  const current = location.pathname + location.search;
+  if (url === current) return;
+  if (options.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  window.dispatchEvent(new Event(kNavigateEvent));
+}
+
+export interface LocationState {
+  pathname: string;
+  search: URLSearchParams;
+}
+
+function readLocation(): LocationState {
+  return { pathname: location.pathname, search: new URLSearchParams(location.search) };
+}
+
+/** The current location, re-rendering on navigate() and on the browser's back/forward. */
+export function useLocation(): LocationState {
+  const [state, setState] = useState(readLocation);
+  useEffect(() => {
+    const update = () => setState(readLocation());
+    window.addEventListener('popstate', update);
+    window.addEventListener(kNavigateEvent, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(kNavigateEvent, update);
+    };
+  }, []);
+  return state;
+}
+
+/** A click on an in-app link that the browser should leave alone (new tab, download, ...). */
+export function isModifiedClick(event: MouseEvent): boolean {
+  return event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey;
+}
