@@ -2,6 +2,9 @@
 // Browser tests of the web UI against the real server.
 //
 //   node tests/web/run.mjs --binary build/pipedeck [--artifacts DIR] [--only NAME] [--keep]
+//                          [--web-dir web/dist]
+// --web-dir makes the server read the UI from that directory (`pipedeck serve --web-dir`) instead
+// of the copy built into the binary: for working on the UI without rebuilding the server.
 //
 // Each test gets its own workspace: a temp dir, `pipedeck init --demo`, `pipedeck serve --port 0`.
 // When that server serves the UI itself (GET / is HTML that loads /assets/app.js) the browser
@@ -16,7 +19,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tests } from './board_tests.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -28,7 +30,13 @@ const kTestMillis = 90_000;
 const kActionMillis = 10_000;
 
 function parseArgs(argv) {
-  const args = { binary: null, artifacts: '/tmp/pipedeck-web-artifacts', only: null, keep: false };
+  const args = {
+    binary: null,
+    artifacts: '/tmp/pipedeck-web-artifacts',
+    only: null,
+    keep: false,
+    webDir: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -39,8 +47,11 @@ function parseArgs(argv) {
     else if (a === '--artifacts') args.artifacts = resolve(value());
     else if (a === '--only') args.only = value();
     else if (a === '--keep') args.keep = true;
+    else if (a === '--web-dir') args.webDir = resolve(value());
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node tests/web/run.mjs --binary PATH [--artifacts DIR] [--only NAME] [--keep]');
+      console.log(
+        'usage: node tests/web/run.mjs --binary PATH [--artifacts DIR] [--only NAME] [--keep] [--web-dir DIR]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -72,9 +83,10 @@ function run(cmd, argv, millis = 60_000) {
 }
 
 /** Starts `pipedeck serve` and resolves once it prints its address. */
-function startServer(binary, db) {
+function startServer(binary, db, webDir) {
+  const extra = webDir ? ['--web-dir', webDir] : [];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ['serve', '--db', db, '--port', '0', '--bind', '127.0.0.1', '--quiet'], {
+    const child = spawn(binary, ['serve', '--db', db, '--port', '0', '--bind', '127.0.0.1', '--quiet', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -217,7 +229,7 @@ async function runTest(test, args, browser, stats) {
     const init = await run(args.binary, ['init', '--db', db, '--demo', '--admin-name', 'Ada Admin', '--admin-email', 'admin@example.com']);
     const token = /API token: (\S+)/.exec(init)?.[1];
     if (!token) throw new Error(`no API token in the output of pipedeck init:\n${init}`);
-    server = await startServer(args.binary, db);
+    server = await startServer(args.binary, db, args.webDir);
     let baseUrl = server.url;
     let mode = 'server';
     if (!(await servesUi(server.url))) {
@@ -283,6 +295,11 @@ async function main() {
     ({ chromium } = requireFromWeb('playwright-core'));
   } catch {
     throw new Error('playwright-core is not installed: run `npm ci` in web/');
+  }
+  // Every `*_tests.mjs` module beside this runner exports `tests`; they run in file-name order.
+  const tests = [];
+  for (const file of (await readdir(here)).filter((f) => f.endsWith('_tests.mjs')).sort()) {
+    tests.push(...(await import(join(here, file))).tests);
   }
   const selected = tests.filter((t) => !args.only || t.name.includes(args.only));
   if (selected.length === 0) throw new Error(`no test matches ${args.only}`);
