@@ -454,7 +454,6 @@ Status ReadBodyAs(std::string_view body, BodyMode mode, bool empty_ok, P* out) {
 // Parts of records, written by ObjectWriter::Array and ObjectWriter::Record.
 void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w);
 void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w);
-void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w);
 void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w);
 void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w);
 
@@ -577,28 +576,6 @@ void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w) {
 std::optional<std::string_view> NameIf(const std::optional<Id>& link, const std::string& name) {
   if (!link) return std::nullopt;
   return name;
-}
-
-void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w) {
-  ObjectWriter(out, w)
-      .Int("id", c.deal.id)
-      .Str("title", c.deal.title)
-      .Int("value_minor", c.deal.value.amount_minor)
-      .Str("currency", c.deal.value.currency)
-      .Int("org_id", c.deal.org_id)
-      .OptionalStr("org_name", NameIf(c.deal.org_id, c.details.org_name))
-      .Int("person_id", c.deal.person_id)
-      .OptionalStr("person_name", NameIf(c.deal.person_id, c.details.person_name))
-      .Int("owner_id", c.deal.owner_id)
-      .Str("owner_name", c.details.owner_name)
-      .Date("next_activity_date", c.deal.next_activity_date)
-      .Bool("overdue", c.overdue)
-      .Bool("no_next_activity", c.no_next_activity)
-      .Bool("rotting", c.rotting)
-      .Int("probability", c.probability)
-      .Num("position", c.deal.position)
-      .Int("version", c.deal.version)
-      .Done();
 }
 
 void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w) {
@@ -780,12 +757,35 @@ std::vector<SchemaDoc> BuildSchemas() {
        WireOf(FieldsOf(static_cast<ActivityPatch*>(nullptr)))},
       {"Note", "A note on a deal, person or organization (at least one).",
        WireOf(FieldsOf(static_cast<NotePatch*>(nullptr)))},
+      {"Settings", "Workspace settings.", {{"default_currency", WireType::kString, ro}}},
       {"LostReason", "A configured reason for losing a deal.",
        WireOf(FieldsOf(static_cast<LostReasonPatch*>(nullptr)))},
   };
 }
 
 }  // namespace
+
+void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("id", c.deal.id)
+      .Str("title", c.deal.title)
+      .Int("value_minor", c.deal.value.amount_minor)
+      .Str("currency", c.deal.value.currency)
+      .Int("org_id", c.deal.org_id)
+      .OptionalStr("org_name", NameIf(c.deal.org_id, c.details.org_name))
+      .Int("person_id", c.deal.person_id)
+      .OptionalStr("person_name", NameIf(c.deal.person_id, c.details.person_name))
+      .Int("owner_id", c.deal.owner_id)
+      .Str("owner_name", c.details.owner_name)
+      .Date("next_activity_date", c.deal.next_activity_date)
+      .Bool("overdue", c.overdue)
+      .Bool("no_next_activity", c.no_next_activity)
+      .Bool("rotting", c.rotting)
+      .Int("probability", c.probability)
+      .Num("position", c.deal.position)
+      .Int("version", c.deal.version)
+      .Done();
+}
 
 const std::vector<SchemaDoc>& WireSchemas() {
   static const auto& schemas = *new std::vector<SchemaDoc>(BuildSchemas());
@@ -1017,6 +1017,10 @@ Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out) {
 }
 Status ReadBody(std::string_view body, BodyMode mode, EmptyInput* out) {
   return ReadBodyAs(body, mode, true, out);
+}
+
+void WriteJson(const WorkspaceSettings& s, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w).Str("default_currency", s.default_currency).Done();
 }
 
 }  // namespace pipedeck

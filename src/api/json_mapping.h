@@ -98,6 +98,8 @@ void WriteJson(const LostReason& r, const JsonOut& out, JsonText& w);
 void WriteJson(const Activity& a, const JsonOut& out, JsonText& w);  // `overdue` as of out.now
 void WriteJson(const Note& n, const JsonOut& out, JsonText& w);
 void WriteJson(const BoardView& b, const JsonOut& out, JsonText& w);
+void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w);
+void WriteJson(const WorkspaceSettings& s, const JsonOut& out, JsonText& w);
 void WriteJson(const TimelineEntry& e, const JsonOut& out, JsonText& w);  // {"kind","at","data"}
 void WriteJson(const StageTemplate& t, const JsonOut& out, JsonText& w);
 

@@ -222,6 +222,16 @@ Result<Reply> Board(RequestContext& c) {
   return reply;
 }
 
+Result<Reply> StageCards(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(CardPage page, c.ws.StageCards(c.id(), c.query.list));
+  return ItemsReply(c, page.items, std::string_view(page.next_cursor));
+}
+
+Result<Reply> Settings(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(WorkspaceSettings settings, c.ws.Settings());
+  return ObjectReply(64, [&](JsonText& w) { WriteJson(settings, c.out, w); });
+}
+
 // The stream itself is written by the HTTP server (http_server.cc, EventHub); here the request
 // has passed authentication.
 Result<Reply> Events(RequestContext&) {
@@ -310,6 +320,7 @@ struct QuerySpecs {
   QuerySpec lost_reasons = ListSpec(
       {}, {{"order", SortField::kPosition}, {"id", SortField::kId}, {"label", SortField::kName}});
   QuerySpec board = {{Param::kCards, Param::kOwnerId, Param::kText}, {}};
+  QuerySpec stage_cards = {{Param::kLimit, Param::kCursor, Param::kOwnerId, Param::kText}, {}};
   QuerySpec stage_delete = {{Param::kMoveDealsTo}, {}};
 };
 
@@ -362,6 +373,12 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kGet, "/api/pipelines/{id}/board", "getBoard",
        "The board: per stage the open deals' count, totals and first cards", true, "", "Board", 200,
        &q.board, Board},
+      {kGet, "/api/stages/{id}/cards", "listStageCards",
+       "The stage's open deals as board cards, by position, a page at a time (after the board's "
+       "first cards)",
+       true, "", "BoardCardList", 200, &q.stage_cards, StageCards},
+      {kGet, "/api/settings", "getSettings", "Workspace settings (the default currency)", true, "",
+       "Settings", 200, nullptr, Settings},
       {kGet, "/api/events", "events",
        "Server-sent events: `boards` with every pipeline's board version whenever one changes",
        true, "", kEventStreamSchema, 200, nullptr, Events},

@@ -492,6 +492,19 @@ Timestamp ActivityMoment(const Activity& a) {
   return due;
 }
 
+// A deal as a card of `stage` (its own stage) at `now`, with the names of `details`.
+BoardCard MakeCard(Deal deal, const Stage& stage, const std::map<Id, CardDetails>& details,
+                   Timestamp now) {
+  BoardCard card;
+  card.probability = EffectiveProbability(deal, stage);
+  card.overdue = HasOverdueNextActivity(deal, now);
+  card.no_next_activity = deal.status == DealStatus::kOpen && !deal.next_activity_date;
+  card.rotting = IsRotting(deal, stage, now);
+  if (auto it = details.find(deal.id); it != details.end()) card.details = it->second;
+  card.deal = std::move(deal);
+  return card;
+}
+
 }  // namespace
 
 // ---- Identity
@@ -979,16 +992,9 @@ Result<BoardView> Workspace::Board(const BoardQuery& q) {
       out.deal_count = column.deal_count;
       out.totals = std::move(column.totals);
       for (Deal& deal : column.cards) {
-        BoardCard card;
-        card.probability = EffectiveProbability(deal, out.stage);
-        card.overdue = HasOverdueNextActivity(deal, now);
-        card.no_next_activity = deal.status == DealStatus::kOpen && !deal.next_activity_date;
-        card.rotting = IsRotting(deal, out.stage, now);
         flag_turns_on(RottingFrom(deal, out.stage));
         flag_turns_on(OverdueFrom(deal));
-        if (auto it = details.find(deal.id); it != details.end()) card.details = it->second;
-        card.deal = std::move(deal);
-        out.cards.push_back(std::move(card));
+        out.cards.push_back(MakeCard(std::move(deal), out.stage, details, now));
       }
     }
     return view;
@@ -998,6 +1004,36 @@ Result<BoardView> Workspace::Board(const BoardQuery& q) {
 Result<std::map<Id, int64_t>> Workspace::BoardVersions() {
   return Reading<std::map<Id, int64_t>>(
       store_, [&](StoreTx& tx) -> Result<std::map<Id, int64_t>> { return tx.AllBoardVersions(); });
+}
+
+Result<CardPage> Workspace::StageCards(Id stage_id, const ListQuery& q) {
+  return Reading<CardPage>(store_, [&](StoreTx& tx) -> Result<CardPage> {
+    PD_ASSIGN_OR_RETURN(Stage stage, Find<Stage>(tx, stage_id));
+    ListQuery cards;
+    cards.stage_id = stage_id;
+    cards.status = DealStatus::kOpen;
+    cards.owner_id = q.owner_id;
+    cards.text = q.text;
+    cards.sort = SortField::kPosition;
+    cards.limit = q.limit;
+    cards.cursor = q.cursor;
+    PD_ASSIGN_OR_RETURN(Page<Deal> page, tx.ListDeals(cards));
+    PD_ASSIGN_OR_RETURN(auto details, tx.CardDetailsOf(page.items));
+    const Timestamp now = clock_.Now();
+    CardPage out;
+    for (Deal& deal : page.items)
+      out.items.push_back(MakeCard(std::move(deal), stage, details, now));
+    out.next_cursor = std::move(page.next_cursor);
+    return out;
+  });
+}
+
+Result<WorkspaceSettings> Workspace::Settings() {
+  return Reading<WorkspaceSettings>(store_, [&](StoreTx& tx) -> Result<WorkspaceSettings> {
+    WorkspaceSettings settings;
+    PD_ASSIGN_OR_RETURN(settings.default_currency, DefaultCurrencyIn(tx));
+    return settings;
+  });
 }
 
 Result<int64_t> Workspace::BoardVersion(Id pipeline_id) {

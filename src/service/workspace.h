@@ -63,6 +63,17 @@ struct BoardView {
   Timestamp fresh_until;
 };
 
+// Open deals of one stage as board cards, one page at a time (beyond the board's first cards).
+struct CardPage {
+  std::vector<BoardCard> items;
+  std::string next_cursor;  // empty on the last page
+};
+
+// Workspace settings everyone may read.
+struct WorkspaceSettings {
+  std::string default_currency;
+};
+
 // One item of a deal's timeline.
 struct TimelineEntry {
   Timestamp at;  // activity: done_at if done, else its due moment; note: created_at; event: at
@@ -157,11 +168,17 @@ class Workspace {
   // Activities, notes and stage events of a deal, newest first.
   Result<std::vector<TimelineEntry>> DealTimeline(Id id);
   Result<BoardView> Board(const BoardQuery& q);
+  // The open deals of `stage_id` as cards in board order (position), a page of `q.limit` after
+  // `q.cursor`, honouring q.owner_id and q.text like the board; other filters are ignored.
+  // kNotFound for no such stage.
+  Result<CardPage> StageCards(Id stage_id, const ListQuery& q);
   // The pipeline's current board version (see BoardView::version): one indexed read. A pipeline
   // that does not exist has one too; Board is what reports it missing.
   Result<int64_t> BoardVersion(Id pipeline_id);
   // The board version of every pipeline (for change notifications): one read.
   Result<std::map<Id, int64_t>> BoardVersions();
+
+  Result<WorkspaceSettings> Settings();
 
   // ---- Lost reasons ----
   Result<LostReason> CreateLostReason(const User& actor, const LostReasonPatch& fields);
