@@ -1080,6 +1080,13 @@ Result<Activity> Workspace::CreateActivity(const User& actor, const ActivityPatc
     Activity activity;
     activity.owner_id = actor.id;
     activity.due_date = DateOf(now);
+    // An activity on a deal is also with the deal's person and organization, unless the request
+    // names them (or sends null for none).
+    if (fields.deal_id && *fields.deal_id) {
+      PD_ASSIGN_OR_RETURN(Deal deal, Find<Deal>(tx, **fields.deal_id, "deal_id"));
+      if (!fields.person_id) activity.person_id = deal.person_id;
+      if (!fields.org_id) activity.org_id = deal.org_id;
+    }
     PD_ASSIGN_OR_RETURN(activity, CreateRecord(tx, now, Apply(std::move(activity), fields, now)));
     PD_RETURN_IF_ERROR(RefreshDeals(tx, activity.deal_id));
     return activity;

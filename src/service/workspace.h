@@ -190,6 +190,7 @@ class Workspace {
 
   // ---- Activities and notes ----
   // due_date defaults to today; subject is required.
+  // An activity on a deal takes the deal's person and organization unless `fields` sets them.
   Result<Activity> CreateActivity(const User& actor, const ActivityPatch& fields);
   Result<Activity> GetActivity(Id id);
   Result<Activity> UpdateActivity(const User& actor, Id id, const ActivityPatch& patch,
