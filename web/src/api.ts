@@ -226,6 +226,185 @@ export interface DealCreate {
 
 export type LostInput = { lost_reason: string } | { lost_reason_id: Id };
 
+// ---- Agenda, contacts and settings (types) ----------------------------------------------------
+
+export type ActivityType = 'call' | 'meeting' | 'email' | 'task' | 'deadline';
+
+export interface Activity {
+  id: Id;
+  type: ActivityType;
+  subject: string;
+  due_date: DateString;
+  /** "HH:MM" (UTC), or null for an all-day activity. */
+  due_time: string | null;
+  duration_minutes: number;
+  done: boolean;
+  done_at: Instant | null;
+  deal_id: Id | null;
+  person_id: Id | null;
+  org_id: Id | null;
+  owner_id: Id | null;
+  note: string;
+  /** Not done and its due moment (the time if set, else the end of the day, UTC) has passed. */
+  overdue: boolean;
+  version: number;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface ActivityQuery {
+  owner_id?: Id;
+  deal_id?: Id;
+  person_id?: Id;
+  org_id?: Id;
+  done?: boolean;
+  due_from?: DateString;
+  due_to?: DateString;
+  sort?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface ActivityCreate {
+  subject: string;
+  type?: ActivityType;
+  due_date?: DateString;
+  due_time?: string | null;
+  duration_minutes?: number;
+  deal_id?: Id;
+  person_id?: Id;
+  org_id?: Id;
+  owner_id?: Id;
+  note?: string;
+}
+
+export type ActivityPatch = Partial<Pick<Activity, 'subject' | 'type' | 'due_date' | 'due_time' | 'done' | 'note'>>;
+
+/** The deals list with the filters the contact pages and the agenda use. */
+export interface DealFilter extends DealListQuery {
+  person_id?: Id;
+  org_id?: Id;
+  has_next_activity?: boolean;
+}
+
+export interface ContactListQuery {
+  q?: string;
+  sort?: string;
+  limit?: number;
+  cursor?: string | null;
+  org_id?: Id;
+  owner_id?: Id;
+}
+
+export interface ContactPointInput {
+  value: string;
+  label?: string | null;
+  primary?: boolean;
+}
+
+export interface PersonInput {
+  name?: string;
+  emails?: ContactPointInput[];
+  phones?: ContactPointInput[];
+  org_id?: Id | null;
+  owner_id?: Id | null;
+}
+
+export interface OrganizationInput {
+  name?: string;
+  address?: string | null;
+  owner_id?: Id | null;
+}
+
+export interface StageTemplate {
+  key: string;
+  title: string;
+  stages: Array<{ name: string; probability: number; rotting_days: number | null; playbook: string }>;
+}
+
+export interface PipelineInput {
+  name?: string;
+  template?: string;
+  active?: boolean;
+}
+
+export interface StageInput {
+  name?: string;
+  /** 0-based place among the pipeline's stages; the server renumbers the others. */
+  order?: number;
+  probability?: number;
+  rotting_days?: number | null;
+  playbook?: string | null;
+}
+
+export interface LostReasonInput {
+  label?: string;
+  order?: number;
+  active?: boolean;
+}
+
+export interface Deleted {
+  id: Id;
+  deleted: boolean;
+}
+
+function ifMatch(version: number): Record<string, string> {
+  return { 'If-Match': `"${version}"` };
+}
+
+function flag(value: boolean | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
+}
+
+// ---- end of agenda, contacts and settings (types) ------------------------------------------------
+
+// ---- Deal page and events (types) -------------------------------------------------------------
+
+export interface Note {
+  id: Id;
+  content: string;
+  deal_id: Id | null;
+  person_id: Id | null;
+  org_id: Id | null;
+  user_id: Id | null;
+  pinned: boolean;
+  version: number;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface NoteCreate {
+  content: string;
+  deal_id?: Id;
+  person_id?: Id;
+  org_id?: Id;
+}
+
+/** One entry of GET /api/deals/{id}/timeline, newest first. */
+export type TimelineItem =
+  | { kind: 'activity'; at: Instant; data: Activity }
+  | { kind: 'note'; at: Instant; data: Note }
+  | { kind: 'stage_event'; at: Instant; data: StageEvent };
+
+/** The fields of a deal a PATCH may change; null clears an optional one. */
+export type DealPatch = Partial<
+  Pick<
+    Deal,
+    | 'title'
+    | 'value_minor'
+    | 'currency'
+    | 'stage_id'
+    | 'expected_close_date'
+    | 'owner_id'
+    | 'person_id'
+    | 'org_id'
+    | 'source'
+    | 'probability'
+  >
+>;
+
+// ---- end of deal page and events (types) ------------------------------------------------------
+
 type Query = Record<string, string | number | null | undefined>;
 
 function queryString(query: Query): string {
@@ -257,8 +436,8 @@ export class ApiClient {
     this.token = token;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
     if (this.token) headers['Authorization'] = `Bearer ${this.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
@@ -368,4 +547,163 @@ export class ApiClient {
   person(id: Id): Promise<Person> {
     return this.request('GET', `/api/persons/${id}`);
   }
+
+  // ---- Agenda, contacts and settings (methods) --------------------------------------------------
+
+  activities(query: ActivityQuery): Promise<Page<Activity>> {
+    return this.request('GET', `/api/activities${queryString({ ...query, done: flag(query.done) })}`);
+  }
+
+  createActivity(input: ActivityCreate): Promise<Activity> {
+    return this.request('POST', '/api/activities', input);
+  }
+
+  updateActivity(id: Id, version: number, patch: ActivityPatch): Promise<Activity> {
+    return this.request('PATCH', `/api/activities/${id}`, patch, ifMatch(version));
+  }
+
+  findDeals(query: DealFilter): Promise<Page<Deal>> {
+    return this.request(
+      'GET',
+      `/api/deals${queryString({ ...query, has_next_activity: flag(query.has_next_activity) })}`,
+    );
+  }
+
+  persons(query: ContactListQuery): Promise<Page<Person>> {
+    return this.request('GET', `/api/persons${queryString({ ...query })}`);
+  }
+
+  createPerson(input: PersonInput & { name: string }): Promise<Person> {
+    return this.request('POST', '/api/persons', input);
+  }
+
+  updatePerson(id: Id, version: number, patch: PersonInput): Promise<Person> {
+    return this.request('PATCH', `/api/persons/${id}`, patch, ifMatch(version));
+  }
+
+  listOrganizations(query: ContactListQuery): Promise<Page<Organization>> {
+    return this.request('GET', `/api/organizations${queryString({ ...query })}`);
+  }
+
+  createOrganization(input: OrganizationInput & { name: string }): Promise<Organization> {
+    return this.request('POST', '/api/organizations', input);
+  }
+
+  updateOrganization(id: Id, version: number, patch: OrganizationInput): Promise<Organization> {
+    return this.request('PATCH', `/api/organizations/${id}`, patch, ifMatch(version));
+  }
+
+  stageTemplates(): Promise<{ items: StageTemplate[] }> {
+    return this.request('GET', '/api/stage-templates');
+  }
+
+  createPipeline(input: PipelineInput & { name: string }): Promise<Pipeline> {
+    return this.request('POST', '/api/pipelines', input);
+  }
+
+  updatePipeline(id: Id, version: number, patch: PipelineInput): Promise<Pipeline> {
+    return this.request('PATCH', `/api/pipelines/${id}`, patch, ifMatch(version));
+  }
+
+  deletePipeline(id: Id, version: number): Promise<Deleted> {
+    return this.request('DELETE', `/api/pipelines/${id}`, undefined, ifMatch(version));
+  }
+
+  stages(pipelineId: Id): Promise<Page<Stage>> {
+    return this.request('GET', `/api/stages${queryString({ pipeline_id: pipelineId, limit: 500 })}`);
+  }
+
+  allStages(): Promise<Page<Stage>> {
+    return this.request('GET', `/api/stages${queryString({ limit: 500 })}`);
+  }
+
+  createStage(input: StageInput & { pipeline_id: Id; name: string }): Promise<Stage> {
+    return this.request('POST', '/api/stages', input);
+  }
+
+  updateStage(id: Id, version: number, patch: StageInput): Promise<Stage> {
+    return this.request('PATCH', `/api/stages/${id}`, patch, ifMatch(version));
+  }
+
+  /** `moveDealsTo`: the stage of the same pipeline that receives the stage's deals (required when it has any). */
+  deleteStage(id: Id, version: number, moveDealsTo: Id | null): Promise<Deleted> {
+    return this.request('DELETE', `/api/stages/${id}${queryString({ move_deals_to: moveDealsTo })}`, undefined, ifMatch(version));
+  }
+
+  createLostReason(input: LostReasonInput & { label: string }): Promise<LostReason> {
+    return this.request('POST', '/api/lost-reasons', input);
+  }
+
+  updateLostReason(id: Id, version: number, patch: LostReasonInput): Promise<LostReason> {
+    return this.request('PATCH', `/api/lost-reasons/${id}`, patch, ifMatch(version));
+  }
+
+  deleteLostReason(id: Id, version: number): Promise<Deleted> {
+    return this.request('DELETE', `/api/lost-reasons/${id}`, undefined, ifMatch(version));
+  }
+
+  // ---- end of agenda, contacts and settings (methods) -------------------------------------------
+
+  // ---- Deal page and events (methods) -----------------------------------------------------------
+
+  /** PATCH /api/deals/{id} for `version` only: a stale version is a 412 and changes nothing. */
+  updateDeal(id: Id, version: number, patch: DealPatch): Promise<Deal> {
+    return this.request('PATCH', `/api/deals/${id}`, patch, ifMatch(version));
+  }
+
+  /** Moves the deal (at `version`) to `stageId`; `index` null → last of the stage. */
+  moveDealAt(id: Id, version: number, stageId: Id, index: number | null): Promise<Deal> {
+    const body: { stage_id: Id; index?: number } = { stage_id: stageId };
+    if (index !== null) body.index = index;
+    return this.request('POST', `/api/deals/${id}/move`, body, ifMatch(version));
+  }
+
+  markWonAt(id: Id, version: number): Promise<Deal> {
+    return this.request('POST', `/api/deals/${id}/won`, {}, ifMatch(version));
+  }
+
+  markLostAt(id: Id, version: number, input: LostInput): Promise<Deal> {
+    return this.request('POST', `/api/deals/${id}/lost`, input, ifMatch(version));
+  }
+
+  reopenAt(id: Id, version: number): Promise<Deal> {
+    return this.request('POST', `/api/deals/${id}/reopen`, {}, ifMatch(version));
+  }
+
+  dealTimeline(id: Id): Promise<{ items: TimelineItem[] }> {
+    return this.request('GET', `/api/deals/${id}/timeline`);
+  }
+
+  createNote(input: NoteCreate): Promise<Note> {
+    return this.request('POST', '/api/notes', input);
+  }
+
+  /**
+   * Opens GET /api/events (server-sent events) with the token in the Authorization header, which
+   * EventSource cannot send; live.ts reads the body. Rejects with an ApiError like request() (a
+   * 401 signs out), or with the abort error when `signal` aborts.
+   */
+  async openEvents(signal: AbortSignal): Promise<Response> {
+    // Signed out: no request, and no second sign-out with a "session ended" reason.
+    if (!this.token) throw new ApiError(401, 'unauthorized', 'Not signed in.');
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/api/events`, {
+        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${this.token}` },
+        cache: 'no-store',
+        signal,
+      });
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw new ApiError(0, 'unreachable', 'The Pipedeck server cannot be reached.');
+    }
+    if (!response.ok) {
+      void response.body?.cancel().catch(() => undefined);
+      if (response.status === 401) this.onUnauthorized?.();
+      throw new ApiError(response.status, 'http', `The event stream answered ${response.status}.`);
+    }
+    return response;
+  }
+
+  // ---- end of deal page and events (methods) ----------------------------------------------------
 }

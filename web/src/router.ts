@@ -6,6 +6,15 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { name: 'home' }
   | { name: 'board'; pipelineId: number }
+  | { name: 'deal'; dealId: number } // ---- Deal page
+  // ---- Agenda, contacts and settings
+  | { name: 'agenda' }
+  | { name: 'persons' }
+  | { name: 'person'; personId: number }
+  | { name: 'organizations' }
+  | { name: 'organization'; orgId: number }
+  | { name: 'settings' }
+  // ---- end of agenda, contacts and settings
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -13,11 +22,28 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { name: 'home' };
   const board = /^\/board\/([1-9][0-9]{0,17})$/.exec(path);
   if (board) return { name: 'board', pipelineId: Number(board[1]) };
+  const deal = /^\/deals\/([1-9][0-9]{0,17})$/.exec(path); // ---- Deal page
+  if (deal) return { name: 'deal', dealId: Number(deal[1]) };
+  // ---- Agenda, contacts and settings
+  if (path === '/agenda') return { name: 'agenda' };
+  if (path === '/persons') return { name: 'persons' };
+  if (path === '/organizations') return { name: 'organizations' };
+  if (path === '/settings') return { name: 'settings' };
+  const person = /^\/persons\/([1-9][0-9]{0,17})$/.exec(path);
+  if (person) return { name: 'person', personId: Number(person[1]) };
+  const org = /^\/organizations\/([1-9][0-9]{0,17})$/.exec(path);
+  if (org) return { name: 'organization', orgId: Number(org[1]) };
+  // ---- end of agenda, contacts and settings
   return { name: 'not-found', path };
 }
 
 export function boardPath(pipelineId: number): string {
   return `/board/${pipelineId}`;
+}
+
+// ---- Deal page
+export function dealPath(dealId: number): string {
+  return `/deals/${dealId}`;
 }
 
 const kNavigateEvent = 'pipedeck:navigate';

@@ -10,6 +10,13 @@ import { storeToken, storedToken } from '../session';
 import { boardPath, isModifiedClick, navigate, parseRoute, useLocation } from '../router';
 import { AppContext, Avatar, EmptyState, ErrorState, NoticeProvider, Spinner, useApp } from './ui';
 import { BoardPage } from './board';
+import { DealPage } from './deal_page';
+// ---- Agenda, contacts and settings
+import { AgendaPage } from './agenda';
+import { OrganizationsPage, PersonsPage } from './contacts_lists';
+import { OrganizationPage } from './organization_page';
+import { PersonPage } from './person_page';
+import { SettingsPage } from './settings';
 
 type Session =
   | { state: 'checking' }
@@ -204,6 +211,29 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
     case 'board':
       page = <BoardPage pipelineId={route.pipelineId} search={location.search} />;
       break;
+    case 'deal':
+      page = <DealPage key={route.dealId} dealId={route.dealId} />;
+      break;
+    // ---- Agenda, contacts and settings
+    case 'agenda':
+      page = <AgendaPage />;
+      break;
+    case 'persons':
+      page = <PersonsPage search={location.search} />;
+      break;
+    case 'person':
+      page = <PersonPage key={route.personId} personId={route.personId} />;
+      break;
+    case 'organizations':
+      page = <OrganizationsPage search={location.search} />;
+      break;
+    case 'organization':
+      page = <OrganizationPage key={route.orgId} orgId={route.orgId} />;
+      break;
+    case 'settings':
+      page = <SettingsPage search={location.search} />;
+      break;
+    // ---- end of agenda, contacts and settings
     case 'not-found':
       page = (
         <main class="page-center">
@@ -232,6 +262,16 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         <nav class="nav" aria-label="Main">
           <NavLink href="/" active={route.name === 'board' || route.name === 'home'}>
             Board
+          </NavLink>
+          {/* ---- Agenda, contacts and settings */}
+          <NavLink href="/agenda" active={route.name === 'agenda'}>
+            Agenda
+          </NavLink>
+          <NavLink href="/persons" active={route.name === 'persons' || route.name === 'person' || route.name === 'organizations' || route.name === 'organization'}>
+            Contacts
+          </NavLink>
+          <NavLink href="/settings" active={route.name === 'settings'}>
+            Settings
           </NavLink>
         </nav>
         <div class="topbar-user">

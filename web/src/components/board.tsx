@@ -31,6 +31,8 @@ import { formatMoney } from '../money';
 import { NameDirectory } from '../names';
 import { boardPath, navigate } from '../router';
 import { useCardDrag, type DragView, type DropTarget } from './board_drag';
+import { useLiveBoard } from './board_live';
+import { LiveIndicator } from './live_indicator';
 import { CardView } from './card';
 import { CardActionsDialog, LostDialog, type MovePlace } from './card_dialogs';
 import { NewDealDialog } from './deal_form';
@@ -328,6 +330,19 @@ export function BoardPage({ pipelineId, search }: { pipelineId: Id; search: URLS
 
   const { drag, ghostRef, ghostTransform, onPointerDown } = useCardDrag({ onDrop });
 
+  // Live updates: other users' changes re-read the board (board_live.ts).
+  useLiveBoard({
+    api,
+    pipelineId,
+    ownerId,
+    q,
+    firstCards: kFirstCards,
+    boardRef,
+    queryKeyRef,
+    setBoard,
+    busy: () => pendingWrites.current > 0 || drag !== null || document.body.classList.contains('is-dragging'),
+  });
+
   // Alt+arrows on a card's actions button: up/down within the stage, left/right to the top of
   // the previous/next stage. Focus follows the card.
   const onKeyDown = useCallback(
@@ -586,6 +601,7 @@ function BoardToolbar({ pipelineId, pipelines, users, ownerId, q, updating, canA
       <span class="toolbar-status" role="status">
         {updating ? 'Updating…' : ''}
       </span>
+      <LiveIndicator />
       <button type="button" class="button button-primary" onClick={onAdd} disabled={!canAdd}>
         + Deal
       </button>

@@ -195,7 +195,8 @@ export function useCardDrag(handlers: DragHandlers) {
   const onPointerDown = (e: PointerEvent) => {
     if (e.button !== 0 || e.pointerType === 'touch' || press.current) return;
     const target = e.target as Element | null;
-    if (!target || target.closest('button, a, input, select, textarea, label')) return;
+    // A card's title link ([data-card-link]) may start a drag; a click on it opens the deal.
+    if (!target || target.closest('button, a:not([data-card-link]), input, select, textarea, label')) return;
     const card = target.closest<HTMLElement>('[data-column-list] [data-deal-id]');
     const column = card?.closest<HTMLElement>('[data-stage-id]');
     if (!card || !column) return;

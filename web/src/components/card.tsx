@@ -5,6 +5,7 @@ import { Component } from 'preact';
 import type { BoardCard } from '../api';
 import { formatDay } from '../format';
 import { formatMoney } from '../money';
+import { dealPath, isModifiedClick, navigate } from '../router';
 import { Avatar } from './ui';
 
 interface CardProps {
@@ -38,7 +39,9 @@ function renderCard({ card, today, onActions, hidden }: CardProps) {
       hidden={hidden}
     >
       <div class="card-top">
-        <h3 class="card-title">{card.title}</h3>
+        <h3 class="card-title">
+          <DealLink id={card.id} title={card.title} />
+        </h3>
         {onActions && (
           <button
             type="button"
@@ -64,6 +67,39 @@ function renderCard({ card, today, onActions, hidden }: CardProps) {
         {card.rotting && <span class="flag flag-rotting">Rotting</span>}
       </div>
     </article>
+  );
+}
+
+// ---- Deal page: the title opens /deals/{id}. A press on it can still start a drag (board_drag.ts
+// lets [data-card-link] through); only a click without movement opens the page.
+let pressAt: { x: number; y: number } | null = null;
+const kClickSlop = 5;
+
+function DealLink({ id, title }: { id: number; title: string }) {
+  const href = dealPath(id);
+  return (
+    <a
+      href={href}
+      class="card-link"
+      data-card-link
+      draggable={false}
+      onPointerDown={(e) => {
+        pressAt = { x: e.clientX, y: e.clientY };
+      }}
+      onClick={(e) => {
+        const moved = pressAt !== null && e.detail > 0 && Math.hypot(e.clientX - pressAt.x, e.clientY - pressAt.y) >= kClickSlop;
+        pressAt = null;
+        if (moved || document.body.classList.contains('is-dragging')) {
+          e.preventDefault();
+          return;
+        }
+        if (isModifiedClick(e)) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {title}
+    </a>
   );
 }
 

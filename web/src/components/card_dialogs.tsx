@@ -75,7 +75,8 @@ export function CardActionsDialog({ card, stageId, stages, onClose, onMove, onWo
 }
 
 interface LostProps {
-  card: BoardCard;
+  /** Only the title is shown (the deal page passes its deal). */
+  card: Pick<BoardCard, 'title'>;
   onClose: () => void;
   /** Marks the deal lost; a rejection is shown in the dialog. */
   onSubmit: (input: LostInput) => Promise<void>;

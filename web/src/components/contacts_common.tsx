@@ -1,0 +1,297 @@
+// Pieces shared by the agenda, contact and settings pages: in-app links, paged lists read with a
+// cursor, the workspace's users and stage names, and the deal and activity lists a person's or an
+// organization's page shows.
+
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, type Activity, type Deal, type Id, type Page, type Pipeline, type Stage, type User } from '../api';
+import { activityTypeLabel, isOverdue } from '../agenda';
+import { formatDay, utcDay } from '../format';
+import { formatMoney } from '../money';
+import { dealPath, isModifiedClick, navigate } from '../router';
+import { ErrorState, Spinner, useApp } from './ui';
+
+export { dealPath };
+
+export function personPath(id: Id): string {
+  return `/persons/${id}`;
+}
+
+export function organizationPath(id: Id): string {
+  return `/organizations/${id}`;
+}
+
+/** A link inside the app: a real <a href> (new tab works) that navigates without a page load. */
+export function AppLink({
+  href,
+  children,
+  class: className,
+  label,
+  current,
+}: {
+  href: string;
+  children: ComponentChildren;
+  class?: string;
+  label?: string;
+  current?: boolean;
+}) {
+  return (
+    <a
+      href={href}
+      class={className}
+      aria-label={label}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
+        if (isModifiedClick(e)) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+/** An error as a short phrase for a sentence: "the server can't be reached", or the server's message. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.unreachable ? "the server can't be reached" : e.message;
+  return e instanceof Error ? e.message : 'something went wrong';
+}
+
+// ---- Paged lists --------------------------------------------------------------------------------
+
+export interface Paged<T> {
+  items: T[];
+  status: 'loading' | 'ready' | 'error';
+  error: string | null;
+  hasMore: boolean;
+  loadingMore: boolean;
+  moreError: string | null;
+  loadMore: () => void;
+  reload: () => void;
+  /** Changes the loaded items in place (after a write), keeping the cursor. */
+  update: (change: (items: T[]) => T[]) => void;
+}
+
+/**
+ * A list read page by page with `next_cursor`. `key` names the query: when it changes, the list
+ * starts again from the first page (and answers for an older key are dropped).
+ */
+export function usePaged<T>(key: string, load: (cursor: string | null) => Promise<Page<T>>): Paged<T> {
+  const [items, setItems] = useState<T[]>([]);
+  const [status, setStatus] = useState<Paged<T>['status']>('loading');
+  const [error, setError] = useState<string | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const seq = useRef(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    const mine = ++seq.current;
+    setStatus('loading');
+    setError(null);
+    setMoreError(null);
+    setLoadingMore(false);
+    loadRef.current(null).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        setItems(page.items);
+        setCursor(page.next_cursor);
+        setStatus('ready');
+      },
+      (e: unknown) => {
+        if (mine !== seq.current) return;
+        setItems([]);
+        setCursor(null);
+        setError(errorText(e));
+        setStatus('error');
+      },
+    );
+  }, [key, attempt]);
+
+  const loadMore = useCallback(() => {
+    if (!cursor || loadingMore) return;
+    const mine = seq.current;
+    setLoadingMore(true);
+    setMoreError(null);
+    loadRef.current(cursor).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        setItems((list) => [...list, ...page.items]);
+        setCursor(page.next_cursor);
+        setLoadingMore(false);
+      },
+      (e: unknown) => {
+        if (mine !== seq.current) return;
+        setLoadingMore(false);
+        setMoreError(errorText(e));
+      },
+    );
+  }, [cursor, loadingMore]);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  const update = useCallback((change: (items: T[]) => T[]) => setItems((list) => change(list)), []);
+
+  return { items, status, error, hasMore: cursor !== null, loadingMore, moreError, loadMore, reload, update };
+}
+
+/** "Load more" under a paged list, with its own loading and error text. */
+export function LoadMore<T>({ list, what }: { list: Paged<T>; what: string }) {
+  if (list.status !== 'ready' || (!list.hasMore && !list.moreError)) return null;
+  return (
+    <div class="load-more-row">
+      {list.moreError && (
+        <p class="field-error" role="alert">
+          Couldn't load more {what}: {list.moreError}.
+        </p>
+      )}
+      {list.hasMore && (
+        <button type="button" class="button" onClick={list.loadMore} disabled={list.loadingMore}>
+          {list.loadingMore ? 'Loading…' : `Load more ${what}`}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The loading and error states of a paged list; null once it is ready. */
+export function PagedState<T>({ list, what }: { list: Paged<T>; what: string }) {
+  if (list.status === 'loading') return <Spinner label={`Loading ${what}…`} />;
+  if (list.status === 'error')
+    return (
+      <ErrorState title={`Can't load the ${what}`} action={{ label: 'Try again', onClick: list.reload }}>
+        The server answered: {list.error}.
+      </ErrorState>
+    );
+  return null;
+}
+
+// ---- Workspace names ----------------------------------------------------------------------------
+
+export interface Directory {
+  users: Map<Id, User>;
+  stages: Map<Id, Stage>;
+  pipelines: Map<Id, Pipeline>;
+}
+
+const emptyDirectory: Directory = { users: new Map(), stages: new Map(), pipelines: new Map() };
+
+/** Users, stages and pipelines by id, for names on the contact pages (empty until read). */
+export function useDirectory(): Directory {
+  const { api } = useApp();
+  const [dir, setDir] = useState<Directory>(emptyDirectory);
+  useEffect(() => {
+    let live = true;
+    Promise.all([
+      api.users().catch(() => ({ items: [] as User[], next_cursor: null })),
+      api.allStages().catch(() => ({ items: [] as Stage[], next_cursor: null })),
+      api.pipelines().catch(() => ({ items: [] as Pipeline[], next_cursor: null })),
+    ]).then(([users, stages, pipelines]) => {
+      if (!live) return;
+      setDir({
+        users: new Map(users.items.map((u) => [u.id, u])),
+        stages: new Map(stages.items.map((s) => [s.id, s])),
+        pipelines: new Map(pipelines.items.map((p) => [p.id, p])),
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return dir;
+}
+
+export function stageLabel(dir: Directory, stageId: Id): string | null {
+  const stage = dir.stages.get(stageId);
+  if (!stage) return null;
+  const pipeline = dir.pipelines.get(stage.pipeline_id);
+  return pipeline ? `${pipeline.name} · ${stage.name}` : stage.name;
+}
+
+// ---- Deals and activities of a contact ----------------------------------------------------------
+
+const kStatusLabel = { open: 'Open', won: 'Won', lost: 'Lost' } as const;
+
+export function DealStatusBadge({ deal }: { deal: Deal }) {
+  return <span class={`badge badge-${deal.status}`}>{kStatusLabel[deal.status]}</span>;
+}
+
+export function DealRows({ list, dir }: { list: Paged<Deal>; dir: Directory }) {
+  const state = <PagedState list={list} what="deals" />;
+  if (list.status !== 'ready') return state;
+  if (list.items.length === 0) return <p class="section-empty">No deals yet.</p>;
+  return (
+    <>
+      <ul class="record-list" data-testid="deal-list">
+        {list.items.map((d) => (
+          <li key={d.id} class="record-row" data-deal-id={d.id}>
+            <div class="record-main">
+              <AppLink href={dealPath(d.id)} class="record-title">
+                {d.title}
+              </AppLink>
+              <span class="record-meta">{stageLabel(dir, d.stage_id) ?? ''}</span>
+            </div>
+            <div class="record-side">
+              <span class="record-value">{formatMoney(d.value_minor, d.currency)}</span>
+              <DealStatusBadge deal={d} />
+            </div>
+          </li>
+        ))}
+      </ul>
+      <LoadMore list={list} what="deals" />
+    </>
+  );
+}
+
+export function dueText(a: Pick<Activity, 'due_date' | 'due_time'>, today: string): string {
+  const day = formatDay(a.due_date, today);
+  return a.due_time ? `${day}, ${a.due_time} UTC` : day;
+}
+
+export function ActivityRows({ list }: { list: Paged<Activity> }) {
+  const now = new Date();
+  const today = utcDay(now);
+  const state = <PagedState list={list} what="activities" />;
+  if (list.status !== 'ready') return state;
+  if (list.items.length === 0) return <p class="section-empty">No activities yet.</p>;
+  return (
+    <>
+      <ul class="record-list" data-testid="activity-list">
+        {list.items.map((a) => {
+          const overdue = isOverdue(a, now);
+          return (
+            <li key={a.id} class={`record-row${a.done ? ' is-done' : ''}`} data-activity-id={a.id}>
+              <div class="record-main">
+                <span class="record-title">
+                  <span class={`type-chip type-${a.type}`}>{activityTypeLabel(a.type)}</span> <span class="activity-subject">{a.subject}</span>
+                </span>
+                <span class="record-meta">
+                  {dueText(a, today)}
+                  {a.deal_id !== null && (
+                    <>
+                      {' · '}
+                      <AppLink href={dealPath(a.deal_id)}>Open deal</AppLink>
+                    </>
+                  )}
+                </span>
+              </div>
+              <div class="record-side">
+                {a.done ? (
+                  <span class="badge badge-won">Done</span>
+                ) : overdue ? (
+                  <span class="badge badge-lost">Overdue</span>
+                ) : (
+                  <span class="badge badge-open">Planned</span>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <LoadMore list={list} what="activities" />
+    </>
+  );
+}

@@ -1,0 +1,261 @@
+// An organization's page (/organizations/{id}): name and address saved with PATCH and If-Match
+// (changed fields only; a 422 next to its field, a 412 offered as "load their version"), then its
+// people, deals and activities.
+
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, type Activity, type Deal, type Id, type Organization, type Person } from '../api';
+import { organizationChanges, organizationDraft, primaryValue, sentence, type OrganizationDraft } from '../contact_fields';
+import { ActivityRows, AppLink, DealRows, LoadMore, PagedState, errorText, personPath, useDirectory, usePaged } from './contacts_common';
+import { Avatar, EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
+
+const kListPage = 20;
+
+type LoadState = { state: 'loading' } | { state: 'error'; message: string } | { state: 'not-found' } | { state: 'ready'; org: Organization };
+
+export function OrganizationPage({ orgId }: { orgId: Id }) {
+  const { api } = useApp();
+  const [load, setLoad] = useState<LoadState>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    api.organization(orgId).then(
+      (org) => live && setLoad({ state: 'ready', org }),
+      (e: unknown) => {
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 404) setLoad({ state: 'not-found' });
+        else setLoad({ state: 'error', message: errorText(e) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, orgId, attempt]);
+
+  if (load.state === 'loading')
+    return (
+      <main class="page">
+        <Spinner label="Loading the organization…" />
+      </main>
+    );
+  if (load.state === 'not-found')
+    return (
+      <main class="page">
+        <EmptyState title="No such organization" action={{ label: 'Back to organizations', onClick: () => history.back() }}>
+          There is no organization #{orgId}; it may have been deleted.
+        </EmptyState>
+      </main>
+    );
+  if (load.state === 'error')
+    return (
+      <main class="page">
+        <ErrorState title="Can't load this organization" action={{ label: 'Try again', onClick: () => setAttempt((n) => n + 1) }}>
+          The server answered: {load.message}.
+        </ErrorState>
+      </main>
+    );
+  return <OrganizationView key={orgId} initial={load.org} />;
+}
+
+type Field = 'name' | 'address';
+
+function OrganizationView({ initial }: { initial: Organization }) {
+  const { api } = useApp();
+  const notify = useNotify();
+  const dir = useDirectory();
+  const [org, setOrg] = useState(initial);
+  const [draft, setDraft] = useState<OrganizationDraft>(() => organizationDraft(initial));
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [conflict, setConflict] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  const persons = usePaged<Person>(`org-persons|${org.id}`, (cursor) => api.persons({ org_id: org.id, sort: 'name', limit: kListPage, cursor }));
+  const deals = usePaged<Deal>(`org-deals|${org.id}`, (cursor) => api.findDeals({ org_id: org.id, sort: '-updated_at', limit: kListPage, cursor }));
+  const activities = usePaged<Activity>(`org-activities|${org.id}`, (cursor) => api.activities({ org_id: org.id, sort: '-due_date', limit: kListPage, cursor }));
+
+  const dirty = Object.keys(organizationChanges(org, draft)).length > 0;
+
+  useEffect(() => {
+    if (Object.keys(errors).length > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setFormError(null);
+    if (!draft.name.trim()) {
+      setErrors({ name: 'Enter a name.' });
+      return;
+    }
+    const patch = organizationChanges(org, draft);
+    if (Object.keys(patch).length === 0) return;
+    setBusy(true);
+    setErrors({});
+    try {
+      const saved = await api.updateOrganization(org.id, org.version, patch);
+      setOrg(saved);
+      setDraft(organizationDraft(saved));
+      setConflict(false);
+      notify(`Saved “${saved.name}”.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422 && (err.field === 'name' || err.field === 'address')) {
+        setErrors({ [err.field]: sentence(err.message) });
+      } else if (err instanceof ApiError && err.status === 412) {
+        setConflict(true);
+      } else {
+        setFormError(`Not saved: ${errorText(err)}.`);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reloadTheirs = async () => {
+    try {
+      const fresh = await api.organization(org.id);
+      setOrg(fresh);
+      setDraft(organizationDraft(fresh));
+      setErrors({});
+      setConflict(false);
+    } catch (e) {
+      setFormError(`Couldn't load the current version: ${errorText(e)}.`);
+    }
+  };
+
+  const owner = org.owner_id === null ? null : dir.users.get(org.owner_id) ?? null;
+
+  return (
+    <main class="page record-page">
+      <header class="page-header">
+        <div>
+          <p class="breadcrumbs">
+            <AppLink href="/organizations">Organizations</AppLink>
+          </p>
+          <h1 data-testid="record-name">{org.name}</h1>
+          <p class="muted record-subtitle">
+            {org.address ?? 'No address'}
+            {owner && (
+              <span class="owner-cell">
+                {' · Owner '}
+                <Avatar id={owner.id} name={owner.name} /> {owner.name}
+              </span>
+            )}
+          </p>
+        </div>
+      </header>
+      <div class="record-layout">
+        <section class="panel record-details" aria-labelledby="org-details-title">
+          <h2 id="org-details-title" class="section-title">
+            Details
+          </h2>
+          <form class="form" ref={formRef} onSubmit={save} noValidate>
+            {conflict && (
+              <div class="banner banner-warning" role="alert">
+                <p>Someone else changed this organization after you opened it, so your changes were not saved.</p>
+                <button type="button" class="button button-small" onClick={reloadTheirs}>
+                  Load their version
+                </button>
+              </div>
+            )}
+            {formError && (
+              <p class="banner banner-error" role="alert">
+                {formError}
+              </p>
+            )}
+            <div class="field">
+              <label for="org-name">Name</label>
+              <input
+                id="org-name"
+                type="text"
+                maxLength={500}
+                value={draft.name}
+                aria-invalid={errors.name ? 'true' : undefined}
+                aria-describedby={errors.name ? 'org-name-error' : undefined}
+                onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
+              />
+              {errors.name && (
+                <p id="org-name-error" class="field-error" data-field="name">
+                  {errors.name}
+                </p>
+              )}
+            </div>
+            <div class="field">
+              <label for="org-address">Address</label>
+              <textarea
+                id="org-address"
+                rows={3}
+                value={draft.address}
+                aria-invalid={errors.address ? 'true' : undefined}
+                aria-describedby={errors.address ? 'org-address-error' : undefined}
+                onInput={(e) => setDraft({ ...draft, address: e.currentTarget.value })}
+              />
+              {errors.address && (
+                <p id="org-address-error" class="field-error" data-field="address">
+                  {errors.address}
+                </p>
+              )}
+            </div>
+            <div class="button-row">
+              <button type="submit" class="button button-primary" disabled={busy || !dirty}>
+                {busy ? 'Saving…' : 'Save changes'}
+              </button>
+              <button
+                type="button"
+                class="button"
+                disabled={busy || !dirty}
+                onClick={() => {
+                  setDraft(organizationDraft(org));
+                  setErrors({});
+                  setFormError(null);
+                }}
+              >
+                Discard changes
+              </button>
+            </div>
+          </form>
+        </section>
+        <div class="record-related">
+          <section class="panel" aria-labelledby="org-persons-title">
+            <h2 id="org-persons-title" class="section-title">
+              People
+            </h2>
+            <PagedState list={persons} what="people" />
+            {persons.status === 'ready' &&
+              (persons.items.length === 0 ? (
+                <p class="section-empty">No people at this organization yet.</p>
+              ) : (
+                <ul class="record-list" data-testid="person-list">
+                  {persons.items.map((p) => (
+                    <li key={p.id} class="record-row" data-person-id={p.id}>
+                      <div class="record-main">
+                        <AppLink href={personPath(p.id)} class="record-title">
+                          {p.name}
+                        </AppLink>
+                        <span class="record-meta">{[primaryValue(p.emails), primaryValue(p.phones)].filter(Boolean).join(' · ')}</span>
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              ))}
+            <LoadMore list={persons} what="people" />
+          </section>
+          <section class="panel" aria-labelledby="org-deals-title">
+            <h2 id="org-deals-title" class="section-title">
+              Deals
+            </h2>
+            <DealRows list={deals} dir={dir} />
+          </section>
+          <section class="panel" aria-labelledby="org-activities-title">
+            <h2 id="org-activities-title" class="section-title">
+              Activities
+            </h2>
+            <ActivityRows list={activities} />
+          </section>
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,385 @@
+// Settings (/settings, /settings?pipeline=2): the workspace's pipelines (create, optionally from a
+// stage template; rename; delete — refused with 409 while the pipeline has deals, which is
+// explained), the chosen pipeline's stages (settings_stages.tsx) and the lost reasons
+// (settings_lost_reasons.tsx). Visible to every user; the server decides who may change what, and
+// its refusal (403) is shown like any other error.
+
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, type Id, type Pipeline, type StageTemplate } from '../api';
+import { sentence } from '../contact_fields';
+import { navigate } from '../router';
+import { AppLink, errorText } from './contacts_common';
+import { LostReasonsEditor } from './settings_lost_reasons';
+import { StagesEditor } from './settings_stages';
+import { Dialog, EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
+
+function settingsPath(pipelineId: Id | null): string {
+  return pipelineId === null ? '/settings' : `/settings?pipeline=${pipelineId}`;
+}
+
+function parsePipeline(search: URLSearchParams): Id | null {
+  const v = search.get('pipeline');
+  return v && /^[1-9][0-9]{0,17}$/.test(v) ? Number(v) : null;
+}
+
+type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready' };
+
+export function SettingsPage({ search }: { search: URLSearchParams }) {
+  const { api } = useApp();
+  const wanted = parsePipeline(search);
+  const [pipelines, setPipelines] = useState<Pipeline[]>([]);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  const [templates, setTemplates] = useState<StageTemplate[] | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const read = async () => {
+    const page = await api.pipelines();
+    setPipelines(page.items);
+    return page.items;
+  };
+
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    read().then(
+      () => live && setLoad({ state: 'ready' }),
+      (e: unknown) => live && setLoad({ state: 'error', message: errorText(e) }),
+    );
+    api.stageTemplates().then(
+      (t) => live && setTemplates(t.items),
+      () => live && setTemplates([]),
+    );
+    return () => {
+      live = false;
+    };
+    // `read` only depends on api.
+  }, [api, attempt]);
+
+  const selected = pipelines.find((p) => p.id === wanted) ?? pipelines[0] ?? null;
+
+  return (
+    <main class="page settings-page">
+      <header class="page-header">
+        <div>
+          <h1>Settings</h1>
+          <p class="muted">Pipelines, their stages and the reasons deals are lost, for the whole workspace.</p>
+        </div>
+      </header>
+
+      <section class="panel" aria-labelledby="settings-pipelines-title">
+        <div class="panel-header">
+          <h2 id="settings-pipelines-title" class="section-title">
+            Pipelines and stages
+          </h2>
+          <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+            + New pipeline
+          </button>
+        </div>
+        {load.state === 'loading' && <Spinner label="Loading pipelines…" />}
+        {load.state === 'error' && (
+          <ErrorState title="Can't load the pipelines" action={{ label: 'Try again', onClick: () => setAttempt((n) => n + 1) }}>
+            The server answered: {load.message}.
+          </ErrorState>
+        )}
+        {load.state === 'ready' && pipelines.length === 0 && (
+          <EmptyState title="No pipelines yet" action={{ label: 'Create a pipeline', onClick: () => setCreating(true) }}>
+            A pipeline is the series of stages your deals move through. Start from a template and adjust it.
+          </EmptyState>
+        )}
+        {load.state === 'ready' && selected && (
+          <div class="settings-layout">
+            <nav class="pipeline-tabs" aria-label="Pipelines">
+              <ul>
+                {pipelines.map((p) => (
+                  <li key={p.id}>
+                    <AppLink href={settingsPath(p.id)} class={`pipeline-tab${p.id === selected.id ? ' pipeline-tab-active' : ''}`} current={p.id === selected.id}>
+                      {p.name}
+                    </AppLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <PipelineEditor
+              key={selected.id}
+              pipeline={selected}
+              onRenamed={(p) => setPipelines((list) => list.map((x) => (x.id === p.id ? p : x)))}
+              onDeleted={() => {
+                void read();
+                navigate(settingsPath(null), { replace: true });
+              }}
+              onStale={() => void read()}
+            />
+          </div>
+        )}
+      </section>
+
+      <section class="panel" aria-labelledby="settings-reasons-title">
+        <div class="panel-header">
+          <h2 id="settings-reasons-title" class="section-title">
+            Lost reasons
+          </h2>
+        </div>
+        <LostReasonsEditor />
+      </section>
+
+      {creating && (
+        <NewPipelineDialog
+          templates={templates}
+          onClose={() => setCreating(false)}
+          onCreated={(p) => {
+            setCreating(false);
+            setPipelines((list) => [...list, p]);
+            navigate(settingsPath(p.id));
+          }}
+        />
+      )}
+    </main>
+  );
+}
+
+function PipelineEditor({
+  pipeline,
+  onRenamed,
+  onDeleted,
+  onStale,
+}: {
+  pipeline: Pipeline;
+  onRenamed: (p: Pipeline) => void;
+  onDeleted: () => void;
+  onStale: () => void;
+}) {
+  const { api } = useApp();
+  const notify = useNotify();
+  const [name, setName] = useState(pipeline.name);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  useEffect(() => setName(pipeline.name), [pipeline.name]);
+
+  const rename = async (e: Event) => {
+    e.preventDefault();
+    if (busy || name.trim() === pipeline.name) return;
+    if (!name.trim()) {
+      setError('Enter a name.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await api.updatePipeline(pipeline.id, pipeline.version, { name: name.trim() });
+      onRenamed(saved);
+      notify(`Renamed to “${saved.name}”.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422 && err.field === 'name') setError(sentence(err.message));
+      else if (err instanceof ApiError && err.status === 412) {
+        setError('The pipeline was changed meanwhile; the current version is loaded. Try again.');
+        onStale();
+      } else setError(`Not renamed: ${errorText(err)}.`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="pipeline-editor" data-pipeline-id={pipeline.id}>
+      <form class="add-row pipeline-name-form" onSubmit={rename} aria-label="Rename the pipeline" noValidate>
+        <div class="field field-grow">
+          <label for="pipeline-name">Pipeline name</label>
+          <input
+            id="pipeline-name"
+            type="text"
+            maxLength={200}
+            value={name}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'pipeline-name-error' : undefined}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+          {error && (
+            <p id="pipeline-name-error" class="field-error" data-field="name">
+              {error}
+            </p>
+          )}
+        </div>
+        <button type="submit" class="button" disabled={busy || name.trim() === pipeline.name}>
+          {busy ? 'Renaming…' : 'Rename'}
+        </button>
+        <button type="button" class="button button-lost" onClick={() => setDeleting(true)}>
+          Delete pipeline
+        </button>
+      </form>
+      <h3 class="subsection-title">Stages</h3>
+      <StagesEditor pipeline={pipeline} />
+      {deleting && (
+        <DeletePipelineDialog
+          pipeline={pipeline}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            notify(`Deleted the pipeline “${pipeline.name}”.`);
+            onDeleted();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function DeletePipelineDialog({ pipeline, onClose, onDeleted }: { pipeline: Pipeline; onClose: () => void; onDeleted: () => void }) {
+  const { api } = useApp();
+  const [error, setError] = useState<{ title: string; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.deletePipeline(pipeline.id, pipeline.version);
+      onDeleted();
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && err.status === 409)
+        setError({
+          title: `“${pipeline.name}” still has deals, so it can't be deleted.`,
+          text: `Move its deals to another pipeline, or delete them, then try again. (The server said: ${sentence(err.message)})`,
+        });
+      else setError({ title: 'Not deleted.', text: `${sentence(errorText(err))}` });
+    }
+  };
+
+  return (
+    <Dialog title={`Delete the pipeline “${pipeline.name}”?`} onClose={onClose}>
+      <form class="form" onSubmit={submit}>
+        <p>The pipeline and its stages are removed. A pipeline that still has deals (open, won or lost) can't be deleted.</p>
+        {error && (
+          <div class="banner banner-error" role="alert" data-testid="delete-pipeline-error">
+            <strong>{error.title}</strong> {error.text}
+          </div>
+        )}
+        <div class="button-row button-row-end">
+          <button type="button" class="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button button-lost" disabled={busy}>
+            {busy ? 'Deleting…' : 'Delete pipeline'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function NewPipelineDialog({
+  templates,
+  onClose,
+  onCreated,
+}: {
+  templates: StageTemplate[] | null;
+  onClose: () => void;
+  onCreated: (p: Pipeline) => void;
+}) {
+  const { api } = useApp();
+  const notify = useNotify();
+  const [name, setName] = useState('');
+  const [template, setTemplate] = useState('');
+  const [errors, setErrors] = useState<{ name?: string; template?: string }>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const chosen = templates?.find((t) => t.key === template) ?? null;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!name.trim()) {
+      setErrors({ name: 'Enter a name.' });
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setFormError(null);
+    try {
+      const p = await api.createPipeline({ name: name.trim(), ...(template ? { template } : {}) });
+      notify(`Created the pipeline “${p.name}”.`);
+      onCreated(p);
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && (err.field === 'name' || err.field === 'template')) setErrors({ [err.field]: sentence(err.message) });
+      else setFormError(`The pipeline was not created: ${errorText(err)}.`);
+    }
+  };
+
+  return (
+    <Dialog title="New pipeline" onClose={onClose}>
+      <form class="form" onSubmit={submit} noValidate>
+        {formError && (
+          <p class="banner banner-error" role="alert">
+            {formError}
+          </p>
+        )}
+        <div class="field">
+          <label for="new-pipeline-name">Name</label>
+          <input
+            id="new-pipeline-name"
+            type="text"
+            autofocus
+            maxLength={200}
+            value={name}
+            aria-invalid={errors.name ? 'true' : undefined}
+            aria-describedby={errors.name ? 'new-pipeline-name-error' : undefined}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+          {errors.name && (
+            <p id="new-pipeline-name-error" class="field-error" data-field="name">
+              {errors.name}
+            </p>
+          )}
+        </div>
+        <div class="field">
+          <label for="new-pipeline-template">Stages</label>
+          <select
+            id="new-pipeline-template"
+            value={template}
+            aria-invalid={errors.template ? 'true' : undefined}
+            aria-describedby={errors.template ? 'new-pipeline-template-error' : 'new-pipeline-template-help'}
+            onChange={(e) => setTemplate(e.currentTarget.value)}
+          >
+            <option value="">None: I'll add stages myself</option>
+            {(templates ?? []).map((t) => (
+              <option key={t.key} value={t.key}>
+                {t.title}
+              </option>
+            ))}
+          </select>
+          {errors.template ? (
+            <p id="new-pipeline-template-error" class="field-error" data-field="template">
+              {errors.template}
+            </p>
+          ) : (
+            <p id="new-pipeline-template-help" class="field-help">
+              {templates === null ? 'Loading templates…' : 'A template brings stages with probabilities, rotting limits and playbooks you can change later.'}
+            </p>
+          )}
+        </div>
+        {chosen && (
+          <ol class="template-preview" aria-label={`Stages of ${chosen.title}`}>
+            {chosen.stages.map((s) => (
+              <li key={s.name}>
+                <strong>{s.name}</strong> <span class="muted">{s.probability}%</span>
+              </li>
+            ))}
+          </ol>
+        )}
+        <div class="button-row button-row-end">
+          <button type="button" class="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="button button-primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create pipeline'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
