@@ -17,9 +17,15 @@ else
   token_line=$(./build/pipedeck token create --db "$db" --email "$admin_email" --name "quick start" | grep '^API token: ')
 fi
 
+# A rep of the demo team, to work the board and the agenda as a rep does.
+rep_email=maya.patel@example.com
+rep_token_line=$(./build/pipedeck token create --db "$db" --email "$rep_email" --name "quick start" | grep '^API token: ')
+
 echo
 echo "Pipedeck demo workspace: $db"
-echo "Open http://localhost:8080 and sign in with the API token below — admin: $admin_email"
+echo "Open http://localhost:8080 and sign in with one of these API tokens:"
+echo "  admin ($admin_email):          ${token_line#API token: }"
+echo "  rep Maya Patel ($rep_email): ${rep_token_line#API token: }"
 echo "$token_line"
 echo "Try: curl -H \"Authorization: Bearer ${token_line#API token: }\" http://localhost:8080/api/pipelines"
 echo
