@@ -1,7 +1,7 @@
 // The keyboard route for what dragging does (move to a stage, won, lost) and the lost-reason
 // dialog that both routes end in.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type BoardCard, type Id, type LostInput, type LostReason, type Stage } from '../api';
 import { Dialog, useApp } from './ui';
 
@@ -89,6 +89,12 @@ export function LostDialog({ card, onClose, onSubmit, onDone }: LostProps) {
   const { api } = useApp();
   const [reasons, setReasons] = useState<LostReason[] | null>(null);
   const [choice, setChoice] = useState<string>(kOther);
+  // Once the user has picked, the reasons arriving later must not change the pick.
+  const picked = useRef(false);
+  const pick = (value: string) => {
+    picked.current = true;
+    setChoice(value);
+  };
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -100,7 +106,7 @@ export function LostDialog({ card, onClose, onSubmit, onDone }: LostProps) {
         if (!live) return;
         const active = page.items.filter((r) => r.active);
         setReasons(active);
-        if (active[0]) setChoice(String(active[0].id));
+        if (active[0] && !picked.current) setChoice(String(active[0].id));
       },
       () => live && setReasons([]),
     );
@@ -141,12 +147,12 @@ export function LostDialog({ card, onClose, onSubmit, onDone }: LostProps) {
           {reasons === null && <p class="muted">Loading reasons…</p>}
           {reasons?.map((r) => (
             <label key={r.id} class="choice">
-              <input type="radio" name="lost-reason" value={String(r.id)} checked={choice === String(r.id)} onChange={() => setChoice(String(r.id))} />
+              <input type="radio" name="lost-reason" value={String(r.id)} checked={choice === String(r.id)} onChange={() => pick(String(r.id))} />
               {r.label}
             </label>
           ))}
           <label class="choice">
-            <input type="radio" name="lost-reason" value={kOther} checked={choice === kOther} onChange={() => setChoice(kOther)} />
+            <input type="radio" name="lost-reason" value={kOther} checked={choice === kOther} onChange={() => pick(kOther)} />
             Another reason
           </label>
           {choice === kOther && (
@@ -158,7 +164,10 @@ export function LostDialog({ card, onClose, onSubmit, onDone }: LostProps) {
                 maxLength={200}
                 value={text}
                 aria-invalid={error ? 'true' : undefined}
-                onInput={(e) => setText(e.currentTarget.value)}
+                onInput={(e) => {
+                  picked.current = true;
+                  setText(e.currentTarget.value);
+                }}
               />
             </div>
           )}
