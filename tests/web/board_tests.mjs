@@ -4,60 +4,22 @@
 
 import { join } from 'node:path';
 
-const kPollMillis = 100;
-const kWaitMillis = 10_000;
-
-function fail(message) {
-  throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-/** Polls `probe` until it returns a truthy value (returned) or `millis` pass (throws `what`). */
-async function waitUntil(probe, what, millis = kWaitMillis) {
-  const deadline = Date.now() + millis;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) fail(`timed out after ${millis} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, kPollMillis));
-  }
-}
-
-const columnSel = (stageId) => `.column[data-stage-id="${stageId}"]`;
-const cardSel = (dealId) => `[data-column-list] [data-deal-id="${dealId}"]`;
+import {
+  assertEqual,
+  cardSel,
+  columnSel,
+  dragCard,
+  fail,
+  shownCount,
+  shownIds,
+  signInToBoard,
+  topEdgeOf,
+  waitForApi,
+  waitUntil,
+} from './support.mjs';
 
 async function boardFromApi(t, pipelineId = 1, cards = 20) {
   return t.api.get(`/api/pipelines/${pipelineId}/board?cards=${cards}`);
-}
-
-async function signIn(t) {
-  const { page } = t;
-  await page.goto(`${t.baseUrl}/`);
-  await page.getByLabel('API token').fill(t.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.column[data-stage-id]').first().waitFor();
-}
-
-/** The ids of the cards shown in a column, top to bottom. */
-function shownIds(page, stageId) {
-  return page
-    .locator(`${columnSel(stageId)} [data-column-list] [data-deal-id]`)
-    .evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => Number(e.dataset.dealId)));
-}
-
-async function shownCount(page, stageId) {
-  return Number(await page.locator(`${columnSel(stageId)} .column-count`).getAttribute('data-count'));
 }
 
 /** Ids of the stage's open deals in position order, from the API. */
@@ -66,42 +28,10 @@ async function stageOrder(t, stageId) {
   return page.items.map((d) => d.id);
 }
 
-/**
- * Drags the card `dealId` with the mouse: press on it, move a little to start the drag, then to the
- * point `to()` returns (read once the drag has started, so drop zones exist), and release.
- */
-async function dragCard(page, dealId, to, { screenshot } = {}) {
-  const card = page.locator(cardSel(dealId));
-  await card.scrollIntoViewIfNeeded();
-  const box = await card.boundingBox();
-  if (!box) fail(`card ${dealId} has no box`);
-  const x = box.x + box.width / 2;
-  const y = box.y + Math.min(20, box.height / 2);
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 6, y + 6, { steps: 2 });
-  await page.locator('.drag-ghost').waitFor();
-  const target = await to();
-  await page.mouse.move(target.x, target.y, { steps: 12 });
-  if (screenshot) await page.screenshot({ path: screenshot });
-  await page.mouse.up();
-}
-
-/** A point just inside the top edge of the card `dealId`: dropping there lands before it. */
-async function topEdgeOf(page, dealId) {
-  const box = await page.locator(cardSel(dealId)).boundingBox();
-  if (!box) fail(`card ${dealId} has no box`);
-  return { x: box.x + box.width / 2, y: box.y + 4 };
-}
-
 async function centerOf(locator) {
   const box = await locator.boundingBox();
   if (!box) fail('no box for the drop target');
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-function waitForPost(page, path) {
-  return page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path, { timeout: kWaitMillis });
 }
 
 export const tests = [
@@ -119,7 +49,7 @@ export const tests = [
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText('That token is not valid').waitFor();
 
-      await signIn(t);
+      await signInToBoard(t);
       await waitUntil(async () => new URL(page.url()).pathname === '/board/1', 'the URL /board/1');
       assertEqual(await page.locator('[data-testid="user-name"]').textContent(), 'Ada Admin', 'signed-in user');
 
@@ -169,12 +99,12 @@ export const tests = [
     name: 'drag-to-another-stage',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const [from, to] = board.stages;
       const deal = from.cards[0];
       const firstInTarget = to.cards[0];
-      const moved = waitForPost(page, `/api/deals/${deal.id}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${deal.id}/move`);
       await dragCard(page, deal.id, () => topEdgeOf(page, firstInTarget.id), {
         screenshot: join(t.artifacts, 'board-dragging.png'),
       });
@@ -205,12 +135,12 @@ export const tests = [
     name: 'reorder-within-a-stage',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const stage = board.stages.find((c) => c.cards.length >= 5) ?? fail('no stage with 5 cards');
       const ids = stage.cards.map((c) => c.id);
       // The first card, dropped on the top edge of the fourth, lands between the third and fourth.
-      const moved = waitForPost(page, `/api/deals/${ids[0]}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${ids[0]}/move`);
       await dragCard(page, ids[0], () => topEdgeOf(page, ids[3]));
       const response = await moved;
       assertEqual(response.status(), 200, 'move status');
@@ -229,7 +159,7 @@ export const tests = [
     name: 'create-deal-from-the-board',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const stage = board.stages[1];
       const orgs = await t.api.get('/api/organizations?limit=1&sort=name');
@@ -244,7 +174,7 @@ export const tests = [
       await dialog.getByLabel('Value').fill('12,500.50');
       await dialog.getByLabel('Currency').selectOption('USD');
       await dialog.getByLabel('Organization').fill(org.name);
-      const created = waitForPost(page, '/api/deals');
+      const created = waitForApi(page, 'POST', '/api/deals');
       await dialog.getByRole('button', { name: 'Add deal' }).click();
       assertEqual((await created).status(), 201, 'create status');
       await dialog.waitFor({ state: 'detached' });
@@ -272,7 +202,7 @@ export const tests = [
     name: 'mark-lost-with-a-reason',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const stage = board.stages[3];
       const deal = stage.cards[0];
@@ -284,7 +214,7 @@ export const tests = [
       await dialog.getByLabel('Another reason').check();
       await dialog.getByLabel('Reason', { exact: true }).fill(reason);
       await page.screenshot({ path: join(t.artifacts, 'lost-dialog.png') });
-      const lost = waitForPost(page, `/api/deals/${deal.id}/lost`);
+      const lost = waitForApi(page, 'POST', `/api/deals/${deal.id}/lost`);
       await dialog.getByRole('button', { name: 'Mark as lost' }).click();
       assertEqual((await lost).status(), 200, 'lost status');
       await dialog.waitFor({ state: 'detached' });
@@ -302,7 +232,7 @@ export const tests = [
     name: 'invalid-value-shows-error-and-saves-nothing',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const stage = board.stages[0];
       const before = await t.api.get('/api/deals?limit=500&sort=id');
@@ -312,7 +242,7 @@ export const tests = [
       const dialog = page.getByRole('dialog', { name: 'New deal' });
       await dialog.getByLabel('Title').fill(title);
       await dialog.getByLabel('Value').fill('-250');
-      const rejected = waitForPost(page, '/api/deals');
+      const rejected = waitForApi(page, 'POST', '/api/deals');
       await dialog.getByRole('button', { name: 'Add deal' }).click();
       const response = await rejected;
       assertEqual(response.status(), 422, 'create status');
@@ -344,12 +274,12 @@ export const tests = [
     name: 'won-drop-zone-and-keyboard-move',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const stage = board.stages[4];
       const [wonDeal, keyDeal] = stage.cards;
 
-      const won = waitForPost(page, `/api/deals/${wonDeal.id}/won`);
+      const won = waitForApi(page, 'POST', `/api/deals/${wonDeal.id}/won`);
       await dragCard(page, wonDeal.id, () => centerOf(page.locator('[data-drop-zone="won"]')));
       assertEqual((await won).status(), 200, 'won status');
       await page.locator(cardSel(wonDeal.id)).waitFor({ state: 'detached' });
@@ -364,7 +294,7 @@ export const tests = [
       await dialog.waitFor();
       await dialog.getByLabel('Stage').selectOption(String(target.stage.id));
       await dialog.getByLabel('Position').selectOption('top');
-      const moved = waitForPost(page, `/api/deals/${keyDeal.id}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${keyDeal.id}/move`);
       await dialog.getByRole('button', { name: 'Move', exact: true }).press('Enter');
       assertEqual(JSON.parse((await moved).request().postData()), { stage_id: target.stage.id, index: 0 }, 'move request');
       assertEqual((await shownIds(page, target.stage.id))[0], keyDeal.id, 'first card of the target stage');
@@ -375,7 +305,7 @@ export const tests = [
     name: 'failed-move-rolls-back',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const [from, to] = board.stages;
       const deal = from.cards[0];
@@ -408,7 +338,7 @@ export const tests = [
     name: 'filtered-board-reorder-and-search',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       // An owner and stage whose deals are interleaved with other owners' deals, so that a slot
       // on the filtered board is not the index in the stage.
       const users = (await t.api.get('/api/users')).items;
@@ -436,7 +366,7 @@ export const tests = [
       await waitUntil(async () => JSON.stringify(await shownIds(page, stage.stage.id)) === JSON.stringify(stage.cards.map((x) => x.id)), 'the filtered cards');
 
       // The first card, dropped on the top edge of the third, follows the second.
-      const moved = waitForPost(page, `/api/deals/${a}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${a}/move`);
       await dragCard(page, a, () => topEdgeOf(page, c1));
       const response = await moved;
       assertEqual(JSON.parse(response.request().postData()), { stage_id: stage.stage.id, index }, 'move request with the index in the full stage');
@@ -465,13 +395,13 @@ export const tests = [
     name: 'keyboard-reorder-with-alt-arrows',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       const board = await boardFromApi(t);
       const stage = board.stages.find((c) => c.cards.length >= 3);
       const [a, b, c] = stage.cards.map((x) => x.id);
       const button = page.locator(`${cardSel(a)} .card-actions`);
       await button.focus();
-      const moved = waitForPost(page, `/api/deals/${a}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${a}/move`);
       await page.keyboard.press('Alt+ArrowDown');
       assertEqual(JSON.parse((await moved).request().postData()), { stage_id: stage.stage.id, index: 1 }, 'move request');
       assertEqual((await shownIds(page, stage.stage.id)).slice(0, 3), [b, a, c], 'order after Alt+Down');
@@ -482,7 +412,7 @@ export const tests = [
       assertEqual((await stageOrder(t, stage.stage.id)).slice(0, 3), [b, a, c], 'order in the API');
 
       const next = board.stages[board.stages.indexOf(stage) + 1];
-      const across = waitForPost(page, `/api/deals/${a}/move`);
+      const across = waitForApi(page, 'POST', `/api/deals/${a}/move`);
       await page.keyboard.press('Alt+ArrowRight');
       assertEqual(JSON.parse((await across).request().postData()), { stage_id: next.stage.id, index: 0 }, 'move to the next stage');
       assertEqual((await shownIds(page, next.stage.id))[0], a, 'first card of the next stage');

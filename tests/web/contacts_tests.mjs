@@ -3,47 +3,15 @@
 
 import { join } from 'node:path';
 
-const kPollMillis = 100;
-const kWaitMillis = 10_000;
+import {
+  assertEqual,
+  fail,
+  signInAt,
+  waitForApi,
+  waitUntil,
+} from './support.mjs';
+
 const kPageSize = 25;
-
-function fail(message) {
-  throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-async function waitUntil(probe, what, millis = kWaitMillis) {
-  const deadline = Date.now() + millis;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) fail(`timed out after ${millis} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, kPollMillis));
-  }
-}
-
-async function signInAt(t, path) {
-  const { page } = t;
-  await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('API token').fill(t.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('[data-testid="user-name"]').waitFor();
-}
-
-function waitForApi(page, method, path) {
-  return page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === path, { timeout: kWaitMillis });
-}
 
 /** Ids in the list table, top to bottom. */
 function shownIds(page, kind) {

@@ -4,49 +4,19 @@
 
 import { join } from 'node:path';
 
-const kPollMillis = 100;
-const kWaitMillis = 10_000;
-
-function fail(message) {
-  throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-/** Polls `probe` until it returns a truthy value (returned) or `millis` pass (throws `what`). */
-async function waitUntil(probe, what, millis = kWaitMillis) {
-  const deadline = Date.now() + millis;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) fail(`timed out after ${millis} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, kPollMillis));
-  }
-}
-
-const cardSel = (dealId) => `[data-column-list] [data-deal-id="${dealId}"]`;
-
-/** Signs in at `path` (the app keeps the URL) and waits for `ready`. */
-async function signIn(t, path, ready) {
-  const { page } = t;
-  await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('API token').fill(t.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator(ready).first().waitFor();
-}
+import {
+  assertEqual,
+  cardSel,
+  fail,
+  kBoardReady,
+  signInAt,
+  signInToBoard,
+  waitForApi,
+  waitUntil,
+} from './support.mjs';
 
 async function openDeal(t, dealId) {
-  await signIn(t, `/deals/${dealId}`, '.deal-title');
+  await signInAt(t, `/deals/${dealId}`, '.deal-title');
 }
 
 /** A deal of the demo workspace that is open, in the middle of pipeline 1, with a person and an organization. */
@@ -66,10 +36,6 @@ async function startEdit(page, name, label) {
   await field(page, name).locator('form.deal-editor').waitFor();
 }
 
-function waitForRequest(page, method, path) {
-  return page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === path, { timeout: kWaitMillis });
-}
-
 async function history(t, dealId) {
   return (await t.api.get(`/api/deals/${dealId}/history`)).items;
 }
@@ -79,7 +45,7 @@ export const tests = [
     name: 'deal-page-opens-from-the-board-and-drag-still-works',
     async run(t) {
       const { page } = t;
-      await signIn(t, '/', '.column[data-stage-id]');
+      await signInToBoard(t);
       const board = await t.api.get('/api/pipelines/1/board?cards=20');
       const [from, to] = board.stages;
 
@@ -88,7 +54,7 @@ export const tests = [
       const link = page.locator(`${cardSel(dragged.id)} .card-link`);
       const box = await link.boundingBox();
       const target = await page.locator(cardSel(to.cards[0].id)).boundingBox();
-      const moved = waitForRequest(page, 'POST', `/api/deals/${dragged.id}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${dragged.id}/move`);
       await page.mouse.move(box.x + 10, box.y + box.height / 2);
       await page.mouse.down();
       await page.mouse.move(box.x + 18, box.y + box.height / 2 + 8, { steps: 2 });
@@ -135,7 +101,7 @@ export const tests = [
       // An invalid value: the server's 422 is shown next to the field, and nothing is saved.
       await startEdit(page, 'value', 'value');
       await page.getByLabel('Value', { exact: true }).fill('-250');
-      const rejected = waitForRequest(page, 'PATCH', `/api/deals/${deal.id}`);
+      const rejected = waitForApi(page, 'PATCH', `/api/deals/${deal.id}`);
       await field(page, 'value').getByRole('button', { name: 'Save' }).click();
       const response = await rejected;
       assertEqual(response.status(), 422, 'PATCH status');
@@ -153,7 +119,7 @@ export const tests = [
       // Fixing it saves it (value and currency together).
       await input.fill('2,500.75');
       await page.getByLabel('Currency').selectOption('EUR');
-      const saved = waitForRequest(page, 'PATCH', `/api/deals/${deal.id}`);
+      const saved = waitForApi(page, 'PATCH', `/api/deals/${deal.id}`);
       await field(page, 'value').getByRole('button', { name: 'Save' }).click();
       assertEqual((await saved).request().headers()['if-match'], `"${deal.version}"`, 'If-Match of the edit');
       await field(page, 'value').locator('form').waitFor({ state: 'detached' });
@@ -217,7 +183,7 @@ export const tests = [
       await startEdit(page, 'title', 'title');
       await page.getByLabel('Title', { exact: true }).fill('Edited in the browser');
       await t.api.patch(`/api/deals/${deal.id}`, { source: 'Changed elsewhere' });
-      const refused = waitForRequest(page, 'PATCH', `/api/deals/${deal.id}`);
+      const refused = waitForApi(page, 'PATCH', `/api/deals/${deal.id}`);
       await field(page, 'title').getByRole('button', { name: 'Save' }).click();
       assertEqual((await refused).status(), 412, 'status of the stale edit');
       await page.locator('.deal-conflict').waitFor();
@@ -241,7 +207,7 @@ export const tests = [
       const { board, deal } = await pickDeal(t);
       await openDeal(t, deal.id);
       const target = board.stages[4].stage;
-      const moved = waitForRequest(page, 'POST', `/api/deals/${deal.id}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${deal.id}/move`);
       await page.locator('.stage-bar').getByRole('button', { name: target.name }).click();
       const response = await moved;
       assertEqual(response.status(), 200, 'move status');
@@ -276,7 +242,7 @@ export const tests = [
       // A note, with text that looks like markup: it is shown as text.
       const note = 'Spoke with procurement. <b>Budget</b> approved & signed off.';
       await page.getByLabel('Note', { exact: true }).fill(note);
-      const notePost = waitForRequest(page, 'POST', '/api/notes');
+      const notePost = waitForApi(page, 'POST', '/api/notes');
       await page.getByRole('button', { name: 'Add note' }).click();
       assertEqual((await notePost).status(), 201, 'note status');
       const noteItem = page.locator('.timeline-item[data-kind="note"]').filter({ hasText: 'Spoke with procurement.' });
@@ -293,7 +259,7 @@ export const tests = [
       await page.getByLabel('Subject').fill('Contract walkthrough');
       await page.getByLabel('Due date').fill('2030-01-15');
       await page.getByLabel('Time (UTC, optional)').fill('14:30');
-      const activityPost = waitForRequest(page, 'POST', '/api/activities');
+      const activityPost = waitForApi(page, 'POST', '/api/activities');
       await page.getByRole('button', { name: 'Add activity' }).click();
       const created = await (await activityPost).json();
       assertEqual(
@@ -312,7 +278,7 @@ export const tests = [
       assertEqual((await t.api.get(`/api/deals/${deal.id}`)).next_activity_date !== null, true, 'the deal has a next activity');
 
       // Mark it done from the timeline.
-      const done = waitForRequest(page, 'PATCH', `/api/activities/${created.id}`);
+      const done = waitForApi(page, 'PATCH', `/api/activities/${created.id}`);
       await activityItem.getByRole('button', { name: 'Mark “Contract walkthrough” as done' }).click();
       assertEqual((await done).status(), 200, 'mark done status');
       await waitUntil(async () => (await activityItem.locator('.timeline-state').getAttribute('data-state')) === 'done', 'the activity shown as done');
@@ -332,7 +298,7 @@ export const tests = [
       await dialog.waitFor();
       await dialog.getByLabel('Another reason').check();
       await dialog.getByLabel('Reason', { exact: true }).fill(reason);
-      const lost = waitForRequest(page, 'POST', `/api/deals/${deal.id}/lost`);
+      const lost = waitForApi(page, 'POST', `/api/deals/${deal.id}/lost`);
       await dialog.getByRole('button', { name: 'Mark as lost' }).click();
       assertEqual((await lost).status(), 200, 'lost status');
       await dialog.waitFor({ state: 'detached' });
@@ -343,7 +309,7 @@ export const tests = [
       assertEqual(await page.locator('.stage-bar button').first().isDisabled(), true, 'stage bar disabled while closed');
       await page.locator('.timeline-item[data-kind="stage_event"]').filter({ hasText: `Marked as lost: ${reason}` }).waitFor();
 
-      const reopened = waitForRequest(page, 'POST', `/api/deals/${deal.id}/reopen`);
+      const reopened = waitForApi(page, 'POST', `/api/deals/${deal.id}/reopen`);
       await page.getByRole('button', { name: 'Reopen' }).click();
       assertEqual((await reopened).status(), 200, 'reopen status');
       await waitUntil(async () => (await page.locator('.status-badge').getAttribute('data-status')) === 'open', 'the open badge');
@@ -375,11 +341,11 @@ export const tests = [
     name: 'deal-page-not-found-and-unreachable',
     async run(t) {
       const { page } = t;
-      await signIn(t, '/deals/987654', '.deal-page .state');
+      await signInAt(t, '/deals/987654', '.deal-page .state');
       await page.getByRole('heading', { name: "This deal doesn't exist" }).waitFor();
       await page.screenshot({ path: join(t.artifacts, 'deal-not-found.png') });
       await page.getByRole('button', { name: 'Go to the board' }).click();
-      await page.locator('.column[data-stage-id]').first().waitFor();
+      await page.locator(kBoardReady).first().waitFor();
 
       const { deal } = await pickDeal(t);
       await page.route('**/api/deals/**', (route) => route.abort('connectionrefused'));

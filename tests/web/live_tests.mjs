@@ -4,56 +4,28 @@
 
 import { join } from 'node:path';
 
+import {
+  assertEqual,
+  cardSel,
+  columnSel,
+  dragCard,
+  fail,
+  kWaitMillis,
+  shownCount,
+  shownIds,
+  signInToBoard,
+  topEdgeOf,
+  waitForApi,
+  waitUntil as pollUntil,
+} from './support.mjs';
+
 const kPollMillis = 50;
-const kWaitMillis = 10_000;
 /** The issue's bound: open boards show another user's change within 2 s, without reload. */
 const kLiveMillis = 2_000;
 
-function fail(message) {
-  throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-/** Polls `probe` until it returns a truthy value (returned) or `millis` pass (throws `what`). */
-async function waitUntil(probe, what, millis = kWaitMillis) {
-  const deadline = Date.now() + millis;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) fail(`timed out after ${millis} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, kPollMillis));
-  }
-}
-
-const columnSel = (stageId) => `.column[data-stage-id="${stageId}"]`;
-const cardSel = (dealId) => `[data-column-list] [data-deal-id="${dealId}"]`;
-
-async function signIn(t, page = t.page, path = '/') {
-  await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('API token').fill(t.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('.column[data-stage-id]').first().waitFor();
-}
-
-function shownIds(page, stageId) {
-  return page
-    .locator(`${columnSel(stageId)} [data-column-list] [data-deal-id]`)
-    .evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => Number(e.dataset.dealId)));
-}
-
-async function shownCount(page, stageId) {
-  return Number(await page.locator(`${columnSel(stageId)} .column-count`).getAttribute('data-count'));
+/** Polls more often than the other modules: the live bound is measured with these waits. */
+function waitUntil(probe, what, millis = kWaitMillis) {
+  return pollUntil(probe, what, millis, kPollMillis);
 }
 
 function liveStatus(page) {
@@ -81,34 +53,8 @@ async function otherUser(t, errors) {
   context.setDefaultTimeout(kWaitMillis);
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(`context B: ${e}`));
-  await signIn(t, page);
+  await signInToBoard(t, page);
   return { context, page };
-}
-
-async function dragCard(page, dealId, to) {
-  const card = page.locator(cardSel(dealId));
-  await card.scrollIntoViewIfNeeded();
-  const box = await card.boundingBox();
-  if (!box) fail(`card ${dealId} has no box`);
-  const x = box.x + box.width / 2;
-  const y = box.y + Math.min(20, box.height / 2);
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + 6, y + 6, { steps: 2 });
-  await page.locator('.drag-ghost').waitFor();
-  const target = await to();
-  await page.mouse.move(target.x, target.y, { steps: 12 });
-  await page.mouse.up();
-}
-
-async function topEdgeOf(page, dealId) {
-  const box = await page.locator(cardSel(dealId)).boundingBox();
-  if (!box) fail(`card ${dealId} has no box`);
-  return { x: box.x + box.width / 2, y: box.y + 4 };
-}
-
-function waitForPost(page, path) {
-  return page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path, { timeout: kWaitMillis });
 }
 
 /** Waits for `probe` within the live bound and returns how long it took from `since`. */
@@ -125,7 +71,7 @@ export const tests = [
     async run(t) {
       const { page } = t;
       const errors = [];
-      await signIn(t);
+      await signInToBoard(t);
       await waitLive(page);
       await markWindow(page);
       const board = await t.api.get('/api/pipelines/1/board?cards=20');
@@ -135,7 +81,7 @@ export const tests = [
       const b = await otherUser(t, errors);
       try {
         // B moves a card by dragging it, in its own browser.
-        const response = waitForPost(b.page, `/api/deals/${moved.id}/move`);
+        const response = waitForApi(b.page, 'POST', `/api/deals/${moved.id}/move`);
         await dragCard(b.page, moved.id, () => topEdgeOf(b.page, to.cards[0].id));
         assertEqual((await response).status(), 200, "B's move");
         const movedAt = Date.now();
@@ -183,7 +129,7 @@ export const tests = [
     name: 'live-update-waits-for-a-drag-and-keeps-loaded-pages',
     async run(t) {
       const { page } = t;
-      await signIn(t);
+      await signInToBoard(t);
       await waitLive(page);
       await markWindow(page);
       const board = await t.api.get('/api/pipelines/1/board?cards=20');
@@ -211,7 +157,7 @@ export const tests = [
       if ((await shownIds(page, long.stage.id)).includes(created.id)) fail('the board was re-read during the drag');
 
       // The drop goes through; the waiting update follows right after.
-      const moved = waitForPost(page, `/api/deals/${dragged.id}/move`);
+      const moved = waitForApi(page, 'POST', `/api/deals/${dragged.id}/move`);
       const target = await topEdgeOf(page, to.cards[0].id);
       await page.mouse.move(target.x, target.y, { steps: 10 });
       await page.mouse.up();
@@ -246,7 +192,7 @@ export const tests = [
         }
         return route.continue();
       });
-      await signIn(t);
+      await signInToBoard(t);
       await waitUntil(async () => (await liveStatus(page)) === 'reconnecting', 'the indicator to say "Reconnecting…"');
       await page.screenshot({ path: join(t.artifacts, 'live-reconnecting.png') });
       await waitUntil(async () => (await liveStatus(page)) === 'live', 'the stream to come back', 10_000);

@@ -4,46 +4,14 @@
 
 import { join } from 'node:path';
 
-const kPollMillis = 100;
-const kWaitMillis = 10_000;
-
-function fail(message) {
-  throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-async function waitUntil(probe, what, millis = kWaitMillis) {
-  const deadline = Date.now() + millis;
-  let last;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) fail(`timed out after ${millis} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, kPollMillis));
-  }
-}
-
-async function signInAt(t, path) {
-  const { page } = t;
-  await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('API token').fill(t.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('[data-testid="user-name"]').waitFor();
-}
-
-function waitForApi(page, method, path) {
-  return page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === path, { timeout: kWaitMillis });
-}
+import {
+  assertEqual,
+  fail,
+  kBoardReady,
+  signInAt,
+  waitForApi,
+  waitUntil,
+} from './support.mjs';
 
 /** Status of a request with the admin's token (t.api throws on any error status). */
 async function statusOf(t, method, path) {
@@ -95,7 +63,7 @@ async function lowerEdgeOf(page, rowSelector) {
 async function boardColumnNames(t, pipelineId) {
   const { page } = t;
   await page.goto(`${t.baseUrl}/board/${pipelineId}`);
-  await page.locator('.column[data-stage-id]').first().waitFor();
+  await page.locator(kBoardReady).first().waitFor();
   return page.locator('.column .column-title').allTextContents();
 }
 
@@ -127,7 +95,7 @@ export const tests = [
       // The board shows the columns in the new order, also after a reload.
       assertEqual(await boardColumnNames(t, 1), expected.map((s) => s.name), 'board columns after the reorder');
       await page.reload();
-      await page.locator('.column[data-stage-id]').first().waitFor();
+      await page.locator(kBoardReady).first().waitFor();
       assertEqual(await page.locator('.column .column-title').allTextContents(), expected.map((s) => s.name), 'board columns after reload');
 
       // From the keyboard: the moved stage's "up" button, focus staying on it.

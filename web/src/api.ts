@@ -205,6 +205,13 @@ export interface BoardQuery {
   q?: string;
 }
 
+export interface StageCardsQuery {
+  limit?: number;
+  cursor?: string | null;
+  owner_id?: Id | null;
+  q?: string;
+}
+
 export interface DealListQuery {
   stage_id?: Id;
   pipeline_id?: Id;
@@ -495,6 +502,19 @@ export class ApiClient {
       'GET',
       `/api/pipelines/${pipelineId}/board${queryString({
         cards: query.cards,
+        owner_id: query.owner_id,
+        q: query.q,
+      })}`,
+    );
+  }
+
+  /** A stage's open deals as board cards, by position, a page at a time (with the board's filters). */
+  stageCards(stageId: Id, query: StageCardsQuery = {}): Promise<Page<BoardCard>> {
+    return this.request(
+      'GET',
+      `/api/stages/${stageId}/cards${queryString({
+        limit: query.limit,
+        cursor: query.cursor,
         owner_id: query.owner_id,
         q: query.q,
       })}`,

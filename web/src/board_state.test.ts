@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Board, BoardCard, Deal, MoneyTotal, Stage } from './api';
+import type { Board, BoardCard, MoneyTotal, Stage } from './api';
 import {
   adjustTotals,
   appendCards,
   boardFromResponse,
-  dealToCard,
   hasMore,
   insertCard,
   locateCard,
@@ -232,62 +231,5 @@ describe('withSummaries', () => {
     fresh.stages.pop();
     const s = withSummaries(boardFromResponse(sample()), fresh);
     expect(s.columns).toHaveLength(2);
-  });
-});
-
-describe('dealToCard', () => {
-  const names = {
-    user: (id: number) => (id === 2 ? 'Maya Patel' : null),
-    organization: (id: number) => (id === 7 ? 'Keystone Freight' : null),
-    person: () => null,
-  };
-  function deal(patch: Partial<Deal>): Deal {
-    return {
-      id: 11,
-      title: 'Renewal',
-      value_minor: 250_000,
-      currency: 'USD',
-      pipeline_id: 1,
-      stage_id: 1,
-      status: 'open',
-      lost_reason: null,
-      expected_close_date: null,
-      owner_id: 2,
-      person_id: null,
-      org_id: 7,
-      source: null,
-      position: 2048,
-      probability: null,
-      next_activity_date: '2026-11-20',
-      last_activity_at: null,
-      stage_changed_at: '2026-11-01T00:00:00Z',
-      closed_at: null,
-      version: 3,
-      created_at: '2026-11-01T00:00:00Z',
-      updated_at: '2026-11-01T00:00:00Z',
-      ...patch,
-    };
-  }
-  const now = new Date('2026-11-23T12:00:00Z');
-
-  it('resolves names and the effective probability', () => {
-    const c = dealToCard(deal({}), stage(1, 30), names, now);
-    expect(c).toMatchObject({ org_name: 'Keystone Freight', owner_name: 'Maya Patel', person_name: null, probability: 30, version: 3 });
-    expect(dealToCard(deal({ probability: 75 }), stage(1, 30), names, now).probability).toBe(75);
-  });
-
-  it('flags overdue and no next activity by the UTC day', () => {
-    expect(dealToCard(deal({}), stage(1, 30), names, now)).toMatchObject({ overdue: true, no_next_activity: false });
-    expect(dealToCard(deal({ next_activity_date: '2026-11-23' }), stage(1, 30), names, now).overdue).toBe(false);
-    expect(dealToCard(deal({ next_activity_date: null }), stage(1, 30), names, now)).toMatchObject({ overdue: false, no_next_activity: true });
-  });
-
-  it('flags rotting past the stage limit since the last touch', () => {
-    // Last touched 2026-11-01; 22.5 days before now.
-    expect(dealToCard(deal({}), stage(1, 30, 22), names, now).rotting).toBe(true);
-    expect(dealToCard(deal({}), stage(1, 30, 23), names, now).rotting).toBe(false);
-    expect(dealToCard(deal({}), stage(1, 30, null), names, now).rotting).toBe(false);
-    expect(dealToCard(deal({ last_activity_at: '2026-11-20T00:00:00Z' }), stage(1, 30, 22), names, now).rotting).toBe(false);
-    expect(dealToCard(deal({ stage_changed_at: '2026-11-20T00:00:00Z' }), stage(1, 30, 22), names, now).rotting).toBe(false);
   });
 });

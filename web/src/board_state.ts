@@ -6,7 +6,7 @@
 // whether the deal overrides its stage's probability, which a card does not say); the board page
 // replaces them with the server's figures once its writes settle (withSummaries).
 
-import type { Board, BoardCard, Deal, Id, MoneyTotal, Pipeline, Stage } from './api';
+import type { Board, BoardCard, Id, MoneyTotal, Pipeline, Stage } from './api';
 
 export interface Column {
   stage: Stage;
@@ -247,48 +247,5 @@ export function withSummaries(state: BoardState, fresh: Board): BoardState {
         nextCursor: column.cards.length >= f.deal_count ? null : column.nextCursor ?? undefined,
       };
     }),
-  };
-}
-
-export interface NameLookup {
-  user(id: Id): string | null;
-  organization(id: Id): string | null;
-  person(id: Id): string | null;
-}
-
-const kMillisPerDay = 86_400_000;
-
-/**
- * The board card for an open deal of `stage` read from the deals list, with the flags the server
- * computes for the board (core/deal_rules.h): overdue when the next activity is due before today
- * (UTC); rotting when the stage has a limit and the deal, its stage change and its last activity
- * are all older than that many days.
- */
-export function dealToCard(deal: Deal, stage: Stage, names: NameLookup, now: Date): BoardCard {
-  const today = now.toISOString().slice(0, 10);
-  let rotting = false;
-  if (stage.rotting_days !== null && deal.status === 'open') {
-    let lastTouch = Math.max(Date.parse(deal.updated_at), Date.parse(deal.stage_changed_at));
-    if (deal.last_activity_at) lastTouch = Math.max(lastTouch, Date.parse(deal.last_activity_at));
-    rotting = now.getTime() > lastTouch + stage.rotting_days * kMillisPerDay;
-  }
-  return {
-    id: deal.id,
-    title: deal.title,
-    value_minor: deal.value_minor,
-    currency: deal.currency,
-    org_id: deal.org_id,
-    org_name: deal.org_id === null ? null : names.organization(deal.org_id),
-    person_id: deal.person_id,
-    person_name: deal.person_id === null ? null : names.person(deal.person_id),
-    owner_id: deal.owner_id,
-    owner_name: deal.owner_id === null ? null : names.user(deal.owner_id),
-    next_activity_date: deal.next_activity_date,
-    overdue: deal.next_activity_date !== null && deal.next_activity_date < today,
-    no_next_activity: deal.next_activity_date === null,
-    rotting,
-    probability: deal.probability ?? stage.probability,
-    position: deal.position,
-    version: deal.version,
   };
 }

@@ -1,29 +1,14 @@
-// Names of users, organizations and persons for cards read from the deals list (which carries
-// only ids). Users come with the board page; organizations and persons are fetched once per id.
+// Names of organizations and persons for lists that carry only ids, fetched once per id.
 
-import type { ApiClient, Id, User } from './api';
-import type { NameLookup } from './board_state';
+import type { ApiClient, Id } from './api';
 
 const kParallelFetches = 6;
 
-export class NameDirectory implements NameLookup {
-  private readonly users = new Map<Id, string>();
+export class NameDirectory {
   private readonly orgs = new Map<Id, string | null>();
   private readonly persons = new Map<Id, string | null>();
 
   constructor(private readonly api: ApiClient) {}
-
-  setUsers(users: readonly User[]): void {
-    for (const u of users) this.users.set(u.id, u.name);
-  }
-
-  rememberOrganization(id: Id, name: string): void {
-    this.orgs.set(id, name);
-  }
-
-  user(id: Id): string | null {
-    return this.users.get(id) ?? null;
-  }
 
   organization(id: Id): string | null {
     return this.orgs.get(id) ?? null;

@@ -7,11 +7,10 @@
 // cards) once no write is pending, so estimates never stay on screen.
 
 import type { VNode } from 'preact';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type BoardCard, type Deal, type Id, type LostInput, type Pipeline, type User } from '../api';
 import {
   boardFromResponse,
-  dealToCard,
   hasMore,
   insertCard,
   locateCard,
@@ -28,7 +27,6 @@ import {
 import { followedCard, moveIndexAfter } from '../drop_index';
 import { plural, utcDay } from '../format';
 import { formatMoney } from '../money';
-import { NameDirectory } from '../names';
 import { boardPath, navigate } from '../router';
 import { useCardDrag, type DragView, type DropTarget } from './board_drag';
 import { useLiveBoard } from './board_live';
@@ -41,6 +39,8 @@ import { EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
 /** Cards per column in the first read; "load more" reads pages of kPageSize after them. */
 const kFirstCards = 20;
 const kPageSize = 50;
+/** The largest `limit` of a page (docs/api.md). */
+const kMaxPageSize = 500;
 /** Pages read to find a card's place in a stage's full order when the board is filtered. */
 const kOrderPageSize = 500;
 const kMaxOrderPages = 20;
@@ -77,7 +77,6 @@ export function BoardPage({ pipelineId, search }: { pipelineId: Id; search: URLS
   const [updating, setUpdating] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const [dialog, setDialog] = useState<DialogState>(null);
-  const names = useMemo(() => new NameDirectory(api), [api]);
 
   // Async handlers read the latest values through refs, not the render that created them.
   const boardRef = useRef(board);
@@ -95,17 +94,13 @@ export function BoardPage({ pipelineId, search }: { pipelineId: Id; search: URLS
       () => live && setPipelines([]),
     );
     api.users().then(
-      (page) => {
-        if (!live) return;
-        names.setUsers(page.items);
-        setUsers(page.items);
-      },
+      (page) => live && setUsers(page.items),
       () => undefined,
     );
     return () => {
       live = false;
     };
-  }, [api, names]);
+  }, [api]);
 
   const shownPipeline = useRef<Id | null>(null);
   useEffect(() => {
@@ -256,24 +251,35 @@ export function BoardPage({ pipelineId, search }: { pipelineId: Id; search: URLS
   );
 
   const dealCreated = useCallback(
-    (deal: Deal, orgName: string | null) => {
-      if (orgName !== null && deal.org_id !== null) names.rememberOrganization(deal.org_id, orgName);
+    (deal: Deal) => {
       const state = boardRef.current;
       const column = state?.columns.find((c) => c.stage.id === deal.stage_id);
       const matches = (ownerId === null || deal.owner_id === ownerId) && (q === '' || deal.title.toLowerCase().includes(q.toLowerCase()));
-      if (column && matches) {
-        // New deals go to the top of their stage (docs/api.md).
-        setBoard((s) => (s ? insertCard(s, deal.stage_id, dealToCard(deal, column.stage, names, new Date()), 0) : s));
-      }
       notify(
         matches || !column
           ? `Deal “${deal.title}” added${column ? ` to ${column.stage.name}` : ''}.`
           : `Deal “${deal.title}” added; the filters hide it.`,
       );
       setDialog(null);
-      refreshSummaries();
+      if (!column || !matches) {
+        refreshSummaries();
+        return;
+      }
+      // New deals go to the top of their stage (docs/api.md): the server's card for it (names and
+      // flags as the board shows them) is among the stage's first cards. The summaries are read
+      // once it is on the board (write).
+      const key = queryKeyRef.current;
+      void write(async () => {
+        try {
+          const page = await api.stageCards(deal.stage_id, { limit: 5, owner_id: ownerId, q });
+          const card = page.items.find((c) => c.id === deal.id);
+          if (card && key === queryKeyRef.current) setBoard((s) => (s ? insertCard(s, deal.stage_id, card, 0) : s));
+        } catch {
+          // The counts still follow (write); the card shows with the board's next read.
+        }
+      });
     },
-    [names, ownerId, q, notify, refreshSummaries],
+    [api, write, ownerId, q, notify, refreshSummaries],
   );
 
   const loadMore = useCallback(
@@ -284,36 +290,24 @@ export function BoardPage({ pipelineId, search }: { pipelineId: Id; search: URLS
       const key = queryKeyRef.current;
       setBoard((s) => (s ? setColumnLoading(s, stageId, true) : s));
       try {
-        // Pages are read by position from the start of the stage; the first one covers the loaded
-        // cards and a page more, and cards already on the board are skipped.
+        // The server's board cards of the stage, by position (docs/api.md). Pages are read from
+        // the start of the stage: the first one covers the loaded cards and a page more, then the
+        // cursors are followed, and cards already on the board are skipped.
         const first = column.nextCursor === undefined;
-        const page = await api.deals({
-          stage_id: stageId,
-          status: 'open',
-          sort: 'position',
+        const page = await api.stageCards(stageId, {
           owner_id: ownerId,
           q,
-          limit: first ? Math.min(500, column.cards.length + kPageSize) : kPageSize,
+          limit: first ? Math.min(kMaxPageSize, column.cards.length + kPageSize) : kPageSize,
           cursor: first ? null : column.nextCursor ?? null,
         });
-        const open = page.items.filter((d) => d.status === 'open' && d.stage_id === stageId);
-        await names.load(
-          open.flatMap((d) => (d.org_id === null ? [] : [d.org_id])),
-          open.flatMap((d) => (d.person_id === null ? [] : [d.person_id])),
-        );
         if (key !== queryKeyRef.current) return;
-        const now = new Date();
-        setBoard((s) => {
-          const col = s?.columns.find((c) => c.stage.id === stageId);
-          if (!s || !col) return s;
-          return appendCards(s, stageId, open.map((d) => dealToCard(d, col.stage, names, now)), page.next_cursor);
-        });
+        setBoard((s) => (s ? appendCards(s, stageId, page.items, page.next_cursor) : s));
       } catch (e) {
         if (key !== queryKeyRef.current) return;
         setBoard((s) => (s ? setColumnLoading(s, stageId, false, `Couldn't load more: ${errorText(e)}.`) : s));
       }
     },
-    [api, names, ownerId, q],
+    [api, ownerId, q],
   );
 
   const onDrop = useCallback(

@@ -2,14 +2,14 @@
 // cursor, the workspace's users and stage names, and the deal and activity lists a person's or an
 // organization's page shows.
 
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Activity, type Deal, type Id, type Page, type Pipeline, type Stage, type User } from '../api';
+import { ApiError, type ApiClient, type Activity, type Deal, type Id, type Page, type Pipeline, type Stage, type User } from '../api';
 import { activityTypeLabel, isOverdue } from '../agenda';
 import { formatDay, utcDay } from '../format';
 import { formatMoney } from '../money';
 import { dealPath, isModifiedClick, navigate } from '../router';
-import { ErrorState, Spinner, useApp } from './ui';
+import { EmptyState, ErrorState, Spinner, useApp } from './ui';
 
 export { dealPath };
 
@@ -292,6 +292,94 @@ export function ActivityRows({ list }: { list: Paged<Activity> }) {
         })}
       </ul>
       <LoadMore list={list} what="activities" />
+    </>
+  );
+}
+
+type ContactLoad<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'not-found' } | { state: 'ready'; item: T };
+
+/**
+ * A contact page's frame: reads the contact `id` with `read`, showing a spinner, "No such <noun>"
+ * (404, with `back` to go back) or the error with "Try again", then `render(contact)`.
+ */
+export function ContactLoader<T>({
+  id,
+  read,
+  noun,
+  back,
+  render,
+}: {
+  id: Id;
+  read: (api: ApiClient, id: Id) => Promise<T>;
+  noun: string;
+  back: string;
+  render: (item: T) => VNode;
+}) {
+  const { api } = useApp();
+  const [load, setLoad] = useState<ContactLoad<T>>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    read(api, id).then(
+      (item) => live && setLoad({ state: 'ready', item }),
+      (e: unknown) => {
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 404) setLoad({ state: 'not-found' });
+        else setLoad({ state: 'error', message: errorText(e) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, read, id, attempt]);
+
+  if (load.state === 'loading')
+    return (
+      <main class="page">
+        <Spinner label={`Loading the ${noun}…`} />
+      </main>
+    );
+  if (load.state === 'not-found')
+    return (
+      <main class="page">
+        <EmptyState title={`No such ${noun}`} action={{ label: back, onClick: () => history.back() }}>
+          There is no {noun} #{id}; it may have been deleted.
+        </EmptyState>
+      </main>
+    );
+  if (load.state === 'error')
+    return (
+      <main class="page">
+        <ErrorState title={`Can't load this ${noun}`} action={{ label: 'Try again', onClick: () => setAttempt((n) => n + 1) }}>
+          The server answered: {load.message}.
+        </ErrorState>
+      </main>
+    );
+  return render(load.item);
+}
+
+/**
+ * The banners above a contact's form: "someone else changed it" with "Load their version" (a 412),
+ * and the error that belongs to no single field.
+ */
+export function SaveBanners({ noun, conflict, formError, onReload }: { noun: string; conflict: boolean; formError: string | null; onReload: () => void }) {
+  return (
+    <>
+      {conflict && (
+        <div class="banner banner-warning" role="alert">
+          <p>Someone else changed this {noun} after you opened it, so your changes were not saved.</p>
+          <button type="button" class="button button-small" onClick={onReload}>
+            Load their version
+          </button>
+        </div>
+      )}
+      {formError && (
+        <p class="banner banner-error" role="alert">
+          {formError}
+        </p>
+      )}
     </>
   );
 }

@@ -2,13 +2,14 @@
 // sort kept in the URL (?q=acme&sort=-updated_at), pages read with the API's cursor ("Load more"),
 // and "+ Person" / "+ Organization" dialogs that open the new record's page.
 
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, type Id, type Organization, type Person } from '../api';
 import { kContactSorts, parseSort, primaryValue, sentence } from '../contact_fields';
 import { formatDay, utcDay } from '../format';
 import { NameDirectory } from '../names';
 import { navigate } from '../router';
-import { AppLink, LoadMore, PagedState, errorText, organizationPath, personPath, useDirectory, usePaged } from './contacts_common';
+import { AppLink, LoadMore, PagedState, errorText, type Paged, organizationPath, personPath, useDirectory, usePaged } from './contacts_common';
 import { Avatar, Dialog, EmptyState, useApp } from './ui';
 
 const kPageSize = 25;
@@ -104,78 +105,133 @@ export function PersonsPage({ search }: { search: URLSearchParams }) {
 
   const today = utcDay(new Date());
   return (
+    <ContactsList
+      kind="persons"
+      q={q}
+      sort={sort}
+      list={list}
+      label="People"
+      one="person"
+      many="people"
+      add="+ Person"
+      emptyTitle={q ? `No people match “${q}”` : 'No people yet'}
+      emptyAdd="Add a person"
+      emptyText="People you sell to appear here with their emails, phones and deals."
+      onAdd={() => setCreating(true)}
+      dialog={creating && <NewPersonDialog onClose={() => setCreating(false)} />}
+    >
+    <table class="data-table" data-testid="persons-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Organization</th>
+          <th scope="col" class="hide-narrow">
+            Email
+          </th>
+          <th scope="col" class="hide-narrow">
+            Phone
+          </th>
+          <th scope="col" class="hide-narrow">
+            Owner
+          </th>
+          <th scope="col" class="hide-narrow">
+            Updated
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.items.map((p) => {
+          const owner = p.owner_id === null ? null : dir.users.get(p.owner_id) ?? null;
+          const orgName = p.org_id === null ? null : names.organization(p.org_id);
+          return (
+            <tr key={p.id} data-person-id={p.id}>
+              <th scope="row">
+                <AppLink href={personPath(p.id)} class="record-title">
+                  {p.name}
+                </AppLink>
+              </th>
+              <td>{p.org_id !== null && <AppLink href={organizationPath(p.org_id)}>{orgName ?? `Organization #${p.org_id}`}</AppLink>}</td>
+              <td class="hide-narrow">{primaryValue(p.emails) ?? <span class="muted">—</span>}</td>
+              <td class="hide-narrow">{primaryValue(p.phones) ?? <span class="muted">—</span>}</td>
+              <td class="hide-narrow">{owner ? <OwnerCell id={owner.id} name={owner.name} /> : <span class="muted">—</span>}</td>
+              <td class="hide-narrow">{formatDay(p.updated_at.slice(0, 10), today)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+    </ContactsList>
+  );
+}
+
+/**
+ * The frame of a contacts list page: the tabs and the add button, the search and sort controls, and
+ * the list's states — loading or failed, empty (with or without a search), the table (`children`)
+ * with how many it shows, and "Load more".
+ */
+function ContactsList<T>({
+  kind,
+  q,
+  sort,
+  list,
+  label,
+  one,
+  many,
+  add,
+  emptyTitle,
+  emptyAdd,
+  emptyText,
+  onAdd,
+  dialog,
+  children,
+}: {
+  kind: Kind;
+  q: string;
+  sort: string;
+  list: Paged<T>;
+  label: string;
+  one: string;
+  many: string;
+  add: string;
+  emptyTitle: string;
+  emptyAdd: string;
+  emptyText: string;
+  onAdd: () => void;
+  dialog: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
     <main class="page contacts-page">
       <header class="page-header">
         <div>
           <h1>Contacts</h1>
-          <ContactsTabs current="persons" />
+          <ContactsTabs current={kind} />
         </div>
-        <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-          + Person
+        <button type="button" class="button button-primary" onClick={onAdd}>
+          {add}
         </button>
       </header>
-      <ListControls kind="persons" q={q} sort={sort} />
-      <section class="panel" aria-label="People">
-        <PagedState list={list} what="people" />
+      <ListControls kind={kind} q={q} sort={sort} />
+      <section class="panel" aria-label={label}>
+        <PagedState list={list} what={many} />
         {list.status === 'ready' && list.items.length === 0 && (
           <EmptyState
-            title={q ? `No people match “${q}”` : 'No people yet'}
-            action={q ? { label: 'Clear the search', onClick: () => navigate(listUrl('persons', '', sort)) } : { label: 'Add a person', onClick: () => setCreating(true) }}
+            title={emptyTitle}
+            action={q ? { label: 'Clear the search', onClick: () => navigate(listUrl(kind, '', sort)) } : { label: emptyAdd, onClick: onAdd }}
           >
-            {q ? 'Search looks at names. Try fewer letters or another spelling.' : 'People you sell to appear here with their emails, phones and deals.'}
+            {q ? 'Search looks at names. Try fewer letters or another spelling.' : emptyText}
           </EmptyState>
         )}
-        {list.status === 'ready' && list.items.length > 0 && (
-          <table class="data-table" data-testid="persons-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Organization</th>
-                <th scope="col" class="hide-narrow">
-                  Email
-                </th>
-                <th scope="col" class="hide-narrow">
-                  Phone
-                </th>
-                <th scope="col" class="hide-narrow">
-                  Owner
-                </th>
-                <th scope="col" class="hide-narrow">
-                  Updated
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((p) => {
-                const owner = p.owner_id === null ? null : dir.users.get(p.owner_id) ?? null;
-                const orgName = p.org_id === null ? null : names.organization(p.org_id);
-                return (
-                  <tr key={p.id} data-person-id={p.id}>
-                    <th scope="row">
-                      <AppLink href={personPath(p.id)} class="record-title">
-                        {p.name}
-                      </AppLink>
-                    </th>
-                    <td>{p.org_id !== null && <AppLink href={organizationPath(p.org_id)}>{orgName ?? `Organization #${p.org_id}`}</AppLink>}</td>
-                    <td class="hide-narrow">{primaryValue(p.emails) ?? <span class="muted">—</span>}</td>
-                    <td class="hide-narrow">{primaryValue(p.phones) ?? <span class="muted">—</span>}</td>
-                    <td class="hide-narrow">{owner ? <OwnerCell id={owner.id} name={owner.name} /> : <span class="muted">—</span>}</td>
-                    <td class="hide-narrow">{formatDay(p.updated_at.slice(0, 10), today)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+        {list.status === 'ready' && list.items.length > 0 && children}
         {list.status === 'ready' && list.items.length > 0 && (
           <p class="list-status muted" data-testid="list-status">
-            Showing {list.items.length} {list.items.length === 1 ? 'person' : 'people'}
+            Showing {list.items.length} {list.items.length === 1 ? one : many}
             {list.hasMore ? '; more below' : ''}
           </p>
         )}
-        <LoadMore list={list} what="people" />
+        <LoadMore list={list} what={many} />
       </section>
-      {creating && <NewPersonDialog onClose={() => setCreating(false)} />}
+      {dialog}
     </main>
   );
 }
@@ -198,74 +254,55 @@ export function OrganizationsPage({ search }: { search: URLSearchParams }) {
   const list = usePaged<Organization>(`${q}|${sort}`, (cursor) => api.listOrganizations({ q, sort, limit: kPageSize, cursor }));
   const today = utcDay(new Date());
   return (
-    <main class="page contacts-page">
-      <header class="page-header">
-        <div>
-          <h1>Contacts</h1>
-          <ContactsTabs current="organizations" />
-        </div>
-        <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-          + Organization
-        </button>
-      </header>
-      <ListControls kind="organizations" q={q} sort={sort} />
-      <section class="panel" aria-label="Organizations">
-        <PagedState list={list} what="organizations" />
-        {list.status === 'ready' && list.items.length === 0 && (
-          <EmptyState
-            title={q ? `No organizations match “${q}”` : 'No organizations yet'}
-            action={
-              q ? { label: 'Clear the search', onClick: () => navigate(listUrl('organizations', '', sort)) } : { label: 'Add an organization', onClick: () => setCreating(true) }
-            }
-          >
-            {q ? 'Search looks at names. Try fewer letters or another spelling.' : 'Companies you sell to appear here with their people and deals.'}
-          </EmptyState>
-        )}
-        {list.status === 'ready' && list.items.length > 0 && (
-          <table class="data-table" data-testid="organizations-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" class="hide-narrow">
-                  Address
-                </th>
-                <th scope="col" class="hide-narrow">
-                  Owner
-                </th>
-                <th scope="col" class="hide-narrow">
-                  Updated
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((o) => {
-                const owner = o.owner_id === null ? null : dir.users.get(o.owner_id) ?? null;
-                return (
-                  <tr key={o.id} data-org-id={o.id}>
-                    <th scope="row">
-                      <AppLink href={organizationPath(o.id)} class="record-title">
-                        {o.name}
-                      </AppLink>
-                    </th>
-                    <td class="hide-narrow">{o.address ?? <span class="muted">—</span>}</td>
-                    <td class="hide-narrow">{owner ? <OwnerCell id={owner.id} name={owner.name} /> : <span class="muted">—</span>}</td>
-                    <td class="hide-narrow">{formatDay(o.updated_at.slice(0, 10), today)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-        {list.status === 'ready' && list.items.length > 0 && (
-          <p class="list-status muted" data-testid="list-status">
-            Showing {list.items.length} {list.items.length === 1 ? 'organization' : 'organizations'}
-            {list.hasMore ? '; more below' : ''}
-          </p>
-        )}
-        <LoadMore list={list} what="organizations" />
-      </section>
-      {creating && <NewOrganizationDialog onClose={() => setCreating(false)} />}
-    </main>
+    <ContactsList
+      kind="organizations"
+      q={q}
+      sort={sort}
+      list={list}
+      label="Organizations"
+      one="organization"
+      many="organizations"
+      add="+ Organization"
+      emptyTitle={q ? `No organizations match “${q}”` : 'No organizations yet'}
+      emptyAdd="Add an organization"
+      emptyText="Companies you sell to appear here with their people and deals."
+      onAdd={() => setCreating(true)}
+      dialog={creating && <NewOrganizationDialog onClose={() => setCreating(false)} />}
+    >
+    <table class="data-table" data-testid="organizations-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col" class="hide-narrow">
+            Address
+          </th>
+          <th scope="col" class="hide-narrow">
+            Owner
+          </th>
+          <th scope="col" class="hide-narrow">
+            Updated
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.items.map((o) => {
+          const owner = o.owner_id === null ? null : dir.users.get(o.owner_id) ?? null;
+          return (
+            <tr key={o.id} data-org-id={o.id}>
+              <th scope="row">
+                <AppLink href={organizationPath(o.id)} class="record-title">
+                  {o.name}
+                </AppLink>
+              </th>
+              <td class="hide-narrow">{o.address ?? <span class="muted">—</span>}</td>
+              <td class="hide-narrow">{owner ? <OwnerCell id={owner.id} name={owner.name} /> : <span class="muted">—</span>}</td>
+              <td class="hide-narrow">{formatDay(o.updated_at.slice(0, 10), today)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+    </ContactsList>
   );
 }
 

@@ -3,59 +3,26 @@
 // people, deals and activities.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Activity, type Deal, type Id, type Organization, type Person } from '../api';
+import { ApiError, type Activity, type ApiClient, type Deal, type Id, type Organization, type Person } from '../api';
 import { organizationChanges, organizationDraft, primaryValue, sentence, type OrganizationDraft } from '../contact_fields';
-import { ActivityRows, AppLink, DealRows, LoadMore, PagedState, errorText, personPath, useDirectory, usePaged } from './contacts_common';
-import { Avatar, EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
+import { ActivityRows, AppLink, ContactLoader, DealRows, LoadMore, PagedState, SaveBanners, errorText, personPath, useDirectory, usePaged } from './contacts_common';
+import { Avatar, useApp, useNotify } from './ui';
 
 const kListPage = 20;
 
-type LoadState = { state: 'loading' } | { state: 'error'; message: string } | { state: 'not-found' } | { state: 'ready'; org: Organization };
+
+const readOrganization = (api: ApiClient, id: Id) => api.organization(id);
 
 export function OrganizationPage({ orgId }: { orgId: Id }) {
-  const { api } = useApp();
-  const [load, setLoad] = useState<LoadState>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    setLoad({ state: 'loading' });
-    api.organization(orgId).then(
-      (org) => live && setLoad({ state: 'ready', org }),
-      (e: unknown) => {
-        if (!live) return;
-        if (e instanceof ApiError && e.status === 404) setLoad({ state: 'not-found' });
-        else setLoad({ state: 'error', message: errorText(e) });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, orgId, attempt]);
-
-  if (load.state === 'loading')
-    return (
-      <main class="page">
-        <Spinner label="Loading the organization…" />
-      </main>
-    );
-  if (load.state === 'not-found')
-    return (
-      <main class="page">
-        <EmptyState title="No such organization" action={{ label: 'Back to organizations', onClick: () => history.back() }}>
-          There is no organization #{orgId}; it may have been deleted.
-        </EmptyState>
-      </main>
-    );
-  if (load.state === 'error')
-    return (
-      <main class="page">
-        <ErrorState title="Can't load this organization" action={{ label: 'Try again', onClick: () => setAttempt((n) => n + 1) }}>
-          The server answered: {load.message}.
-        </ErrorState>
-      </main>
-    );
-  return <OrganizationView key={orgId} initial={load.org} />;
+  return (
+    <ContactLoader
+      id={orgId}
+      read={readOrganization}
+      noun="organization"
+      back="Back to organizations"
+      render={(org) => <OrganizationView key={orgId} initial={org} />}
+    />
+  );
 }
 
 type Field = 'name' | 'address';
@@ -152,19 +119,7 @@ function OrganizationView({ initial }: { initial: Organization }) {
             Details
           </h2>
           <form class="form" ref={formRef} onSubmit={save} noValidate>
-            {conflict && (
-              <div class="banner banner-warning" role="alert">
-                <p>Someone else changed this organization after you opened it, so your changes were not saved.</p>
-                <button type="button" class="button button-small" onClick={reloadTheirs}>
-                  Load their version
-                </button>
-              </div>
-            )}
-            {formError && (
-              <p class="banner banner-error" role="alert">
-                {formError}
-              </p>
-            )}
+            <SaveBanners noun="organization" conflict={conflict} formError={formError} onReload={reloadTheirs} />
             <div class="field">
               <label for="org-name">Name</label>
               <input

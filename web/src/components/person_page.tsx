@@ -4,7 +4,7 @@
 // then the person's deals and activities.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Activity, type Deal, type Id, type Organization, type Person } from '../api';
+import { ApiError, type Activity, type ApiClient, type Deal, type Id, type Organization, type Person } from '../api';
 import {
   makePrimary,
   newPointDraft,
@@ -16,60 +16,27 @@ import {
   type PersonDraft,
   type PointDraft,
 } from '../contact_fields';
-import { ActivityRows, AppLink, DealRows, errorText, organizationPath, useDirectory, usePaged } from './contacts_common';
-import { Avatar, EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
+import { ActivityRows, AppLink, ContactLoader, DealRows, SaveBanners, errorText, organizationPath, useDirectory, usePaged } from './contacts_common';
+import { Avatar, useApp, useNotify } from './ui';
 
 const kListPage = 20;
 
-type LoadState = { state: 'loading' } | { state: 'error'; message: string } | { state: 'not-found' } | { state: 'ready'; person: Person };
 
 /** Form errors: "name", "org", "emails" / "phones" (the whole list) or "emails:<row key>" (one row). */
 type Errors = Record<string, string>;
 
+const readPerson = (api: ApiClient, id: Id) => api.person(id);
+
 export function PersonPage({ personId }: { personId: Id }) {
-  const { api } = useApp();
-  const [load, setLoad] = useState<LoadState>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    setLoad({ state: 'loading' });
-    api.person(personId).then(
-      (person) => live && setLoad({ state: 'ready', person }),
-      (e: unknown) => {
-        if (!live) return;
-        if (e instanceof ApiError && e.status === 404) setLoad({ state: 'not-found' });
-        else setLoad({ state: 'error', message: errorText(e) });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, personId, attempt]);
-
-  if (load.state === 'loading')
-    return (
-      <main class="page">
-        <Spinner label="Loading the person…" />
-      </main>
-    );
-  if (load.state === 'not-found')
-    return (
-      <main class="page">
-        <EmptyState title="No such person" action={{ label: 'Back to people', onClick: () => history.back() }}>
-          There is no person #{personId}; it may have been deleted.
-        </EmptyState>
-      </main>
-    );
-  if (load.state === 'error')
-    return (
-      <main class="page">
-        <ErrorState title="Can't load this person" action={{ label: 'Try again', onClick: () => setAttempt((n) => n + 1) }}>
-          The server answered: {load.message}.
-        </ErrorState>
-      </main>
-    );
-  return <PersonView key={personId} initial={load.person} />;
+  return (
+    <ContactLoader
+      id={personId}
+      read={readPerson}
+      noun="person"
+      back="Back to people"
+      render={(person) => <PersonView key={personId} initial={person} />}
+    />
+  );
 }
 
 function PersonView({ initial }: { initial: Person }) {
@@ -250,19 +217,7 @@ function PersonView({ initial }: { initial: Person }) {
             Details
           </h2>
           <form class="form" ref={formRef} onSubmit={save} noValidate>
-            {conflict && (
-              <div class="banner banner-warning" role="alert">
-                <p>Someone else changed this person after you opened it, so your changes were not saved.</p>
-                <button type="button" class="button button-small" onClick={reloadTheirs}>
-                  Load their version
-                </button>
-              </div>
-            )}
-            {formError && (
-              <p class="banner banner-error" role="alert">
-                {formError}
-              </p>
-            )}
+            <SaveBanners noun="person" conflict={conflict} formError={formError} onReload={reloadTheirs} />
             <div class="field">
               <label for="person-name">Name</label>
               <input
