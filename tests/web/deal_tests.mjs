@@ -94,7 +94,10 @@ export const tests = [
       const person = await t.api.get(`/api/persons/${deal.person_id}`);
       const org = await t.api.get(`/api/organizations/${deal.org_id}`);
       assertEqual(await field(page, 'person').getByRole('link').getAttribute('href'), `/persons/${person.id}`, 'person link');
-      assertEqual(await field(page, 'person').getByRole('link').textContent(), person.name, 'person name');
+      // Names arrive after the deal itself: wait for them rather than read the first paint.
+      const linkText = (kind) => field(page, kind).getByRole('link').textContent();
+      await waitUntil(async () => (await linkText('person')) === person.name, `person name ${person.name}`);
+      await waitUntil(async () => (await linkText('org')) === org.name, `organization name ${org.name}`);
       assertEqual(await field(page, 'org').getByRole('link').getAttribute('href'), `/organizations/${org.id}`, 'organization link');
       assertEqual(await field(page, 'org').getByRole('link').textContent(), org.name, 'organization name');
 
