@@ -16,6 +16,7 @@ import {
 } from '../deal_page_logic';
 import { formatMoney, isKnownCurrency, minorToInput } from '../money';
 import { isModifiedClick, navigate } from '../router';
+import { organizationPath, personPath } from './contacts_common';
 import { currencyChoices } from './deal_form';
 import { Avatar, useApp, useNotify } from './ui';
 
@@ -529,22 +530,10 @@ export function DealDetails(props: DetailsProps) {
         )}
       </Row>
       <Row field="person" props={props} editor={() => <LookupEditor kind="person" props={props} />}>
-        {deal.person_id === null ? (
-          <Empty>No person</Empty>
-        ) : (
-          <InAppLink href={`/persons/${deal.person_id}`} class="deal-link">
-            {personName ?? `Person ${deal.person_id}`}
-          </InAppLink>
-        )}
+        <LinkedRecord id={deal.person_id} name={personName} href={personPath} noun="person" />
       </Row>
       <Row field="org" props={props} editor={() => <LookupEditor kind="org" props={props} />}>
-        {deal.org_id === null ? (
-          <Empty>No organization</Empty>
-        ) : (
-          <InAppLink href={`/organizations/${deal.org_id}`} class="deal-link">
-            {orgName ?? `Organization ${deal.org_id}`}
-          </InAppLink>
-        )}
+        <LinkedRecord id={deal.org_id} name={orgName} href={organizationPath} noun="organization" />
       </Row>
       <Row field="source" props={props} editor={() => <TextEditor field="source" props={props} />}>
         {deal.source ?? <Empty>Not set</Empty>}
@@ -584,5 +573,16 @@ export function DealDetails(props: DetailsProps) {
         )}
       </Row>
     </dl>
+  );
+}
+
+// A linked person or organization: a link to its page, its name once known (the id until then).
+function LinkedRecord({ id, name, href, noun }: { id: Id | null; name: string | null; href: (id: Id) => string; noun: string }) {
+  if (id === null) return <Empty>{`No ${noun}`}</Empty>;
+  const fallback = `${noun.charAt(0).toUpperCase()}${noun.slice(1)} ${id}`;
+  return (
+    <InAppLink href={href(id)} class="deal-link">
+      {name ?? fallback}
+    </InAppLink>
   );
 }
