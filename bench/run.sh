@@ -9,7 +9,8 @@
 # generate the workspace once into bench/data/ (cached by deal count, seed and the generator and
 # schema sources); copy it to a scratch file; print the query plans; start `pipedeck serve`; run
 # every scenario --rounds times, each preceded by the reference route (GET /api/health) at the
-# same connections; sample the server's memory; stop the server; write docs/benchmarks.md. All
+# same connections; sample the server's memory; stop the server; write docs/benchmarks.md. Before
+# the server starts, bench/analytics_bench.cc times the analytics dashboard on the same file. All
 # load goes to 127.0.0.1, and every wait and loop here is bounded. The outputs of the last run
 # stay in bench/data/run/ (results.jsonl, meta.tsv, plans.md, server.log). Takes about 8 minutes
 # with a cached workspace, plus about 2 minutes to generate a million deals.
@@ -50,7 +51,7 @@ log "Dependencies and Release build (build-bench/)"
 bash scripts/install-deps.sh
 # The web UI is left out: no benchmark touches it, and the bench build then needs no node.
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DPIPEDECK_WEB_UI=OFF >/dev/null
-targets=(pipedeck loadgen bench_report)
+targets=(pipedeck loadgen bench_report analytics_bench)
 have_explain=0
 if ninja -C build-bench -t targets all 2>/dev/null | grep -q '^explain_plans:'; then
   targets+=(explain_plans)
@@ -145,6 +146,9 @@ put warmup "$warmup"
 put server_threads "$(nproc)"
 put loadgen_threads 2
 cat "$meta" >&2
+
+log "Analytics (dashboard over the whole workspace, beside a plain scan of the same columns)"
+"$bin/bench/analytics_bench" --db "$db" --now "$now" --runs 20 | tee -a "$meta" >&2
 
 log "Server"
 server_log=$run/server.log

@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,9 @@ constexpr int kWriterThreads = 16;
 // a quiet stream from a dead one.
 constexpr auto kEventPollInterval = std::chrono::milliseconds(500);
 constexpr auto kEventKeepAlive = std::chrono::seconds(15);
+// How often the server makes sure the current month's forecast snapshot exists: one taken soon
+// after a month starts is what that month's forecast accuracy is measured against.
+constexpr auto kSnapshotInterval = std::chrono::hours(1);
 constexpr std::string_view kEventStreamHeader =
     "HTTP/1.1 200 OK\r\n"
     "Content-Type: text/event-stream; charset=utf-8\r\n"
@@ -114,11 +118,63 @@ class EventHub {
   std::vector<std::weak_ptr<Session>> subscribers_;  // guarded by mu_
 };
 
+// Takes the forecast snapshot now and every kSnapshotInterval. The timer runs on one worker's
+// io_context; the snapshot itself (a read of the open deals and a write) runs on the writer pool,
+// so that no connection waits for it. A failure is logged and tried at the next tick.
+class SnapshotTimer {
+ public:
+  SnapshotTimer(Analytics& analytics, asio::io_context& ioc, asio::thread_pool& writers,
+                const ServerOptions& options, std::mutex& log_mutex)
+      : analytics_(analytics),
+        timer_(ioc),
+        writers_(writers),
+        options_(options),
+        log_mutex_(log_mutex) {}
+
+  void Start() { Tick(); }
+  // Runs on the timer's io_context. A snapshot already under way finishes (ServeHttp joins the
+  // writer pool before returning).
+  void Stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
+
+ private:
+  void Tick() {
+    if (stopped_) return;
+    asio::post(writers_, [this] { Take(); });
+    timer_.expires_after(kSnapshotInterval);
+    timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) Tick();
+    });
+  }
+
+  void Take() {
+    Result<bool> taken = analytics_.TakeForecastSnapshot();
+    if (taken.ok()) return;
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    std::string line =
+        FormatTimestamp({std::chrono::duration_cast<std::chrono::milliseconds>(now).count()});
+    line += " forecast snapshot failed: " + taken.status().ToString() + "\n";
+    std::ostream& log = options_.error_log != nullptr ? *options_.error_log : std::cerr;
+    std::lock_guard<std::mutex> lock(log_mutex_);
+    log.write(line.data(), static_cast<std::streamsize>(line.size()));
+    log.flush();
+  }
+
+  Analytics& analytics_;
+  asio::steady_timer timer_;
+  asio::thread_pool& writers_;
+  const ServerOptions& options_;
+  std::mutex& log_mutex_;
+  bool stopped_ = false;  // touched on the timer's thread only
+};
+
 // What every thread of one ServeHttp call shares.
 struct Shared {
-  Shared(Workspace& workspace, const ServerOptions& opts)
+  Shared(Workspace& workspace, Analytics& analytics, const ServerOptions& opts)
       : workspace(workspace),
-        router(workspace,
+        router(workspace, analytics,
                opts.web_dir.empty() ? WebUi::Embedded() : WebUi::FromDirectory(opts.web_dir)),
         options(opts),
         writers(kWriterThreads) {}
@@ -129,7 +185,8 @@ struct Shared {
   asio::thread_pool writers;  // handles write requests (see the top of this file)
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
-  std::unique_ptr<EventHub> events;  // on the first worker's io_context
+  std::unique_ptr<EventHub> events;          // on the first worker's io_context
+  std::unique_ptr<SnapshotTimer> snapshots;  // on the first worker's io_context
 };
 
 // One thread's io_context, acceptor and live connections. `sessions` is touched only on this
@@ -494,7 +551,7 @@ Status Listen(Worker& worker, const tcp::endpoint& endpoint) {
 
 }  // namespace
 
-Status ServeHttp(Workspace& workspace, const ServerOptions& options,
+Status ServeHttp(Workspace& workspace, Analytics& analytics, const ServerOptions& options,
                  const std::function<void(uint16_t port)>& on_listening) {
   int threads = options.threads > 0
                     ? options.threads
@@ -503,7 +560,7 @@ Status ServeHttp(Workspace& workspace, const ServerOptions& options,
   asio::ip::address address = asio::ip::make_address(options.bind, ec);
   if (ec) return Status::Internal("cannot bind: '" + options.bind + "' is not an IP address");
 
-  Shared shared(workspace, options);
+  Shared shared(workspace, analytics, options);
   std::vector<std::unique_ptr<Worker>> workers;
   uint16_t port = options.port;
   for (int i = 0; i < threads; ++i) {
@@ -515,11 +572,17 @@ Status ServeHttp(Workspace& workspace, const ServerOptions& options,
 
   shared.events = std::make_unique<EventHub>(workspace, workers.front()->ioc);
   asio::post(workers.front()->ioc, [&shared] { shared.events->Start(); });
+  shared.snapshots = std::make_unique<SnapshotTimer>(analytics, workers.front()->ioc,
+                                                     shared.writers, options, shared.log_mutex);
+  asio::post(workers.front()->ioc, [&shared] { shared.snapshots->Start(); });
   asio::signal_set signals(workers.front()->ioc, SIGINT, SIGTERM);
   signals.async_wait([&](beast::error_code wait_ec, int) {
     if (wait_ec) return;
     shared.stopping = true;
-    asio::post(workers.front()->ioc, [&shared] { shared.events->Stop(); });
+    asio::post(workers.front()->ioc, [&shared] {
+      shared.events->Stop();
+      shared.snapshots->Stop();
+    });
     for (auto& worker : workers) {
       asio::post(worker->ioc, [w = worker.get()] { StopWorker(*w); });
     }

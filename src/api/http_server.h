@@ -4,6 +4,10 @@
 // kernel spreads connections over the cores and no two threads share a queue. On SIGINT/SIGTERM
 // the acceptors close, connections finish the request in flight and close, and ServeHttp returns;
 // the caller then closes the store.
+//
+// Besides requests, the server takes the month's forecast snapshot (Analytics::
+// TakeForecastSnapshot) when it starts and then every hour, so that forecast accuracy can be
+// reported for every month the server ran in; a failure is logged and tried again an hour later.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +16,7 @@
 #include <ostream>
 #include <string>
 
+#include "analytics/analytics.h"
 #include "core/status.h"
 #include "service/workspace.h"
 
@@ -23,6 +28,7 @@ struct ServerOptions {
   int threads = 0;       // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
   std::ostream* access_log = nullptr;  // one line per request; nullptr = no log
+  std::ostream* error_log = nullptr;   // failures outside requests; nullptr = standard error
   // The web UI's files: empty = the copy built into the binary; else a directory to read them
   // from on every request (for working on the UI: `--web-dir web/dist`).
   std::string web_dir;
@@ -30,7 +36,7 @@ struct ServerOptions {
 
 // Serves the API until SIGINT or SIGTERM. `on_listening` is called once with the bound port when
 // the server accepts connections. Errors: kInternal when the address cannot be bound.
-Status ServeHttp(Workspace& workspace, const ServerOptions& options,
+Status ServeHttp(Workspace& workspace, Analytics& analytics, const ServerOptions& options,
                  const std::function<void(uint16_t port)>& on_listening = {});
 
 }  // namespace pipedeck

@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parser.hpp>
 
+#include "api/report_json.h"
 #include "core/deal_rules.h"
 
 namespace pipedeck {
@@ -25,8 +26,12 @@ template <typename P>
 using Target =
     std::variant<std::monostate, std::optional<std::string> P::*, std::optional<int32_t> P::*,
                  std::optional<int64_t> P::*, std::optional<bool> P::*, std::optional<Date> P::*,
-                 std::optional<Role> P::*, std::optional<ActivityType> P::*,
-                 std::optional<std::vector<ContactPoint>> P::*, Clearable<int32_t> P::*,
+                 std::optional<double> P::*, std::optional<Role> P::*,
+                 std::optional<ActivityType> P::*, std::optional<QuotaScope> P::*,
+                 std::optional<QuotaPeriod> P::*, std::optional<QuotaMetric> P::*,
+                 std::optional<HealthFlag> P::*, std::optional<BulkAction> P::*,
+                 std::optional<std::vector<ContactPoint>> P::*, std::optional<std::vector<Id>> P::*,
+                 std::optional<std::vector<std::string>> P::*, Clearable<int32_t> P::*,
                  Clearable<int64_t> P::*, Clearable<Date> P::*, Clearable<TimeOfDay> P::*>;
 
 template <typename P>
@@ -57,7 +62,6 @@ const FieldTable<P>& PlainTable(std::initializer_list<FieldSpec<P>> fields) {
 
 constexpr std::string_view kRoles = "admin|manager|rep";
 constexpr std::string_view kActivityTypes = "call|meeting|email|task|deadline";
-constexpr std::string_view kDealStatuses = "open|won|lost";
 constexpr std::string_view kStageEventKinds = "created|stage_changed|won|lost|reopened";
 constexpr std::string_view kTemplateKeys = "4-stage|5-stage|6-stage|7-stage";
 constexpr std::string_view kErrorCodes =
@@ -86,6 +90,7 @@ const FieldTable<UserPatch>& FieldsOf(const UserPatch*) {
       {{"email", WireType::kString, kRequired}, &UserPatch::email},
       {{"role", WireType::kEnum, 0, kRoles}, &UserPatch::role},
       {{"active", WireType::kBool}, &UserPatch::active},
+      {{"team_id", WireType::kId, kNullable}, &UserPatch::team_id},
   });
   return table;
 }
@@ -140,7 +145,7 @@ const FieldTable<DealPatch>& FieldsOf(const DealPatch*) {
       {{"currency", WireType::kString}, &DealPatch::currency},
       {{"pipeline_id", WireType::kId}, &DealPatch::pipeline_id},
       {{"stage_id", WireType::kId}, &DealPatch::stage_id},
-      {{"status", WireType::kEnum, kReadOnly, kDealStatuses}, {}},
+      {{"status", WireType::kEnum, kReadOnly, kDealStatusValues}, {}},
       {{"lost_reason", WireType::kString, kReadOnly | kNullable}, {}},
       {{"expected_close_date", WireType::kDate, kNullable}, &DealPatch::expected_close_date},
       {{"owner_id", WireType::kId}, &DealPatch::owner_id},
@@ -225,6 +230,72 @@ const FieldTable<EmptyInput>& FieldsOf(const EmptyInput*) {
   return table;
 }
 
+const FieldTable<TeamPatch>& FieldsOf(const TeamPatch*) {
+  static const auto& table = RecordTable<TeamPatch>({
+      {{"name", WireType::kString, kRequired}, &TeamPatch::name},
+      {{"manager_id", WireType::kId, kNullable}, &TeamPatch::manager_id},
+  });
+  return table;
+}
+
+const FieldTable<QuotaPatch>& FieldsOf(const QuotaPatch*) {
+  static const auto& table = RecordTable<QuotaPatch>({
+      {{"scope", WireType::kEnum, 0, kQuotaScopeValues}, &QuotaPatch::scope},
+      {{"user_id", WireType::kId, kNullable}, &QuotaPatch::user_id},
+      {{"team_id", WireType::kId, kNullable}, &QuotaPatch::team_id},
+      {{"period", WireType::kEnum, 0, kQuotaPeriodValues}, &QuotaPatch::period},
+      {{"metric", WireType::kEnum, 0, kQuotaMetricValues}, &QuotaPatch::metric},
+      {{"target", WireType::kInt64, kRequired}, &QuotaPatch::target},
+      {{"currency", WireType::kString, kNullEmpties}, &QuotaPatch::currency},
+      {{"pipeline_id", WireType::kId, kNullable}, &QuotaPatch::pipeline_id},
+      {{"starts_on", WireType::kDate}, &QuotaPatch::starts_on},
+      {{"ends_on", WireType::kDate, kNullable}, &QuotaPatch::ends_on},
+  });
+  return table;
+}
+
+const FieldTable<SnoozeInput>& FieldsOf(const SnoozeInput*) {
+  static const auto& table = PlainTable<SnoozeInput>({
+      {{"deal_id", WireType::kId, kReadOnly}, {}},
+      {{"flag", WireType::kEnum, kRequired, kHealthFlagValues}, &SnoozeInput::flag},
+      {{"until", WireType::kDate, kRequired}, &SnoozeInput::until},
+      {{"reason", WireType::kString, kRequired}, &SnoozeInput::reason},
+      {{"user_id", WireType::kId, kReadOnly}, {}},
+      {{"created_at", WireType::kInstant, kReadOnly}, {}},
+  });
+  return table;
+}
+
+const FieldTable<HealthSettingsPatch>& FieldsOf(const HealthSettingsPatch*) {
+  using P = HealthSettingsPatch;
+  static const auto& table = PlainTable<P>({
+      {{"stuck_percentile", WireType::kInt32}, &P::stuck_percentile},
+      {{"stuck_min_samples", WireType::kInt32}, &P::stuck_min_samples},
+      {{"overload_factor", WireType::kNumber}, &P::overload_factor},
+      {{"overload_min_deals", WireType::kInt32}, &P::overload_min_deals},
+      {{"late_stage_limit", WireType::kInt32}, &P::late_stage_limit},
+      {{"late_stage_ids", WireType::kIdList}, &P::late_stage_ids},
+      {{"coverage_target", WireType::kNumber}, &P::coverage_target},
+      {{"aged_percentile", WireType::kInt32}, &P::aged_percentile},
+      {{"unqualified_reasons", WireType::kStringList}, &P::unqualified_reasons},
+      {{"lookback_days", WireType::kInt32}, &P::lookback_days},
+  });
+  return table;
+}
+
+const FieldTable<BulkInput>& FieldsOf(const BulkInput*) {
+  static const auto& table = PlainTable<BulkInput>({
+      {{"action", WireType::kEnum, kRequired, kBulkActionValues}, &BulkInput::action},
+      {{"deal_ids", WireType::kIdList, kRequired}, &BulkInput::deal_ids},
+      {{"owner_id", WireType::kId}, &BulkInput::owner_id},
+      {{"due_date", WireType::kDate}, &BulkInput::due_date},
+      {{"subject", WireType::kString}, &BulkInput::subject},
+      {{"lost_reason", WireType::kString}, &BulkInput::lost_reason},
+      {{"lost_reason_id", WireType::kId}, &BulkInput::lost_reason_id},
+  });
+  return table;
+}
+
 // ---- Reading values
 // ------------------------------------------------------------------------------
 
@@ -239,15 +310,7 @@ bool EnumContains(std::string_view values, std::string_view s) {
 }
 
 Status NotOneOf(const WireField& f, const std::string& path) {
-  std::string message = "must be one of: ";
-  for (char c : f.detail) {
-    if (c == '|') {
-      message += ", ";
-    } else {
-      message += c;
-    }
-  }
-  return Status::Invalid(path, std::move(message));
+  return Status::Invalid(path, OneOfMessage(f.detail));
 }
 
 Status ReadInteger(const json::value& v, const std::string& path, int64_t min, int64_t max,
@@ -269,6 +332,12 @@ Status ReadValue(const json::value& v, const WireField& f, const std::string& pa
   PD_RETURN_IF_ERROR(ReadInteger(v, path, std::numeric_limits<int32_t>::min(),
                                  std::numeric_limits<int32_t>::max(), &wide));
   *out = static_cast<int32_t>(wide);
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path, double* out) {
+  if (!v.is_number()) return Status::Invalid(path, "must be a number");
+  *out = v.to_number<double>();
   return Status::Ok();
 }
 
@@ -315,6 +384,70 @@ Status ReadValue(const json::value& v, const WireField& f, const std::string& pa
                  ActivityType* out) {
   Status s = ReadParsed(v, path, ParseActivityType, "", out);
   return s.ok() ? s : NotOneOf(f, path);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 QuotaScope* out) {
+  Status s = ReadParsed(v, path, ParseQuotaScope, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 QuotaPeriod* out) {
+  Status s = ReadParsed(v, path, ParseQuotaPeriod, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 QuotaMetric* out) {
+  Status s = ReadParsed(v, path, ParseQuotaMetric, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 HealthFlag* out) {
+  Status s = ReadParsed(v, path, ParseHealthFlag, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+std::optional<BulkAction> ParseBulkAction(std::string_view s) {
+  for (BulkAction a : {BulkAction::kReassign, BulkAction::kLastChance, BulkAction::kMarkLost}) {
+    if (BulkActionName(a) == s) return a;
+  }
+  return std::nullopt;
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 BulkAction* out) {
+  Status s = ReadParsed(v, path, ParseBulkAction, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
+}
+
+// Arrays of plain values: each item read as `item` reads one, named "field[i]" in errors.
+template <typename T>
+Status ReadList(const json::value& v, const WireField& item, const std::string& path,
+                std::vector<T>* out) {
+  if (!v.is_array()) return Status::Invalid(path, "must be an array");
+  out->clear();
+  const json::array& a = v.get_array();
+  for (size_t i = 0; i < a.size(); ++i) {
+    T value{};
+    PD_RETURN_IF_ERROR(ReadValue(a[i], item, path + "[" + std::to_string(i) + "]", &value));
+    out->push_back(std::move(value));
+  }
+  return Status::Ok();
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 std::vector<Id>* out) {
+  static constexpr WireField kItem("", WireType::kId);
+  return ReadList(v, kItem, path, out);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 std::vector<std::string>* out) {
+  static constexpr WireField kItem("", WireType::kString);
+  return ReadList(v, kItem, path, out);
 }
 
 Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
@@ -448,112 +581,10 @@ Status ReadBodyAs(std::string_view body, BodyMode mode, bool empty_ok, P* out) {
   return ReadObject(v.get_object(), mode, "", out);
 }
 
+}  // namespace
+
 // ---- Writing records
 // -----------------------------------------------------------------------------
-
-// Parts of records, written by ObjectWriter::Array and ObjectWriter::Record.
-void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w);
-void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w);
-void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w);
-void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w);
-
-// Writes one response object member by member: the constructor opens it, Done() closes it.
-// Nullable values are written as null when empty.
-class ObjectWriter {
- public:
-  ObjectWriter(const JsonOut& out, JsonText& w) : out_(out), w_(w) { w_.BeginObject(); }
-  ObjectWriter(const ObjectWriter&) = delete;
-  ObjectWriter& operator=(const ObjectWriter&) = delete;
-  ~ObjectWriter() { assert(done_ && "ObjectWriter::Done() not called"); }
-
-  ObjectWriter& Int(std::string_view k, int64_t v) {
-    w_.Key(k).Int(v);
-    return *this;
-  }
-  ObjectWriter& Int(std::string_view k, const std::optional<int64_t>& v) {
-    return v ? Int(k, *v) : Null(k);
-  }
-  ObjectWriter& Int(std::string_view k, const std::optional<int32_t>& v) {
-    return v ? Int(k, *v) : Null(k);
-  }
-  ObjectWriter& Num(std::string_view k, double v) {
-    w_.Key(k).Double(v);
-    return *this;
-  }
-  ObjectWriter& Bool(std::string_view k, bool v) {
-    w_.Key(k).Bool(v);
-    return *this;
-  }
-  ObjectWriter& Str(std::string_view k, std::string_view v) {
-    w_.Key(k).String(v);
-    return *this;
-  }
-  ObjectWriter& OptionalStr(std::string_view k, const std::optional<std::string_view>& v) {
-    return v ? Str(k, *v) : Null(k);
-  }
-  // Empty text is sent as null (fields whose emptiness means "none", like lost_reason).
-  ObjectWriter& StrOrNull(std::string_view k, std::string_view v) {
-    return v.empty() ? Null(k) : Str(k, v);
-  }
-  // Dates, times and instants are formatted straight into the output; they need no escaping.
-  ObjectWriter& Date(std::string_view k, pipedeck::Date v) {
-    w_.Key(k).PlainString([v](std::string& s) { AppendDate(v, s); });
-    return *this;
-  }
-  ObjectWriter& Date(std::string_view k, const std::optional<pipedeck::Date>& v) {
-    return v ? Date(k, *v) : Null(k);
-  }
-  ObjectWriter& Time(std::string_view k, const std::optional<TimeOfDay>& v) {
-    if (!v) return Null(k);
-    w_.Key(k).PlainString([t = *v](std::string& s) { AppendTimeOfDay(t, s); });
-    return *this;
-  }
-  ObjectWriter& Instant(std::string_view k, Timestamp v) {
-    w_.Key(k).PlainString([v](std::string& s) { AppendTimestamp(v, s); });
-    return *this;
-  }
-  ObjectWriter& Instant(std::string_view k, const std::optional<Timestamp>& v) {
-    return v ? Instant(k, *v) : Null(k);
-  }
-  ObjectWriter& Null(std::string_view k) {
-    w_.Key(k).Null();
-    return *this;
-  }
-  // version, created_at, updated_at: the tail of every stored record.
-  ObjectWriter& Meta(int64_t version, Timestamp created_at, Timestamp updated_at) {
-    return Int("version", version)
-        .Instant("created_at", created_at)
-        .Instant("updated_at", updated_at);
-  }
-  // A nested record, written by its own WriteJson.
-  template <typename T>
-  ObjectWriter& Record(std::string_view k, const T& record) {
-    w_.Key(k);
-    WriteJson(record, out_, w_);
-    return *this;
-  }
-  template <typename T>
-  ObjectWriter& Array(std::string_view k, const std::vector<T>& items) {
-    w_.Key(k).BeginArray();
-    for (const T& item : items) WriteJson(item, out_, w_);
-    w_.EndArray();
-    return *this;
-  }
-
-  void Done() {
-    w_.EndObject();
-#ifndef NDEBUG
-    done_ = true;
-#endif
-  }
-
- private:
-  const JsonOut& out_;
-  JsonText& w_;
-#ifndef NDEBUG
-  bool done_ = false;
-#endif
-};
 
 void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w) {
   ObjectWriter(out, w)
@@ -572,12 +603,6 @@ void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w) {
       .Done();
 }
 
-// A name shown beside a linked record; null when the link is empty.
-std::optional<std::string_view> NameIf(const std::optional<Id>& link, const std::string& name) {
-  if (!link) return std::nullopt;
-  return name;
-}
-
 void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w) {
   ObjectWriter(out, w)
       .Record("stage", c.stage)
@@ -594,6 +619,14 @@ void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w) {
       .Int("rotting_days", s.rotting_days)
       .Str("playbook", s.playbook)
       .Done();
+}
+
+namespace {
+
+// A name shown beside a linked record; null when the link is empty.
+std::optional<std::string_view> NameIf(const std::optional<Id>& link, const std::string& name) {
+  if (!link) return std::nullopt;
+  return name;
 }
 
 // The fields of a token, shared by the token and the new token with its secret.
@@ -640,7 +673,7 @@ std::vector<WireField> TokenFields(bool with_secret) {
 std::vector<SchemaDoc> BuildSchemas() {
   const unsigned ro = kReadOnly;
   const unsigned ro_null = kReadOnly | kNullable;
-  return {
+  std::vector<SchemaDoc> schemas = {
       {"Error",
        "The body of every error response.",
        {{"error", WireType::kObject, ro, "ErrorDetail"}}},
@@ -704,8 +737,8 @@ std::vector<SchemaDoc> BuildSchemas() {
         {"to_pipeline_id", WireType::kId, ro_null},
         {"from_stage_id", WireType::kId, ro_null},
         {"to_stage_id", WireType::kId, ro_null},
-        {"from_status", WireType::kEnum, ro, kDealStatuses},
-        {"to_status", WireType::kEnum, ro, kDealStatuses},
+        {"from_status", WireType::kEnum, ro, kDealStatusValues},
+        {"to_status", WireType::kEnum, ro, kDealStatusValues},
         {"lost_reason", WireType::kString, ro_null}}},
       {"History",
        "A deal's stage history, oldest first.",
@@ -760,7 +793,36 @@ std::vector<SchemaDoc> BuildSchemas() {
       {"Settings", "Workspace settings.", {{"default_currency", WireType::kString, ro}}},
       {"LostReason", "A configured reason for losing a deal.",
        WireOf(FieldsOf(static_cast<LostReasonPatch*>(nullptr)))},
+      {"Team", "A sales team; users belong to at most one (User.team_id).",
+       WireOf(FieldsOf(static_cast<TeamPatch*>(nullptr)))},
+      {"Quota",
+       "A goal for every `period` from `starts_on` until `ends_on` (exclusive): a rep's (`scope` "
+       "user, `user_id`), a team's (team, `team_id`) or the company's. `target` is in minor units "
+       "of `currency` for won_value, a count otherwise.",
+       WireOf(FieldsOf(static_cast<QuotaPatch*>(nullptr)))},
+      {"FlagSnooze", "A health flag of a deal silenced until a date (exclusive), with the reason.",
+       WireOf(FieldsOf(static_cast<SnoozeInput*>(nullptr)))},
+      {"Snoozes", "A deal's snoozed flags.", {{"items", WireType::kArray, ro, "FlagSnooze"}}},
+      {"SnoozeDeleted",
+       "Answer to removing a snooze.",
+       {{"deal_id", WireType::kId, ro},
+        {"flag", WireType::kEnum, ro, kHealthFlagValues},
+        {"deleted", WireType::kBool, ro}}},
+      {"HealthSettings",
+       "The thresholds of the health flags; a PATCH replaces the fields it sends.",
+       WireOf(FieldsOf(static_cast<HealthSettingsPatch*>(nullptr)))},
+      {"DealBulk",
+       "A cleanup action on many deals (at most 500), all or nothing. reassign takes `owner_id`; "
+       "last_chance `due_date` and `subject`; mark_lost `lost_reason` or `lost_reason_id`.",
+       WireOf(FieldsOf(static_cast<BulkInput*>(nullptr)))},
+      {"DealBulkResult",
+       "The changed deals (reassign, mark_lost) or the created activities (last_chance), in the "
+       "order of `deal_ids`.",
+       {{"action", WireType::kEnum, ro, kBulkActionValues}, {"items", WireType::kArray, ro, ""}}},
   };
+  std::vector<SchemaDoc> reports = ReportSchemas();
+  schemas.insert(schemas.end(), reports.begin(), reports.end());
+  return schemas;
 }
 
 }  // namespace
@@ -787,6 +849,18 @@ void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w) {
       .Done();
 }
 
+std::string OneOfMessage(std::string_view values) {
+  std::string message = "must be one of: ";
+  for (char c : values) {
+    if (c == '|') {
+      message += ", ";
+    } else {
+      message += c;
+    }
+  }
+  return message;
+}
+
 const std::vector<SchemaDoc>& WireSchemas() {
   static const auto& schemas = *new std::vector<SchemaDoc>(BuildSchemas());
   return schemas;
@@ -801,6 +875,7 @@ void WriteJson(const User& u, const JsonOut& out, JsonText& w) {
       .Str("email", u.email)
       .Str("role", RoleName(u.role))
       .Bool("active", u.active)
+      .Int("team_id", u.team_id)
       .Meta(u.version, u.created_at, u.updated_at)
       .Done();
 }
@@ -961,6 +1036,84 @@ void WriteJson(const StageTemplate& t, const JsonOut& out, JsonText& w) {
   ObjectWriter(out, w).Str("key", t.key).Str("title", t.title).Array("stages", t.stages).Done();
 }
 
+void WriteJson(const Team& t, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("id", t.id)
+      .Str("name", t.name)
+      .Int("manager_id", t.manager_id)
+      .Meta(t.version, t.created_at, t.updated_at)
+      .Done();
+}
+
+void WriteJson(const Quota& q, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("id", q.id)
+      .Str("scope", QuotaScopeName(q.scope))
+      .Int("user_id", q.user_id)
+      .Int("team_id", q.team_id)
+      .Str("period", QuotaPeriodName(q.period))
+      .Str("metric", QuotaMetricName(q.metric))
+      .Int("target", q.target)
+      .StrOrNull("currency", q.currency)
+      .Int("pipeline_id", q.pipeline_id)
+      .Date("starts_on", q.starts_on)
+      .Date("ends_on", q.ends_on)
+      .Meta(q.version, q.created_at, q.updated_at)
+      .Done();
+}
+
+void WriteJson(const FlagSnooze& s, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("deal_id", s.deal_id)
+      .Str("flag", HealthFlagName(s.flag))
+      .Date("until", s.until)
+      .Str("reason", s.reason)
+      .Int("user_id", s.user_id)
+      .Instant("created_at", s.created_at)
+      .Done();
+}
+
+void WriteJson(const HealthSettings& s, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("stuck_percentile", s.stuck_percentile)
+      .Int("stuck_min_samples", s.stuck_min_samples)
+      .Num("overload_factor", s.overload_factor)
+      .Int("overload_min_deals", s.overload_min_deals)
+      .Int("late_stage_limit", s.late_stage_limit)
+      .Ids("late_stage_ids", s.late_stage_ids)
+      .Num("coverage_target", s.coverage_target)
+      .Int("aged_percentile", s.aged_percentile)
+      .Strs("unqualified_reasons", s.unqualified_reasons)
+      .Int("lookback_days", s.lookback_days)
+      .Done();
+}
+
+HealthSettings Apply(HealthSettings s, const HealthSettingsPatch& p) {
+  if (p.stuck_percentile) s.stuck_percentile = *p.stuck_percentile;
+  if (p.stuck_min_samples) s.stuck_min_samples = *p.stuck_min_samples;
+  if (p.overload_factor) s.overload_factor = *p.overload_factor;
+  if (p.overload_min_deals) s.overload_min_deals = *p.overload_min_deals;
+  if (p.late_stage_limit) s.late_stage_limit = *p.late_stage_limit;
+  if (p.late_stage_ids) s.late_stage_ids = *p.late_stage_ids;
+  if (p.coverage_target) s.coverage_target = *p.coverage_target;
+  if (p.aged_percentile) s.aged_percentile = *p.aged_percentile;
+  if (p.unqualified_reasons) s.unqualified_reasons = *p.unqualified_reasons;
+  if (p.lookback_days) s.lookback_days = *p.lookback_days;
+  return s;
+}
+
+std::string_view BulkActionName(BulkAction a) {
+  switch (a) {
+    case BulkAction::kReassign:
+      return "reassign";
+    case BulkAction::kLastChance:
+      return "last_chance";
+    case BulkAction::kMarkLost:
+      return "mark_lost";
+  }
+  return "reassign";
+}
+
 json::value ToJson(const User& u, const JsonOut& out) { return Parsed(u, out); }
 json::value ToJson(const ApiToken& t, const JsonOut& out) { return Parsed(t, out); }
 json::value ToJson(const NewToken& t, const JsonOut& out) { return Parsed(t, out); }
@@ -976,6 +1129,10 @@ json::value ToJson(const Note& n, const JsonOut& out) { return Parsed(n, out); }
 json::value ToJson(const BoardView& b, const JsonOut& out) { return Parsed(b, out); }
 json::value ToJson(const TimelineEntry& e, const JsonOut& out) { return Parsed(e, out); }
 json::value ToJson(const StageTemplate& t, const JsonOut& out) { return Parsed(t, out); }
+json::value ToJson(const Team& t, const JsonOut& out) { return Parsed(t, out); }
+json::value ToJson(const Quota& q, const JsonOut& out) { return Parsed(q, out); }
+json::value ToJson(const FlagSnooze& s, const JsonOut& out) { return Parsed(s, out); }
+json::value ToJson(const HealthSettings& s, const JsonOut& out) { return Parsed(s, out); }
 
 // ---- Request bodies ----------------------------------------------------------------------------
 
@@ -1017,6 +1174,44 @@ Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out) {
 }
 Status ReadBody(std::string_view body, BodyMode mode, EmptyInput* out) {
   return ReadBodyAs(body, mode, true, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, TeamPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, QuotaPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, SnoozeInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, HealthSettingsPatch* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+
+Status ReadBody(std::string_view body, BodyMode mode, BulkInput* out) {
+  PD_RETURN_IF_ERROR(ReadBodyAs(body, mode, false, out));
+  struct ActionField {
+    std::string_view name;
+    bool sent;
+    BulkAction action;  // the only action it belongs to
+  };
+  const ActionField fields[] = {
+      {"owner_id", out->owner_id.has_value(), BulkAction::kReassign},
+      {"due_date", out->due_date.has_value(), BulkAction::kLastChance},
+      {"subject", out->subject.has_value(), BulkAction::kLastChance},
+      {"lost_reason", out->lost_reason.has_value(), BulkAction::kMarkLost},
+      {"lost_reason_id", out->lost_reason_id.has_value(), BulkAction::kMarkLost},
+  };
+  const std::string action(BulkActionName(*out->action));
+  for (const ActionField& f : fields) {
+    if (f.sent && f.action != *out->action) {
+      return Status::Invalid(std::string(f.name), "does not apply to action " + action);
+    }
+  }
+  if (*out->action == BulkAction::kReassign && !out->owner_id) {
+    return Status::Invalid("owner_id", "is required for action reassign");
+  }
+  return Status::Ok();
 }
 
 void WriteJson(const WorkspaceSettings& s, const JsonOut& out, JsonText& w) {

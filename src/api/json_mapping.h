@@ -20,6 +20,8 @@
 #include <boost/json/value.hpp>
 
 #include "api/json_text.h"
+#include "api/object_writer.h"
+#include "core/metrics.h"
 #include "core/model.h"
 #include "core/stage_templates.h"
 #include "core/status.h"
@@ -37,13 +39,27 @@ enum class WireType {
   kId,      // positive 64-bit integer naming a record
   kNumber,  // JSON number (card position)
   kBool,
-  kDate,     // "YYYY-MM-DD"
-  kTime,     // "HH:MM"
-  kInstant,  // ISO 8601 UTC
-  kEnum,     // one of the '|'-separated strings in `detail`
-  kObject,   // an object of the component schema named in `detail` (empty: any object)
-  kArray,    // an array of `detail` objects
+  kDate,        // "YYYY-MM-DD"
+  kTime,        // "HH:MM"
+  kInstant,     // ISO 8601 UTC
+  kEnum,        // one of the '|'-separated strings in `detail`
+  kObject,      // an object of the component schema named in `detail` (empty: any object)
+  kArray,       // an array of `detail` objects
+  kIdList,      // an array of ids
+  kStringList,  // an array of strings
+  kNameMap,     // an object mapping record ids (as strings) to names
 };
+
+// The values of the enumerations on the wire ('|'-separated, as WireField::detail).
+inline constexpr std::string_view kDealStatusValues = "open|won|lost";
+inline constexpr std::string_view kHealthFlagValues =
+    "rotting|stuck|overdue|no_next_activity|stage_overload|late_stage_overload|thin_pipeline|"
+    "unqualified_effort|aged";
+inline constexpr std::string_view kQuotaScopeValues = "user|team|company";
+inline constexpr std::string_view kQuotaPeriodValues = "week|month|quarter";
+inline constexpr std::string_view kQuotaMetricValues = "won_value|deals_won|activities_done";
+// "must be one of: a, b, c" for the '|'-separated `values`.
+std::string OneOfMessage(std::string_view values);
 
 // WireField::flags
 inline constexpr unsigned kReadOnly = 1;      // sent by the server, rejected in bodies
@@ -77,13 +93,9 @@ const std::vector<SchemaDoc>& WireSchemas();
 // ---- Records to JSON ---------------------------------------------------------------------------
 //
 // Responses are written as text straight into the response body (api/json_text.h): a record's
-// WriteJson appends one JSON object with the fields of its schema, in the schema's order. Nullable
-// fields are written as null when empty; doubles keep a decimal point ("position": 1024.0).
-
-// What response values depend on besides the record: what time it is (for `overdue`).
-struct JsonOut {
-  Timestamp now;
-};
+// WriteJson appends one JSON object with the fields of its schema, in the schema's order, through
+// ObjectWriter (api/object_writer.h). Nullable fields are written as null when empty; doubles keep
+// a decimal point ("position": 1024.0). The reports' writers are in api/report_json.h.
 
 void WriteJson(const User& u, const JsonOut& out, JsonText& w);
 void WriteJson(const ApiToken& t, const JsonOut& out, JsonText& w);
@@ -102,6 +114,15 @@ void WriteJson(const BoardCard& c, const JsonOut& out, JsonText& w);
 void WriteJson(const WorkspaceSettings& s, const JsonOut& out, JsonText& w);
 void WriteJson(const TimelineEntry& e, const JsonOut& out, JsonText& w);  // {"kind","at","data"}
 void WriteJson(const StageTemplate& t, const JsonOut& out, JsonText& w);
+void WriteJson(const Team& t, const JsonOut& out, JsonText& w);
+void WriteJson(const Quota& q, const JsonOut& out, JsonText& w);
+void WriteJson(const FlagSnooze& s, const JsonOut& out, JsonText& w);
+void WriteJson(const HealthSettings& s, const JsonOut& out, JsonText& w);
+// Parts of the records above, written inside them.
+void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w);
+void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w);
+void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w);
+void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w);
 
 // The same records as parsed values, for tests and tools: WriteJson's text parsed back. Not for
 // the request path, where it would build the document tree WriteJson exists to avoid.
@@ -120,6 +141,10 @@ boost::json::value ToJson(const Note& n, const JsonOut& out);
 boost::json::value ToJson(const BoardView& b, const JsonOut& out);
 boost::json::value ToJson(const TimelineEntry& e, const JsonOut& out);
 boost::json::value ToJson(const StageTemplate& t, const JsonOut& out);
+boost::json::value ToJson(const Team& t, const JsonOut& out);
+boost::json::value ToJson(const Quota& q, const JsonOut& out);
+boost::json::value ToJson(const FlagSnooze& s, const JsonOut& out);
+boost::json::value ToJson(const HealthSettings& s, const JsonOut& out);
 
 // ---- Request bodies to patches -----------------------------------------------------------------
 
@@ -145,6 +170,39 @@ struct TokenInput {
 };
 // Bodies of actions without parameters (won, reopen): empty, or an empty object.
 struct EmptyInput {};
+// POST /api/deals/{id}/snoozes.
+struct SnoozeInput {
+  std::optional<HealthFlag> flag;
+  std::optional<Date> until;
+  std::optional<std::string> reason;
+};
+// PATCH /api/health-settings: the fields sent replace those of the current settings.
+struct HealthSettingsPatch {
+  std::optional<int32_t> stuck_percentile, stuck_min_samples;
+  std::optional<double> overload_factor;
+  std::optional<int32_t> overload_min_deals, late_stage_limit;
+  std::optional<std::vector<Id>> late_stage_ids;
+  std::optional<double> coverage_target;
+  std::optional<int32_t> aged_percentile;
+  std::optional<std::vector<std::string>> unqualified_reasons;
+  std::optional<int32_t> lookback_days;
+};
+HealthSettings Apply(HealthSettings s, const HealthSettingsPatch& p);
+// POST /api/deals/bulk: one cleanup action on many deals. Each action takes only its own fields:
+// reassign owner_id (required); last_chance due_date and subject; mark_lost lost_reason and
+// lost_reason_id.
+enum class BulkAction { kReassign, kLastChance, kMarkLost };
+inline constexpr std::string_view kBulkActionValues = "reassign|last_chance|mark_lost";
+std::string_view BulkActionName(BulkAction a);
+struct BulkInput {
+  std::optional<BulkAction> action;
+  std::optional<std::vector<Id>> deal_ids;
+  std::optional<Id> owner_id;
+  std::optional<Date> due_date;
+  std::optional<std::string> subject;
+  std::optional<std::string> lost_reason;
+  std::optional<Id> lost_reason_id;
+};
 
 // Parses `body` into `out`. Errors: kMalformed when the body is not JSON (naming the line and
 // column) or not an object; kInvalid naming the field otherwise. On error `out` is unspecified.
@@ -160,6 +218,12 @@ Status ReadBody(std::string_view body, BodyMode mode, NotePatch* out);
 Status ReadBody(std::string_view body, BodyMode mode, MoveInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, LostInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, TeamPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, QuotaPatch* out);
+Status ReadBody(std::string_view body, BodyMode mode, SnoozeInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, HealthSettingsPatch* out);
+// Also rejects a field that does not belong to the action, naming it.
+Status ReadBody(std::string_view body, BodyMode mode, BulkInput* out);
 // An empty body is accepted here (and only here).
 Status ReadBody(std::string_view body, BodyMode mode, EmptyInput* out);
 

@@ -1,6 +1,7 @@
 // GET /api/openapi.json: the OpenAPI 3.0.3 document, generated from the route table (routes.cc),
 // the wire field tables (json_mapping.cc) and the query parameter descriptions
 // (query_params.cc) that the server itself runs on.
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -59,7 +60,16 @@ json::object TypeSchema(WireType type, std::string_view detail) {
       if (detail.empty()) return {{"type", "object"}};
       return {{"allOf", json::array{RefTo(detail)}}};
     case WireType::kArray:
+      if (detail.empty()) return {{"type", "array"}, {"items", {{"type", "object"}}}};
       return {{"type", "array"}, {"items", RefTo(detail)}};
+    case WireType::kIdList:
+      return {{"type", "array"}, {"items", TypeSchema(WireType::kId, "")}};
+    case WireType::kStringList:
+      return {{"type", "array"}, {"items", {{"type", "string"}}}};
+    case WireType::kNameMap:
+      return {{"type", "object"},
+              {"description", "Record id → name."},
+              {"additionalProperties", {{"type", "string"}}}};
   }
   return {};
 }
@@ -173,8 +183,7 @@ json::object Operation(const Route& route) {
   if (route.query != nullptr) {
     for (Param p : route.query->params) {
       ParamDoc doc = DescribeParam(p);
-      json::object schema =
-          TypeSchema(doc.type, doc.type == WireType::kEnum ? "open|won|lost" : "");
+      json::object schema = TypeSchema(doc.type, doc.detail);
       if (p == Param::kSort) {
         json::array names;
         for (const SortOption& s : route.query->sorts) {
@@ -184,11 +193,13 @@ json::object Operation(const Route& route) {
         schema["enum"] = std::move(names);
         schema["default"] = route.query->sorts.front().name;
       }
-      parameters.push_back({{"name", doc.name},
-                            {"in", "query"},
-                            {"required", false},
-                            {"description", doc.description},
-                            {"schema", std::move(schema)}});
+      const std::vector<Param>& required = route.query->required;
+      parameters.push_back(
+          {{"name", doc.name},
+           {"in", "query"},
+           {"required", std::find(required.begin(), required.end(), p) != required.end()},
+           {"description", doc.description},
+           {"schema", std::move(schema)}});
     }
   }
   bool writes = route.method != Method::kGet;

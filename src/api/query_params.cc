@@ -3,17 +3,22 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <utility>
+
+#include "core/money.h"
 
 namespace pipedeck {
 namespace {
 
 constexpr int kMaxLimit = 500;
 constexpr int kMaxCards = 100;
+constexpr int kMaxForecastMonths = 24;
+constexpr int kMaxReps = 10'000;
 
 // Indexed by Param.
-constexpr std::array<ParamDoc, 19> kParamDocs = {{
+constexpr std::array<ParamDoc, 30> kParamDocs = {{
     {"limit", WireType::kInt32, "Page size, 1-500 (default 50)."},
     {"cursor", WireType::kString, "The next_cursor of the previous page (same sort)."},
     {"sort", WireType::kString, "Sort field; prefix '-' for descending."},
@@ -25,8 +30,9 @@ constexpr std::array<ParamDoc, 19> kParamDocs = {{
     {"person_id", WireType::kId, "Only records linked to this person."},
     {"org_id", WireType::kId, "Only records linked to this organization."},
     {"deal_id", WireType::kId, "Only records linked to this deal."},
-    {"user_id", WireType::kId, "Only notes written by this user."},
-    {"status", WireType::kEnum, "Only deals with this status: open, won or lost."},
+    {"user_id", WireType::kId, "Only notes written by this user; only quotas of this rep."},
+    {"status", WireType::kEnum, "Only deals with this status: open, won or lost.",
+     kDealStatusValues},
     {"done", WireType::kBool, "Only activities that are done (true) or not (false)."},
     {"has_next_activity", WireType::kBool,
      "Only deals with (true) or without (false) a planned activity (next_activity_date)."},
@@ -35,6 +41,24 @@ constexpr std::array<ParamDoc, 19> kParamDocs = {{
     {"cards", WireType::kInt32, "Cards per stage, 0-100 (default 20)."},
     {"move_deals_to", WireType::kId,
      "Stage of the same pipeline that receives the deals; required when the stage has deals."},
+    {"team_id", WireType::kId,
+     "Only users of this team; only quotas of this team; reports: only deals owned by its "
+     "members."},
+    {"period", WireType::kString,
+     "Report period: a month 2026-11, quarter 2026-Q4, ISO week 2026-W48, year 2026 or day "
+     "2026-11-23 (default: the current month). Not with from/to."},
+    {"from", WireType::kDate, "First day of a custom report period (with `to`)."},
+    {"to", WireType::kDate, "The day after the last day of a custom report period (exclusive)."},
+    {"months", WireType::kInt32, "Months to forecast from the current one, 1-24 (default 6)."},
+    {"day", WireType::kDate, "The day to report quotas on (default today)."},
+    {"target_minor", WireType::kInt64, "Revenue target in minor units of the report currency."},
+    {"average_deal_minor", WireType::kInt64,
+     "Average deal size in minor units (default: the average won deal of the period)."},
+    {"close_rate", WireType::kNumber,
+     "Close rate in percent, greater than 0 and at most 100, e.g. 80 or 12.5 (default: the win "
+     "rate of the period)."},
+    {"reps", WireType::kInt32, "Number of reps, 1-10000 (default: the active reps)."},
+    {"flag", WireType::kEnum, "A health flag.", kHealthFlagValues},
 }};
 
 // A decimal integer in [min, max] spelled with digits only (and a leading '-').
@@ -145,6 +169,53 @@ Status ReadParam(Param p, std::string_view name, std::string_view value, const Q
       return ReadDate(name, value, &list.due_from);
     case Param::kDueTo:
       return ReadDate(name, value, &list.due_to);
+    case Param::kTeamId:
+      return ReadId(name, value, &list.team_id);
+    case Param::kPeriod: {
+      PD_ASSIGN_OR_RETURN(args->period, ParsePeriod(value, name));
+      return Status::Ok();
+    }
+    case Param::kFrom:
+      return ReadDate(name, value, &args->from);
+    case Param::kTo:
+      return ReadDate(name, value, &args->to);
+    case Param::kMonths: {
+      std::optional<int64_t> months = ParseInt(value, 1, kMaxForecastMonths);
+      if (!months) return BadValue(name, "must be an integer from 1 to 24");
+      args->months = static_cast<int>(*months);
+      return Status::Ok();
+    }
+    case Param::kDay:
+      return ReadDate(name, value, &args->day);
+    case Param::kTargetMinor:
+      args->target_minor = ParseInt(value, 0, kMaxAmountMinor);
+      if (!args->target_minor) {
+        return BadValue(name, "must be an integer from 0 to 10^15 (minor units)");
+      }
+      return Status::Ok();
+    case Param::kAverageDealMinor:
+      args->average_deal_minor = ParseInt(value, 1, kMaxAmountMinor);
+      if (!args->average_deal_minor) {
+        return BadValue(name, "must be an integer from 1 to 10^15 (minor units)");
+      }
+      return Status::Ok();
+    case Param::kCloseRate:
+      args->close_rate_bp = ParsePercentBasisPoints(value);
+      if (!args->close_rate_bp) {
+        return BadValue(name,
+                        "must be a percentage greater than 0 and at most 100, like 80 or 12.5");
+      }
+      return Status::Ok();
+    case Param::kReps: {
+      std::optional<int64_t> reps = ParseInt(value, 1, kMaxReps);
+      if (!reps) return BadValue(name, "must be an integer from 1 to 10000");
+      args->reps = static_cast<int32_t>(*reps);
+      return Status::Ok();
+    }
+    case Param::kFlag:
+      args->flag = ParseHealthFlag(value);
+      if (!args->flag) return BadValue(name, OneOfMessage(kHealthFlagValues));
+      return Status::Ok();
   }
   return Status::Internal("unhandled query parameter");
 }
@@ -164,6 +235,53 @@ QuerySpec ListSpec(std::vector<Param> filters, std::vector<SortOption> sorts) {
   spec.params.insert(spec.params.end(), filters.begin(), filters.end());
   spec.sorts = std::move(sorts);
   return spec;
+}
+
+QuerySpec PageSpec(std::vector<Param> filters, std::vector<SortOption> sorts) {
+  QuerySpec spec;
+  spec.params = {Param::kLimit, Param::kCursor, Param::kSort};
+  spec.params.insert(spec.params.end(), filters.begin(), filters.end());
+  spec.sorts = std::move(sorts);
+  return spec;
+}
+
+QuerySpec ReportSpec(std::vector<Param> extra, std::vector<Param> required) {
+  QuerySpec spec;
+  spec.params = {Param::kPipelineId, Param::kOwnerId, Param::kTeamId,
+                 Param::kPeriod,     Param::kFrom,    Param::kTo};
+  spec.params.insert(spec.params.end(), extra.begin(), extra.end());
+  spec.required = std::move(required);
+  return spec;
+}
+
+Result<AnalyticsScope> ReportScope(const QueryArgs& args, Date today) {
+  AnalyticsScope scope;
+  scope.pipeline_id = args.list.pipeline_id;
+  scope.owner_id = args.list.owner_id;
+  scope.team_id = args.list.team_id;
+  if (args.period && (args.from || args.to)) {
+    return Status::Invalid("period", "give either period or from and to, not both");
+  }
+  if (args.from && !args.to) return Status::Invalid("to", "is required with from");
+  if (args.to && !args.from) return Status::Invalid("from", "is required with to");
+  if (args.period) {
+    scope.period = *args.period;
+  } else if (args.from) {
+    PD_ASSIGN_OR_RETURN(scope.period, CustomPeriod(*args.from, *args.to));
+  } else {
+    scope.period = {PeriodContaining(today, PeriodUnit::kMonth), PeriodUnit::kMonth};
+  }
+  return scope;
+}
+
+std::optional<int32_t> ParsePercentBasisPoints(std::string_view s) {
+  double percent = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), percent);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (!std::isfinite(percent) || percent <= 0 || percent > 100) return std::nullopt;
+  const auto basis_points = static_cast<int32_t>(std::lround(percent * 100));
+  if (basis_points < 1) return std::nullopt;
+  return basis_points;
 }
 
 std::optional<std::string> PercentDecode(std::string_view s) {
@@ -210,6 +328,11 @@ Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec) {
     }
     seen.push_back(*p);
     PD_RETURN_IF_ERROR(ReadParam(*p, *name, *value, spec, &args));
+  }
+  for (Param p : spec.required) {
+    if (std::find(seen.begin(), seen.end(), p) == seen.end()) {
+      return Status::Invalid(std::string(DescribeParam(p).name), "is required");
+    }
   }
   return args;
 }

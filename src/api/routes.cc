@@ -12,6 +12,7 @@
 #include "api/errors.h"
 #include "api/json_mapping.h"
 #include "api/json_text.h"
+#include "api/report_json.h"
 #include "core/stage_templates.h"
 
 namespace pipedeck {
@@ -19,6 +20,7 @@ namespace pipedeck {
 // Everything a handler may use to answer one request.
 struct RequestContext {
   Workspace& ws;
+  Analytics& analytics;
   const Route& route;
   const HttpRequest& request;
   const User* actor;    // the token's user; nullptr on routes that need no token
@@ -282,20 +284,177 @@ Result<Reply> DealTimeline(RequestContext& c) {
   return ItemsReply(c, entries, std::nullopt);
 }
 
+// ---- Pipeline health: snoozes, thresholds, bulk cleanup ----------------------------------------
+
+Result<Reply> ListSnoozes(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(auto snoozes, c.ws.SnoozesOfDeal(c.id()));
+  return ItemsReply(c, snoozes, std::nullopt);
+}
+
+// A snooze has no path of its own: it is read back in its deal's list.
+Result<Reply> SnoozeFlag(RequestContext& c) {
+  SnoozeInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(FlagSnooze snooze,
+                      c.ws.SnoozeFlag(*c.actor, c.id(), *in.flag, *in.until, *in.reason));
+  Reply reply = ObjectReply(kRecordReserve, [&](JsonText& w) { WriteJson(snooze, c.out, w); });
+  reply.location = "/api/deals/" + std::to_string(c.id()) + "/snoozes";
+  return reply;
+}
+
+Result<Reply> UnsnoozeFlag(RequestContext& c) {
+  const HealthFlag flag = *c.query.flag;  // a required parameter
+  PD_RETURN_IF_ERROR(c.ws.UnsnoozeFlag(*c.actor, c.id(), flag));
+  return ObjectReply(96, [&](JsonText& w) {
+    w.BeginObject().Key("deal_id").Int(c.id()).Key("flag").String(HealthFlagName(flag));
+    w.Key("deleted").Bool(true).EndObject();
+  });
+}
+
+Result<Reply> SettingsReply(const RequestContext& c, const HealthSettings& settings) {
+  return ObjectReply(kRecordReserve, [&](JsonText& w) { WriteJson(settings, c.out, w); });
+}
+
+Result<Reply> GetHealthSettings(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(HealthSettings settings, c.ws.GetHealthSettings());
+  return SettingsReply(c, settings);
+}
+
+// The fields sent replace those of the current settings; the whole result is validated and stored.
+Result<Reply> UpdateHealthSettings(RequestContext& c) {
+  HealthSettingsPatch patch;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kUpdate, &patch));
+  PD_ASSIGN_OR_RETURN(HealthSettings current, c.ws.GetHealthSettings());
+  PD_ASSIGN_OR_RETURN(HealthSettings updated,
+                      c.ws.UpdateHealthSettings(*c.actor, Apply(std::move(current), patch)));
+  return SettingsReply(c, updated);
+}
+
+template <typename T>
+Reply BulkReply(BulkAction action, const RequestContext& c, const std::vector<T>& items) {
+  return ObjectReply(kListReserve + items.size() * kListItemReserve, [&](JsonText& w) {
+    w.BeginObject().Key("action").String(BulkActionName(action)).Key("items").BeginArray();
+    for (const T& item : items) WriteJson(item, c.out, w);
+    w.EndArray().EndObject();
+  });
+}
+
+Result<Reply> BulkDeals(RequestContext& c) {
+  BulkInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  const std::vector<Id>& ids = *in.deal_ids;
+  switch (*in.action) {
+    case BulkAction::kReassign: {
+      PD_ASSIGN_OR_RETURN(auto deals, c.ws.BulkReassign(*c.actor, ids, *in.owner_id));
+      return BulkReply(*in.action, c, deals);
+    }
+    case BulkAction::kLastChance: {
+      PD_ASSIGN_OR_RETURN(auto activities,
+                          c.ws.BulkLastChance(*c.actor, ids, in.due_date, in.subject.value_or("")));
+      return BulkReply(*in.action, c, activities);
+    }
+    case BulkAction::kMarkLost: {
+      PD_ASSIGN_OR_RETURN(auto deals, c.ws.BulkMarkLost(*c.actor, ids, in.lost_reason.value_or(""),
+                                                        in.lost_reason_id));
+      return BulkReply(*in.action, c, deals);
+    }
+  }
+  return Status::Internal("unhandled bulk action");
+}
+
+// ---- Analytics ---------------------------------------------------------------------------------
+
+template <typename Report>
+Reply ReportReply(const RequestContext& c, const Report& report) {
+  return ObjectReply(kListReserve, [&](JsonText& w) { WriteJson(report, c.out, w); });
+}
+
+Result<AnalyticsScope> ScopeOf(const RequestContext& c) {
+  return ReportScope(c.query, DateOf(c.out.now));
+}
+
+Result<Reply> AnalyticsDashboard(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(AnalyticsScope scope, ScopeOf(c));
+  PD_ASSIGN_OR_RETURN(Dashboard dashboard, c.analytics.GetDashboard(scope));
+  return ReportReply(c, dashboard);
+}
+
+Result<Reply> AnalyticsForecast(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(AnalyticsScope scope, ScopeOf(c));
+  PD_ASSIGN_OR_RETURN(Forecast forecast, c.analytics.GetForecast(scope, c.query.months));
+  return ReportReply(c, forecast);
+}
+
+// Taking a snapshot changes what forecast accuracy is measured against: not for reps.
+Result<Reply> TakeForecastSnapshot(RequestContext& c) {
+  EmptyInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  if (c.actor->role == Role::kRep) {
+    return Status::Forbidden("only admins and managers can take forecast snapshots");
+  }
+  PD_ASSIGN_OR_RETURN(bool taken, c.analytics.TakeForecastSnapshot());
+  return ObjectReply(32,
+                     [&](JsonText& w) { w.BeginObject().Key("taken").Bool(taken).EndObject(); });
+}
+
+Result<Reply> AnalyticsQuotas(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(AnalyticsScope scope, ScopeOf(c));
+  QuotaReport report;
+  report.day = c.query.day.value_or(DateOf(c.out.now));
+  PD_ASSIGN_OR_RETURN(report.items, c.analytics.GetQuotas(scope, report.day));
+  return ReportReply(c, report);
+}
+
+// Analytics names the planner's inputs after the planner ("target", "average_deal_size"); the
+// request names them after their units.
+Status WithPlannerParamNames(const Status& s) {
+  if (s.code() != ErrorCode::kInvalid) return s;
+  if (s.field() == "target") return Status::Invalid("target_minor", s.message());
+  if (s.field() == "average_deal_size") return Status::Invalid("average_deal_minor", s.message());
+  return s;
+}
+
+Result<Reply> AnalyticsPlan(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(AnalyticsScope scope, ScopeOf(c));
+  PlannerRequest request;
+  request.target_minor = *c.query.target_minor;  // a required parameter
+  request.average_deal_minor = c.query.average_deal_minor;
+  request.close_rate_bp = c.query.close_rate_bp;
+  request.reps = c.query.reps;
+  Result<PipelinePlan> plan = c.analytics.GetPlan(scope, request);
+  if (!plan.ok()) return WithPlannerParamNames(plan.status());
+  return ReportReply(c, *plan);
+}
+
+Result<Reply> AnalyticsHealth(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(AnalyticsScope scope, ScopeOf(c));
+  PD_ASSIGN_OR_RETURN(HealthReport report, c.analytics.GetHealth(scope));
+  return ReportReply(c, report);
+}
+
+Result<Reply> AnalyticsDayPlan(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(DayPlan plan,
+                      c.analytics.GetDayPlan(c.query.list.owner_id.value_or(c.actor->id)));
+  return ReportReply(c, plan);
+}
+
 // ---- The route table ---------------------------------------------------------------------------
 
 // Query parameters of the routes that take any.
 struct QuerySpecs {
-  QuerySpec users = ListSpec({}, {{"id", SortField::kId},
-                                  {"name", SortField::kName},
-                                  {"created_at", SortField::kCreatedAt},
-                                  {"updated_at", SortField::kUpdatedAt}});
+  QuerySpec users = ListSpec({Param::kTeamId}, {{"id", SortField::kId},
+                                                {"name", SortField::kName},
+                                                {"created_at", SortField::kCreatedAt},
+                                                {"updated_at", SortField::kUpdatedAt}});
   // Pipelines, stages and lost reasons keep an explicit `order`; the store sorts by it when
   // asked for SortField::kPosition.
   QuerySpec pipelines = ListSpec(
       {}, {{"order", SortField::kPosition}, {"id", SortField::kId}, {"name", SortField::kName}});
   QuerySpec stages =
       ListSpec({Param::kPipelineId}, {{"order", SortField::kPosition}, {"id", SortField::kId}});
+  QuerySpec teams = PageSpec({Param::kText}, {{"id", SortField::kId}, {"name", SortField::kName}});
+  QuerySpec quotas =
+      PageSpec({Param::kUserId, Param::kTeamId, Param::kPipelineId}, {{"id", SortField::kId}});
   QuerySpec organizations = ListSpec({Param::kOwnerId}, users.sorts);
   QuerySpec persons = ListSpec({Param::kOwnerId, Param::kOrgId}, users.sorts);
   QuerySpec deals = ListSpec({Param::kPipelineId, Param::kStageId, Param::kOwnerId, Param::kStatus,
@@ -319,9 +478,19 @@ struct QuerySpecs {
                               {"updated_at", SortField::kUpdatedAt}});
   QuerySpec lost_reasons = ListSpec(
       {}, {{"order", SortField::kPosition}, {"id", SortField::kId}, {"label", SortField::kName}});
-  QuerySpec board = {{Param::kCards, Param::kOwnerId, Param::kText}, {}};
-  QuerySpec stage_cards = {{Param::kLimit, Param::kCursor, Param::kOwnerId, Param::kText}, {}};
-  QuerySpec stage_delete = {{Param::kMoveDealsTo}, {}};
+  QuerySpec board = {{Param::kCards, Param::kOwnerId, Param::kText}, {}, {}};
+  QuerySpec stage_cards = {{Param::kLimit, Param::kCursor, Param::kOwnerId, Param::kText}, {}, {}};
+  QuerySpec stage_delete = {{Param::kMoveDealsTo}, {}, {}};
+  QuerySpec snooze_delete = {{Param::kFlag}, {}, {Param::kFlag}};
+  QuerySpec dashboard = ReportSpec({});
+  QuerySpec forecast = ReportSpec({Param::kMonths});
+  QuerySpec quota_report = ReportSpec({Param::kDay});
+  QuerySpec plan =
+      ReportSpec({Param::kTargetMinor, Param::kAverageDealMinor, Param::kCloseRate, Param::kReps},
+                 {Param::kTargetMinor});
+  QuerySpec health = ReportSpec({});
+  // GetDayPlan is about one rep's day: no other scope or period applies.
+  QuerySpec day_plan = {{Param::kOwnerId}, {}, {}};
 };
 
 using W = Workspace;
@@ -357,6 +526,18 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
        201, nullptr, CreateToken},
       {kDelete, "/api/users/{id}/tokens/{token_id}", "revokeToken", "Revoke an API token", true, "",
        "Deleted", 200, nullptr, RevokeToken},
+
+      {kGet, "/api/teams", "listTeams", "List sales teams", true, "", "TeamList", 200, &q.teams,
+       ListPage<&W::ListTeams>},
+      {kPost, "/api/teams", "createTeam", "Create a team (admins)", true, "Team", "Team", 201,
+       nullptr, CreateOne<TeamPatch, &W::CreateTeam>},
+      {kGet, "/api/teams/{id}", "getTeam", "Get a team", true, "", "Team", 200, nullptr,
+       GetOne<&W::GetTeam>},
+      {kPatch, "/api/teams/{id}", "updateTeam", "Update a team (admins)", true, "Team", "Team", 200,
+       nullptr, UpdateOne<TeamPatch, &W::UpdateTeam>},
+      {kDelete, "/api/teams/{id}", "deleteTeam",
+       "Delete a team (admins): its members are left without a team, its quotas are deleted", true,
+       "", "Deleted", 200, nullptr, DeleteOne<&W::DeleteTeam>},
 
       {kGet, "/api/pipelines", "listPipelines", "List pipelines", true, "", "PipelineList", 200,
        &q.pipelines, ListPage<&W::ListPipelines>},
@@ -451,6 +632,18 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kGet, "/api/deals/{id}/timeline", "getDealTimeline",
        "A deal's activities, notes and stage events, newest first", true, "", "Timeline", 200,
        nullptr, DealTimeline},
+      {kGet, "/api/deals/{id}/snoozes", "listDealSnoozes", "A deal's snoozed health flags", true,
+       "", "Snoozes", 200, nullptr, ListSnoozes},
+      {kPost, "/api/deals/{id}/snoozes", "snoozeDealFlag",
+       "Snooze a health flag of an open deal until a date, with a reason (replaces an earlier "
+       "snooze of the flag)",
+       true, "FlagSnooze", "FlagSnooze", 201, nullptr, SnoozeFlag},
+      {kDelete, "/api/deals/{id}/snoozes", "unsnoozeDealFlag",
+       "Remove the snooze of `flag` from a deal", true, "", "SnoozeDeleted", 200, &q.snooze_delete,
+       UnsnoozeFlag},
+      {kPost, "/api/deals/bulk", "bulkDeals",
+       "Pipeline cleanup on many deals at once, all or nothing: reassign, last chance or mark lost",
+       true, "DealBulk", "DealBulkResult", 200, nullptr, BulkDeals},
 
       {kGet, "/api/activities", "listActivities", "List activities", true, "", "ActivityList", 200,
        &q.activities, ListPage<&W::ListActivities>},
@@ -484,6 +677,49 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
        "LostReason", "LostReason", 200, nullptr, UpdateOne<LostReasonPatch, &W::UpdateLostReason>},
       {kDelete, "/api/lost-reasons/{id}", "deleteLostReason", "Delete a lost reason", true, "",
        "Deleted", 200, nullptr, DeleteOne<&W::DeleteLostReason>},
+
+      {kGet, "/api/quotas", "listQuotas", "List quotas", true, "", "QuotaList", 200, &q.quotas,
+       ListPage<&W::ListQuotas>},
+      {kPost, "/api/quotas", "createQuota", "Create a quota (admins and managers)", true, "Quota",
+       "Quota", 201, nullptr, CreateOne<QuotaPatch, &W::CreateQuota>},
+      {kGet, "/api/quotas/{id}", "getQuota", "Get a quota", true, "", "Quota", 200, nullptr,
+       GetOne<&W::GetQuota>},
+      {kPatch, "/api/quotas/{id}", "updateQuota", "Update a quota (admins and managers)", true,
+       "Quota", "Quota", 200, nullptr, UpdateOne<QuotaPatch, &W::UpdateQuota>},
+      {kDelete, "/api/quotas/{id}", "deleteQuota", "Delete a quota (admins and managers)", true, "",
+       "Deleted", 200, nullptr, DeleteOne<&W::DeleteQuota>},
+      {kGet, "/api/health-settings", "getHealthSettings", "The thresholds of the health flags",
+       true, "", "HealthSettings", 200, nullptr, GetHealthSettings},
+      {kPatch, "/api/health-settings", "updateHealthSettings",
+       "Change some thresholds of the health flags (admins and managers)", true, "HealthSettings",
+       "HealthSettings", 200, nullptr, UpdateHealthSettings},
+
+      {kGet, "/api/analytics/dashboard", "getDashboard",
+       "Headline figures, stages, conversion, time in stage, funnel, lost reasons, leaderboard "
+       "and trend of a scope and period, beside the previous period",
+       true, "", "Dashboard", 200, &q.dashboard, AnalyticsDashboard},
+      {kGet, "/api/analytics/forecast", "getForecast",
+       "Weighted and velocity forecast by expected close month, stage probabilities, forecast "
+       "accuracy",
+       true, "", "Forecast", 200, &q.forecast, AnalyticsForecast},
+      {kPost, "/api/analytics/forecast/snapshots", "takeForecastSnapshot",
+       "Take this month's forecast snapshot unless one exists (admins and managers; the server "
+       "also does it hourly)",
+       true, "", "SnapshotTaken", 200, nullptr, TakeForecastSnapshot},
+      {kGet, "/api/analytics/quotas", "getQuotaAttainment",
+       "Quota attainment, expected progress and coverage on a day", true, "", "QuotaReport", 200,
+       &q.quota_report, AnalyticsQuotas},
+      {kGet, "/api/analytics/plan", "getPipelinePlan",
+       "The pipeline-size planner: deals, leads and leads per rep for a revenue target (inputs "
+       "not given come from the period's history)",
+       true, "", "PipelinePlan", 200, &q.plan, AnalyticsPlan},
+      {kGet, "/api/analytics/health", "getHealthReport",
+       "Pipeline health flags with the deals they point at", true, "", "HealthReport", 200,
+       &q.health, AnalyticsHealth},
+      {kGet, "/api/analytics/day-plan", "getDayPlan",
+       "A rep's day (default: the caller): overdue and today's activities and deals without a "
+       "next step, by stage",
+       true, "", "DayPlan", 200, &q.day_plan, AnalyticsDayPlan},
   };
 }
 
@@ -595,7 +831,8 @@ const std::vector<Route>& Routes() {
   return routes;
 }
 
-Router::Router(Workspace& workspace, WebUi web) : workspace_(workspace), web_(std::move(web)) {
+Router::Router(Workspace& workspace, Analytics& analytics, WebUi web)
+    : workspace_(workspace), analytics_(analytics), web_(std::move(web)) {
   for (const Route& route : Routes()) routes_.push_back({&route, SplitPath(route.path)});
   openapi_ = BuildOpenApi(Routes());
 }
@@ -663,11 +900,17 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
       if_version = *parsed;
     }
 
-    RequestContext ctx{workspace_,     *matched,
-                       request,        actor ? &*actor : nullptr,
-                       std::move(ids), std::move(query).value(),
-                       if_version,     JsonOut{workspace_.clock().Now()},
-                       openapi_,       boards_};
+    RequestContext ctx{workspace_,
+                       analytics_,
+                       *matched,
+                       request,
+                       actor ? &*actor : nullptr,
+                       std::move(ids),
+                       std::move(query).value(),
+                       if_version,
+                       JsonOut{workspace_.clock().Now()},
+                       openapi_,
+                       boards_};
     Result<Reply> reply = matched->handler(ctx);
     if (!reply.ok()) return ErrorResponse(reply.status());
     return ToResponse(*matched, std::move(reply).value());

@@ -2,20 +2,22 @@
 //
 // The route table is the single description of the API: the router matches requests against it
 // and the OpenAPI document (GET /api/openapi.json) is generated from it, so a route cannot exist
-// without being documented. Handlers translate a request into one Workspace call and its result
-// into JSON; they hold no business rules.
+// without being documented. Handlers translate a request into one Workspace or Analytics call and
+// its result into JSON; they hold no business rules.
 //
 // Request handling order: route (404 unknown path, 405 other method), token (401), query
 // parameters (422), If-Match (400), body (400/422), then the use case.
 //
 // Thread-safety: a Router is shared by all server threads; apart from its board cache, which
-// synchronises itself, it is immutable after construction.
+// synchronises itself, it is immutable after construction (Workspace and Analytics are shared by
+// all threads too).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "analytics/analytics.h"
 #include "api/board_cache.h"
 #include "api/http_message.h"
 #include "api/query_params.h"
@@ -56,8 +58,8 @@ std::string BuildOpenApi(const std::vector<Route>& routes);
 
 class Router {
  public:
-  // `web` serves every GET outside /api (the web UI).
-  Router(Workspace& workspace, WebUi web);
+  // `web` serves every GET outside /api (the web UI); `analytics` answers /api/analytics/*.
+  Router(Workspace& workspace, Analytics& analytics, WebUi web);
 
   // Answers one request. Never throws: failures become error responses.
   HttpResponse Handle(const HttpRequest& request) const;
@@ -69,6 +71,7 @@ class Router {
   };
 
   Workspace& workspace_;
+  Analytics& analytics_;
   std::vector<CompiledRoute> routes_;
   std::string openapi_;
   WebUi web_;

@@ -8,6 +8,10 @@
 //   pipedeck token create --db FILE --email E [--name N]
 //   pipedeck generate --db FILE --deals N [--reps 20] [--months 12] [--seed 1] [--now ISO]
 //                     [--currency USD] [--force]
+//   pipedeck report <name> --db FILE [--pipeline ID] [--owner ID] [--team ID]
+//                   [--period P | --from DATE --to DATE] [--format table|json|csv] [--now ISO]
+//                   [--months N] [--day DATE] [--target N --average N --close-rate PCT --reps N]
+//                   (cli/report_command.h)
 //   pipedeck --version
 //
 // Output lines that scripts and tests parse: "API token: pd_..." (init, user add, token create,
@@ -28,7 +32,9 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include "analytics/analytics.h"
 #include "api/http_server.h"
+#include "cli/report_command.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "service/demo_seed.h"
@@ -51,9 +57,8 @@ std::unique_ptr<Clock> MakeClock(const std::string& fake_now) {
   return std::make_unique<OffsetClock>(*ParseTimestamp(fake_now));
 }
 
-// Opens the database, runs `fn` on a workspace over it and closes the store whatever happens.
-int WithWorkspace(const std::string& db, bool create, const std::string& fake_now,
-                  const std::function<Status(Workspace&)>& fn) {
+// Opens the database, runs `fn` on the store and closes it whatever happens.
+int WithStore(const std::string& db, bool create, const std::function<Status(Store&)>& fn) {
   SqliteOptions options;
   options.path = db;
   options.create_if_missing = create;
@@ -65,11 +70,19 @@ int WithWorkspace(const std::string& db, bool create, const std::string& fake_no
     }
     return Fail(store.status());
   }
-  std::unique_ptr<Clock> clock = MakeClock(fake_now);
-  Workspace workspace(**store, *clock);
-  Status status = fn(workspace);
+  Status status = fn(**store);
   (*store)->Close();
   return status.ok() ? 0 : Fail(status);
+}
+
+// Opens the database, runs `fn` on a workspace over it and closes the store whatever happens.
+int WithWorkspace(const std::string& db, bool create, const std::string& fake_now,
+                  const std::function<Status(Workspace&)>& fn) {
+  return WithStore(db, create, [&](Store& store) {
+    std::unique_ptr<Clock> clock = MakeClock(fake_now);
+    Workspace workspace(store, *clock);
+    return fn(workspace);
+  });
 }
 
 // The first user matching `wanted`, or kNotFound with `missing`.
@@ -137,7 +150,10 @@ struct ServeArgs {
 };
 
 int Serve(const ServeArgs& args) {
-  return WithWorkspace(args.db, /*create=*/false, args.fake_now, [&](Workspace& ws) {
+  return WithStore(args.db, /*create=*/false, [&](Store& store) {
+    std::unique_ptr<Clock> clock = MakeClock(args.fake_now);
+    Workspace ws(store, *clock);
+    Analytics analytics(store, *clock);
     ServerOptions options;
     options.bind = args.bind;
     options.port = args.port;
@@ -145,7 +161,7 @@ int Serve(const ServeArgs& args) {
     options.web_dir = args.web_dir;
     options.access_log = args.quiet ? nullptr : &std::cout;
     const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
-    return ServeHttp(ws, options, [&](uint16_t port) {
+    return ServeHttp(ws, analytics, options, [&](uint16_t port) {
       std::cout << "Listening on http://" << host << ":" << port << std::endl;
     });
   });
@@ -264,6 +280,14 @@ int Generate(const GenerateArgs& args) {
   return 0;
 }
 
+// Every option is checked before the database is opened; the report only reads it.
+int Report(const ReportArgs& args) {
+  Result<ReportRequest> request = CheckReportArgs(args);
+  if (!request.ok()) return Fail(request.status());
+  return WithStore(args.db, /*create=*/false,
+                   [&](Store& store) { return RunReport(*request, store, std::cout); });
+}
+
 }  // namespace
 }  // namespace pipedeck
 
@@ -356,6 +380,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   generate_cmd->add_flag("--force", generate.force, "Replace the database file if it exists");
 
+  ReportArgs report;
+  CLI::App* report_cmd = AddReportCommand(app, report);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*init_cmd) return Init(init);
@@ -363,7 +390,8 @@ int main(int argc, char** argv) {
   if (*user_add_cmd) return UserAdd(user_add);
   if (*token_create_cmd) return TokenCreate(token_create);
   if (*generate_cmd) return Generate(generate);
-  std::cerr << "A command is required: init, serve, generate, user add or token create.\n"
+  if (*report_cmd) return Report(report);
+  std::cerr << "A command is required: init, serve, generate, report, user add or token create.\n"
                "Run with --help for more information.\n";
   return 106;
 }

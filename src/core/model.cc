@@ -21,6 +21,19 @@ constexpr std::array<const char*, 5> kStageEventKindNames = {"created", "stage_c
                                                              "lost", "reopened"};
 constexpr std::array<const char*, 5> kActivityTypeNames = {"call", "meeting", "email", "task",
                                                            "deadline"};
+constexpr std::array<const char*, 3> kQuotaScopeNames = {"user", "team", "company"};
+constexpr std::array<const char*, 3> kQuotaPeriodNames = {"week", "month", "quarter"};
+constexpr std::array<const char*, 3> kQuotaMetricNames = {"won_value", "deals_won",
+                                                          "activities_done"};
+constexpr std::array<const char*, 9> kHealthFlagNames = {"rotting",
+                                                         "stuck",
+                                                         "overdue",
+                                                         "no_next_activity",
+                                                         "stage_overload",
+                                                         "late_stage_overload",
+                                                         "thin_pipeline",
+                                                         "unqualified_effort",
+                                                         "aged"};
 
 }  // namespace
 
@@ -42,6 +55,26 @@ std::optional<StageEventKind> ParseStageEventKind(std::string_view s) {
 const char* ActivityTypeName(ActivityType t) { return kActivityTypeNames[static_cast<size_t>(t)]; }
 std::optional<ActivityType> ParseActivityType(std::string_view s) {
   return ParseName<ActivityType>(kActivityTypeNames, s);
+}
+
+const char* QuotaScopeName(QuotaScope s) { return kQuotaScopeNames[static_cast<size_t>(s)]; }
+std::optional<QuotaScope> ParseQuotaScope(std::string_view s) {
+  return ParseName<QuotaScope>(kQuotaScopeNames, s);
+}
+
+const char* QuotaPeriodName(QuotaPeriod p) { return kQuotaPeriodNames[static_cast<size_t>(p)]; }
+std::optional<QuotaPeriod> ParseQuotaPeriod(std::string_view s) {
+  return ParseName<QuotaPeriod>(kQuotaPeriodNames, s);
+}
+
+const char* QuotaMetricName(QuotaMetric m) { return kQuotaMetricNames[static_cast<size_t>(m)]; }
+std::optional<QuotaMetric> ParseQuotaMetric(std::string_view s) {
+  return ParseName<QuotaMetric>(kQuotaMetricNames, s);
+}
+
+const char* HealthFlagName(HealthFlag f) { return kHealthFlagNames[static_cast<size_t>(f)]; }
+std::optional<HealthFlag> ParseHealthFlag(std::string_view s) {
+  return ParseName<HealthFlag>(kHealthFlagNames, s);
 }
 
 }  // namespace pipedeck

@@ -37,6 +37,7 @@ struct User {
   std::string email;  // unique, stored lower case
   Role role = Role::kRep;
   bool active = true;
+  std::optional<Id> team_id;  // the sales team the user belongs to, if any
   int64_t version = 1;
   Timestamp created_at, updated_at;
 };
@@ -46,6 +47,21 @@ struct UserPatch {
   std::optional<std::string> email;
   std::optional<Role> role;
   std::optional<bool> active;
+  Clearable<Id> team_id;
+};
+
+// A sales team: users belong to at most one; reports and quotas can be taken per team.
+struct Team {
+  Id id = 0;
+  std::string name;              // unique among teams (case-insensitive)
+  std::optional<Id> manager_id;  // the user who leads it
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct TeamPatch {
+  std::optional<std::string> name;
+  Clearable<Id> manager_id;
 };
 
 // An API token. Only a hash of the secret is stored; the secret is shown once, at creation.
@@ -267,6 +283,95 @@ struct NotePatch {
   std::optional<std::string> content;
   Clearable<Id> deal_id, person_id, org_id;
   std::optional<bool> pinned;
+};
+
+// ---- Quotas, forecast snapshots and health ---------------------------------------------------
+
+// Whose goal a quota is: one rep's, one team's or the whole company's.
+enum class QuotaScope { kUser, kTeam, kCompany };
+const char* QuotaScopeName(QuotaScope s);  // "user", "team", "company"
+std::optional<QuotaScope> ParseQuotaScope(std::string_view s);
+
+// The calendar unit a quota repeats over: ISO weeks (Monday first), months, quarters.
+enum class QuotaPeriod { kWeek, kMonth, kQuarter };
+const char* QuotaPeriodName(QuotaPeriod p);  // "week", "month", "quarter"
+std::optional<QuotaPeriod> ParseQuotaPeriod(std::string_view s);
+
+// What a quota counts: won revenue (value of deals won, minor units of `currency`), deals won,
+// or activities done.
+enum class QuotaMetric { kWonValue, kDealsWon, kActivitiesDone };
+const char* QuotaMetricName(QuotaMetric m);  // "won_value", "deals_won", "activities_done"
+std::optional<QuotaMetric> ParseQuotaMetric(std::string_view s);
+
+// A goal that applies to every `period` from `starts_on` (inclusive) until `ends_on` (exclusive;
+// none = open-ended). scope kUser names `user_id`, kTeam names `team_id`, kCompany neither.
+// `pipeline_id` limits the counted deals to one pipeline (none = all).
+struct Quota {
+  Id id = 0;
+  QuotaScope scope = QuotaScope::kCompany;
+  std::optional<Id> user_id, team_id;
+  QuotaPeriod period = QuotaPeriod::kMonth;
+  QuotaMetric metric = QuotaMetric::kWonValue;
+  int64_t target = 0;    // minor units for kWonValue, a count otherwise; > 0
+  std::string currency;  // kWonValue only (ISO 4217); empty otherwise
+  std::optional<Id> pipeline_id;
+  Date starts_on;
+  std::optional<Date> ends_on;
+  int64_t version = 1;
+  Timestamp created_at, updated_at;
+};
+
+struct QuotaPatch {
+  std::optional<QuotaScope> scope;
+  Clearable<Id> user_id, team_id;
+  std::optional<QuotaPeriod> period;
+  std::optional<QuotaMetric> metric;
+  std::optional<int64_t> target;
+  std::optional<std::string> currency;
+  Clearable<Id> pipeline_id;
+  std::optional<Date> starts_on;
+  Clearable<Date> ends_on;
+};
+
+// The weighted forecast as it stood at the start of a month, kept so forecast accuracy
+// (forecast vs actual won) can be reported afterwards. One row per (month, pipeline, owner) with
+// open deals expected to close in that month; values in the workspace's default currency.
+struct ForecastSnapshot {
+  Date month;  // first day of the month
+  Id pipeline_id = 0;
+  Id owner_id = 0;
+  int64_t open_deals = 0;  // open deals expected to close in the month
+  int64_t value_minor = 0;
+  int64_t weighted_minor = 0;
+  Timestamp taken_at;
+};
+
+// The pipeline health flags (analytics/health.h explains each).
+enum class HealthFlag {
+  kRotting,
+  kStuck,
+  kOverdue,
+  kNoNextActivity,
+  kStageOverload,
+  kLateStageOverload,
+  kThinPipeline,
+  kUnqualifiedEffort,
+  kAged,
+};
+// "rotting", "stuck", "overdue", "no_next_activity", "stage_overload", "late_stage_overload",
+// "thin_pipeline", "unqualified_effort", "aged"
+const char* HealthFlagName(HealthFlag f);
+std::optional<HealthFlag> ParseHealthFlag(std::string_view s);
+
+// A health flag on a deal silenced until a date: the flag is listed as snoozed, not raised,
+// before `until` and comes back on that day if the deal still trips it.
+struct FlagSnooze {
+  Id deal_id = 0;
+  HealthFlag flag = HealthFlag::kRotting;
+  Date until;
+  std::string reason;  // why it may wait; required
+  Id user_id = 0;      // who snoozed it
+  Timestamp created_at;
 };
 
 // ---- Field limits (shared by validation, the API description and the UI) -------------------

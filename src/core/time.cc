@@ -131,6 +131,11 @@ int64_t DaysBetween(Timestamp from, Timestamp to) {
   return FloorDiv(to.millis - from.millis, kMillisPerDay);
 }
 
+CivilDate CivilOf(Date d) {
+  const Civil c = CivilFromDays(d.days);
+  return {c.year, c.month, c.day};
+}
+
 std::optional<Date> MakeDate(int year, int month, int day) {
   // Beyond a million years the day number would no longer fit a Date.
   constexpr int kMaxAbsYear = 1'000'000;

@@ -44,6 +44,13 @@ int64_t DaysBetween(Timestamp from, Timestamp to);
 
 // Builds a Date from a civil date; std::nullopt when it does not exist (2026-02-30).
 std::optional<Date> MakeDate(int year, int month, int day);
+// The civil (proleptic Gregorian) year, month (1..12) and day (1..31) of a date.
+struct CivilDate {
+  int64_t year;
+  int month;
+  int day;
+};
+CivilDate CivilOf(Date d);
 
 // "2026-11-23T12:09:15Z"; milliseconds are printed only when not zero ("...:15.250Z"). Years
 // 0..9999 take four digits; others keep all their digits and a sign when negative ("-0044-03-15",

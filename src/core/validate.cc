@@ -225,6 +225,7 @@ User Apply(User u, const UserPatch& p) {
   if (p.email) u.email = *p.email;
   if (p.role) u.role = *p.role;
   if (p.active) u.active = *p.active;
+  if (p.team_id) u.team_id = *p.team_id;
   // Emails are unique case-insensitively; storing them lower case makes that a plain comparison.
   u.email = AsciiLower(std::move(u.email));
   return u;

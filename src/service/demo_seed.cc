@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/metrics.h"
 #include "service/sample_places.h"
 
 namespace pipedeck {
@@ -223,6 +224,57 @@ class DemoBuilder {
       fields.role = member.role;
       PD_ASSIGN_OR_RETURN(User user, ws_.CreateUser(admin_, fields));
       if (member.role == Role::kRep) reps_.push_back(std::move(user));
+    }
+    return CreateTeamsAndQuotas();
+  }
+
+  // Two teams (the manager leads the first), and the goals a sales team typically sets: revenue
+  // per month for the company and each rep, deals per quarter per team, calls and meetings per
+  // week per rep.
+  Status CreateTeamsAndQuotas() {
+    PD_ASSIGN_OR_RETURN(std::string currency, ws_.DefaultCurrency());
+    PD_ASSIGN_OR_RETURN(Page<User> managers, ws_.ListUsers(ListQuery{}));
+    std::optional<Id> manager;
+    for (const User& u : managers.items) {
+      if (u.role == Role::kManager) manager = u.id;
+    }
+    const Date starts_on = MonthStart(DateOf(start_));
+    auto quota = [&](QuotaScope scope, std::optional<Id> subject, QuotaPeriod period,
+                     QuotaMetric metric, int64_t target) -> Status {
+      QuotaPatch q;
+      q.scope = scope;
+      if (scope == QuotaScope::kUser) q.user_id = subject;
+      if (scope == QuotaScope::kTeam) q.team_id = subject;
+      q.period = period;
+      q.metric = metric;
+      q.target = target;
+      if (metric == QuotaMetric::kWonValue) q.currency = currency;
+      q.starts_on = starts_on;
+      return ws_.CreateQuota(admin_, q).status();
+    };
+    PD_RETURN_IF_ERROR(quota(QuotaScope::kCompany, std::nullopt, QuotaPeriod::kMonth,
+                             QuotaMetric::kWonValue, 250'000'00));
+    const std::array<const char*, 2> team_names = {"Enterprise", "Mid-market"};
+    for (size_t t = 0; t < team_names.size(); ++t) {
+      TeamPatch team_fields;
+      team_fields.name = team_names[t];
+      if (t == 0 && manager) team_fields.manager_id = manager;
+      PD_ASSIGN_OR_RETURN(Team team, ws_.CreateTeam(admin_, team_fields));
+      PD_RETURN_IF_ERROR(quota(QuotaScope::kTeam, team.id, QuotaPeriod::kQuarter,
+                               QuotaMetric::kDealsWon, t == 0 ? 24 : 16));
+      // Reps alternate between the teams (the first three in the first).
+      for (size_t r = 0; r < reps_.size(); ++r) {
+        if ((r < 3) != (t == 0)) continue;
+        UserPatch join;
+        join.team_id = std::optional<Id>(team.id);
+        PD_ASSIGN_OR_RETURN(reps_[r], ws_.UpdateUser(admin_, reps_[r].id, join, std::nullopt));
+      }
+    }
+    for (const User& rep : reps_) {
+      PD_RETURN_IF_ERROR(
+          quota(QuotaScope::kUser, rep.id, QuotaPeriod::kMonth, QuotaMetric::kWonValue, 50'000'00));
+      PD_RETURN_IF_ERROR(
+          quota(QuotaScope::kUser, rep.id, QuotaPeriod::kWeek, QuotaMetric::kActivitiesDone, 12));
     }
     return Status::Ok();
   }

@@ -1,7 +1,8 @@
 // The demo workspace: a sales team's last nine months, generated so that the board, the timeline
 // and the analytics have something realistic to show on a fresh install (`pipedeck init --demo`).
 //
-// Shape: a 7-stage "Sales" pipeline and a 4-stage "Partnerships" pipeline, 5 reps and a manager,
+// Shape: a 7-stage "Sales" pipeline and a 4-stage "Partnerships" pipeline, 5 reps and a manager
+// in two teams with monthly, quarterly and weekly quotas,
 // ~60 organizations, ~120 persons, ~300 deals created over `history_days` with stage histories
 // that thin out stage by stage (some skip a stage, a few go back one), about 30% won, 30% lost
 // with configured reasons and 40% open; calls, meetings, emails and tasks on every deal (past

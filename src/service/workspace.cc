@@ -1,12 +1,15 @@
 #include "service/workspace.h"
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <limits>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
 
+#include "core/metrics.h"
 #include "core/stage_templates.h"
 #include "core/validate.h"
 #include "service/tokens.h"
@@ -81,6 +84,16 @@ template <>
 struct Record<Note> : RecordOps<&StoreTx::GetNote, &StoreTx::InsertNote, &StoreTx::UpdateNote,
                                 &StoreTx::ListNotes, &ValidateNote, &StoreTx::DeleteNote> {
   static constexpr const char* kName = "note";
+};
+template <>
+struct Record<Team> : RecordOps<&StoreTx::GetTeam, &StoreTx::InsertTeam, &StoreTx::UpdateTeam,
+                                &StoreTx::ListTeams, &ValidateTeam, &StoreTx::DeleteTeam> {
+  static constexpr const char* kName = "team";
+};
+template <>
+struct Record<Quota> : RecordOps<&StoreTx::GetQuota, &StoreTx::InsertQuota, &StoreTx::UpdateQuota,
+                                 &StoreTx::ListQuotas, &ValidateQuota, &StoreTx::DeleteQuota> {
+  static constexpr const char* kName = "quota";
 };
 
 std::string IdText(Id id) { return std::to_string(id); }
@@ -195,6 +208,9 @@ Status CheckLinks(StoreTx& tx, const R& before, const R& after) {
   if constexpr (requires { after.org_id; }) {
     PD_RETURN_IF_ERROR(CheckLink<Organization>(tx, "org_id", before.org_id, after.org_id));
   }
+  if constexpr (requires { after.team_id; }) {
+    PD_RETURN_IF_ERROR(CheckLink<Team>(tx, "team_id", before.team_id, after.team_id));
+  }
   return Status::Ok();
 }
 
@@ -280,9 +296,17 @@ Result<Page<T>> List(Store& store, const ListQuery& q) {
 // ---- Users and tokens
 // -----------------------------------------------------------------------------
 
-Status RequireAdmin(const User& actor) {
+Status RequireAdmin(const User& actor, std::string_view what = "users") {
   if (actor.role == Role::kAdmin && actor.active) return Status::Ok();
-  return Status::Forbidden("only admins can manage users");
+  return Status::Forbidden("only admins can manage " + std::string(what));
+}
+
+// Admins and managers: quotas and the health thresholds.
+Status RequireManager(const User& actor, std::string_view what) {
+  if ((actor.role == Role::kAdmin || actor.role == Role::kManager) && actor.active) {
+    return Status::Ok();
+  }
+  return Status::Forbidden("only admins and managers can manage " + std::string(what));
 }
 
 Status RequireTokenAccess(const User& actor, Id user_id) {
@@ -910,6 +934,19 @@ Result<Deal> Transition(Store& store, const Clock& clock, Id id, std::optional<i
   return Edit<Deal>(store, clock, id, if_version, change);
 }
 
+// Why a deal is lost: the configured reason `lost_reason_id` names (its label), else `reason`.
+Result<std::string> LostReasonText(StoreTx& tx, const std::string& reason,
+                                   std::optional<Id> lost_reason_id) {
+  std::string text = reason;
+  if (lost_reason_id) {
+    PD_ASSIGN_OR_RETURN(LostReason configured,
+                        Find<LostReason>(tx, *lost_reason_id, "lost_reason_id"));
+    text = configured.label;
+  }
+  if (text.empty()) return Status::Invalid("lost_reason", "a lost deal needs a reason");
+  return text;
+}
+
 }  // namespace
 
 Result<Deal> Workspace::MarkWon(const User& actor, Id id, std::optional<int64_t> if_version) {
@@ -922,13 +959,7 @@ Result<Deal> Workspace::MarkLost(const User& actor, Id id, const std::string& re
                                  std::optional<Id> lost_reason_id,
                                  std::optional<int64_t> if_version) {
   auto rule = [&](StoreTx& tx, const Deal& deal, Timestamp now) -> Result<DealTransition> {
-    std::string text = reason;
-    if (lost_reason_id) {
-      PD_ASSIGN_OR_RETURN(LostReason configured,
-                          Find<LostReason>(tx, *lost_reason_id, "lost_reason_id"));
-      text = configured.label;
-    }
-    if (text.empty()) return Status::Invalid("lost_reason", "a lost deal needs a reason");
+    PD_ASSIGN_OR_RETURN(std::string text, LostReasonText(tx, reason, lost_reason_id));
     return ::pipedeck::MarkLost(deal, text, actor.id, now);
   };
   return Transition(store_, clock_, id, if_version, rule);
@@ -1134,6 +1165,351 @@ Status Workspace::DeleteNote(const User& actor, Id id, std::optional<int64_t> if
 }
 
 Result<Page<Note>> Workspace::ListNotes(const ListQuery& q) { return List<Note>(store_, q); }
+
+// ---- Teams, quotas and pipeline health
+// ------------------------------------------------------------
+
+namespace {
+
+// A user newly named by a record (a team's manager, a quota's rep) must exist and be active;
+// a link left as it was is not checked again, as in CheckLinks.
+Status CheckActiveUser(StoreTx& tx, std::string_view field, std::optional<Id> before,
+                       std::optional<Id> after) {
+  if (!after || after == before) return Status::Ok();
+  PD_ASSIGN_OR_RETURN(User user, Find<User>(tx, *after, field));
+  if (!user.active) {
+    return Status::Invalid(std::string(field), "user " + IdText(*after) + " is deactivated");
+  }
+  return Status::Ok();
+}
+
+// A team as it would be stored: its fields, then the manager it names.
+Status CheckTeam(StoreTx& tx, const Team& before, const Team& after) {
+  PD_RETURN_IF_ERROR(ValidateTeam(after));
+  return CheckActiveUser(tx, "manager_id", before.manager_id, after.manager_id);
+}
+
+// A quota as it would be stored: its fields, then the user, team and pipeline it names.
+Status CheckQuota(StoreTx& tx, const Quota& before, const Quota& after) {
+  PD_RETURN_IF_ERROR(ValidateQuota(after));
+  PD_RETURN_IF_ERROR(CheckActiveUser(tx, "user_id", before.user_id, after.user_id));
+  PD_RETURN_IF_ERROR(CheckLinks(tx, before, after));  // team_id
+  return CheckLink<Pipeline>(tx, "pipeline_id", before.pipeline_id, after.pipeline_id);
+}
+
+// The currency follows the metric unless the patch names one: a quota counting won value
+// without a currency takes the workspace default; a quota counting something else has none.
+Status FitQuotaCurrency(StoreTx& tx, Quota& quota, const QuotaPatch& patch) {
+  if (patch.currency) return Status::Ok();
+  if (quota.metric != QuotaMetric::kWonValue) {
+    quota.currency.clear();
+  } else if (quota.currency.empty()) {
+    PD_ASSIGN_OR_RETURN(quota.currency, DefaultCurrencyIn(tx));
+  }
+  return Status::Ok();
+}
+
+PeriodUnit UnitOf(QuotaPeriod p) {
+  switch (p) {
+    case QuotaPeriod::kWeek:
+      return PeriodUnit::kWeek;
+    case QuotaPeriod::kQuarter:
+      return PeriodUnit::kQuarter;
+    case QuotaPeriod::kMonth:
+      break;
+  }
+  return PeriodUnit::kMonth;
+}
+
+// ---- Health settings as "health.<field>" workspace settings (core/metrics.h) ----
+
+Result<HealthSettings> HealthSettingsIn(StoreTx& tx) {
+  return ReadHealthSettings([&](const std::string& key) { return tx.GetSetting(key); });
+}
+
+// ---- Bulk actions ----
+
+// The deals a bulk action names, checked before anything changes: 1..kMaxBulkDeals ids, each
+// once, each an existing (kNotFound) and open (kConflict) deal, the error naming "deal_ids[i]".
+Result<std::vector<Deal>> LoadOpenDeals(StoreTx& tx, const std::vector<Id>& ids) {
+  if (ids.empty()) return Status::Invalid("deal_ids", "name at least one deal");
+  if (ids.size() > Workspace::kMaxBulkDeals) {
+    return Status::Invalid(
+        "deal_ids", "at most " + std::to_string(Workspace::kMaxBulkDeals) + " deals at once");
+  }
+  std::set<Id> seen;
+  for (Id id : ids) {
+    if (!seen.insert(id).second) {
+      return Status::Invalid("deal_ids", "deal " + IdText(id) + " is listed twice");
+    }
+  }
+  std::vector<Deal> deals;
+  deals.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string field = "deal_ids[" + std::to_string(i) + "]";
+    Result<Deal> found = tx.GetDeal(ids[i]);
+    if (!found.ok()) {
+      if (found.status().code() != ErrorCode::kNotFound) return found.status();
+      return Status::NotFound("no deal with id " + IdText(ids[i]), field);
+    }
+    if (found->status != DealStatus::kOpen) {
+      return Status::Conflict("deal " + IdText(ids[i]) + " is already " +
+                                  DealStatusName(found->status) + "; only open deals qualify",
+                              field);
+    }
+    deals.push_back(std::move(found).value());
+  }
+  return deals;
+}
+
+// "Last chance: <title>", cut to the longest subject allowed (at a character boundary).
+std::string LastChanceSubject(const std::string& title) {
+  std::string subject = "Last chance: " + title;
+  if (subject.size() <= kMaxTitleLength) return subject;
+  size_t cut = kMaxTitleLength;
+  while (cut > 0 && (static_cast<unsigned char>(subject[cut]) & 0xC0) == 0x80) --cut;
+  subject.resize(cut);
+  return subject;
+}
+
+}  // namespace
+
+// ---- Teams ----
+
+Result<Team> Workspace::CreateTeam(const User& actor, const TeamPatch& fields) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "teams"));
+  return Writing<Team>(store_, [&](StoreTx& tx) -> Result<Team> {
+    Team team = Apply(Team{}, fields);
+    PD_RETURN_IF_ERROR(CheckTeam(tx, Team{}, team));
+    return CreateRecord(tx, clock_.Now(), std::move(team));
+  });
+}
+
+Result<Team> Workspace::GetTeam(Id id) { return Get<Team>(store_, id); }
+
+Result<Team> Workspace::UpdateTeam(const User& actor, Id id, const TeamPatch& patch,
+                                   std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "teams"));
+  auto change = [&](StoreTx& tx, Team& team, Timestamp) -> Status {
+    const Team before = team;
+    team = Apply(std::move(team), patch);
+    return CheckTeam(tx, before, team);
+  };
+  return Edit<Team>(store_, clock_, id, if_version, change);
+}
+
+// The members are unlinked here, as an edit of each user (their versions move), before the
+// store deletes the team and its quotas.
+Status Workspace::DeleteTeam(const User& actor, Id id, std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "teams"));
+  auto unlink_members = [&](StoreTx& tx, const Team& team) -> Status {
+    const Timestamp now = clock_.Now();
+    ListQuery members;
+    members.team_id = team.id;
+    PD_ASSIGN_OR_RETURN(std::vector<User> users, ListAll<User>(tx, members));
+    for (User& user : users) {
+      if (user.team_id != team.id) continue;
+      user.team_id.reset();
+      PD_RETURN_IF_ERROR(Save(tx, user, now));
+    }
+    return Status::Ok();
+  };
+  return Remove<Team>(store_, id, if_version, unlink_members);
+}
+
+Result<Page<Team>> Workspace::ListTeams(const ListQuery& q) { return List<Team>(store_, q); }
+
+// ---- Quotas ----
+
+// Defaults: the scope follows the subject named (a user, a team, else the company), the period is
+// a month starting with the current one, a won-value quota counts the default currency.
+Result<Quota> Workspace::CreateQuota(const User& actor, const QuotaPatch& fields) {
+  PD_RETURN_IF_ERROR(RequireManager(actor, "quotas"));
+  return Writing<Quota>(store_, [&](StoreTx& tx) -> Result<Quota> {
+    if (!fields.target) return Status::Invalid("target", "a quota needs a target");
+    const Timestamp now = clock_.Now();
+    Quota quota;
+    if (fields.user_id && *fields.user_id) {
+      quota.scope = QuotaScope::kUser;
+    } else if (fields.team_id && *fields.team_id) {
+      quota.scope = QuotaScope::kTeam;
+    }
+    quota = Apply(std::move(quota), fields);
+    if (!fields.starts_on) {
+      quota.starts_on = PeriodContaining(DateOf(now), UnitOf(quota.period)).from;
+    }
+    PD_RETURN_IF_ERROR(FitQuotaCurrency(tx, quota, fields));
+    PD_RETURN_IF_ERROR(CheckQuota(tx, Quota{}, quota));
+    return CreateRecord(tx, now, std::move(quota));
+  });
+}
+
+Result<Quota> Workspace::GetQuota(Id id) { return Get<Quota>(store_, id); }
+
+Result<Quota> Workspace::UpdateQuota(const User& actor, Id id, const QuotaPatch& patch,
+                                     std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireManager(actor, "quotas"));
+  auto change = [&](StoreTx& tx, Quota& quota, Timestamp) -> Status {
+    const Quota before = quota;
+    quota = Apply(std::move(quota), patch);
+    PD_RETURN_IF_ERROR(FitQuotaCurrency(tx, quota, patch));
+    return CheckQuota(tx, before, quota);
+  };
+  return Edit<Quota>(store_, clock_, id, if_version, change);
+}
+
+Status Workspace::DeleteQuota(const User& actor, Id id, std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireManager(actor, "quotas"));
+  return Remove<Quota>(store_, id, if_version);
+}
+
+Result<Page<Quota>> Workspace::ListQuotas(const ListQuery& q) { return List<Quota>(store_, q); }
+
+// ---- Pipeline health ----
+
+Result<FlagSnooze> Workspace::SnoozeFlag(const User& actor, Id deal_id, HealthFlag flag, Date until,
+                                         const std::string& reason) {
+  return Writing<FlagSnooze>(store_, [&](StoreTx& tx) -> Result<FlagSnooze> {
+    PD_ASSIGN_OR_RETURN(Deal deal, Find<Deal>(tx, deal_id));
+    const Timestamp now = clock_.Now();
+    FlagSnooze snooze;
+    snooze.deal_id = deal_id;
+    snooze.flag = flag;
+    snooze.until = until;
+    snooze.reason = reason;
+    snooze.user_id = actor.id;
+    snooze.created_at = now;
+    PD_RETURN_IF_ERROR(ValidateSnooze(snooze, DateOf(now)));
+    if (deal.status != DealStatus::kOpen) {
+      return Status::Conflict("deal " + IdText(deal_id) + " is " + DealStatusName(deal.status) +
+                                  "; only open deals raise health flags",
+                              "status");
+    }
+    PD_RETURN_IF_ERROR(tx.PutSnooze(snooze));
+    return snooze;
+  });
+}
+
+Status Workspace::UnsnoozeFlag(const User& actor, Id deal_id, HealthFlag flag) {
+  return store_.Write([&](StoreTx& tx) -> Status {
+    PD_RETURN_IF_ERROR(Find<Deal>(tx, deal_id).status());
+    return tx.DeleteSnooze(deal_id, flag);
+  });
+}
+
+Result<std::vector<FlagSnooze>> Workspace::SnoozesOfDeal(Id deal_id) {
+  return Reading<std::vector<FlagSnooze>>(store_,
+                                          [&](StoreTx& tx) -> Result<std::vector<FlagSnooze>> {
+                                            PD_RETURN_IF_ERROR(Find<Deal>(tx, deal_id).status());
+                                            return tx.SnoozesOfDeal(deal_id);
+                                          });
+}
+
+Result<HealthSettings> Workspace::GetHealthSettings() {
+  return Reading<HealthSettings>(store_, [](StoreTx& tx) { return HealthSettingsIn(tx); });
+}
+
+Result<HealthSettings> Workspace::UpdateHealthSettings(const User& actor,
+                                                       const HealthSettings& settings) {
+  PD_RETURN_IF_ERROR(RequireManager(actor, "health settings"));
+  PD_RETURN_IF_ERROR(ValidateHealthSettings(settings));
+  return Writing<HealthSettings>(store_, [&](StoreTx& tx) -> Result<HealthSettings> {
+    for (size_t i = 0; i < settings.late_stage_ids.size(); ++i) {
+      PD_RETURN_IF_ERROR(
+          Find<Stage>(tx, settings.late_stage_ids[i], "late_stage_ids[" + std::to_string(i) + "]")
+              .status());
+    }
+    for (const auto& [key, text] : HealthSettingsAsText(settings)) {
+      PD_RETURN_IF_ERROR(tx.PutSetting(key, text));
+    }
+    return HealthSettingsIn(tx);
+  });
+}
+
+// ---- Bulk cleanup ----
+
+Result<std::vector<Deal>> Workspace::BulkReassign(const User& actor,
+                                                  const std::vector<Id>& deal_ids, Id owner_id) {
+  return Writing<std::vector<Deal>>(store_, [&](StoreTx& tx) -> Result<std::vector<Deal>> {
+    PD_ASSIGN_OR_RETURN(std::vector<Deal> deals, LoadOpenDeals(tx, deal_ids));
+    PD_RETURN_IF_ERROR(CheckOwner(tx, owner_id));
+    const Timestamp now = clock_.Now();
+    for (Deal& deal : deals) {
+      deal.owner_id = owner_id;
+      PD_RETURN_IF_ERROR(Save(tx, deal, now));
+    }
+    return deals;
+  });
+}
+
+// Each activity is created as CreateActivity creates one on a deal: with the deal's person and
+// organization, and the deal's next activity date refreshed. Its owner is the deal's owner, so a
+// deal owned by a deactivated user is refused (reassign it first).
+Result<std::vector<Activity>> Workspace::BulkLastChance(const User& actor,
+                                                        const std::vector<Id>& deal_ids,
+                                                        std::optional<Date> due_date,
+                                                        const std::string& subject) {
+  if (!subject.empty()) PD_RETURN_IF_ERROR(ValidateTitle("subject", subject));
+  return Writing<std::vector<Activity>>(store_, [&](StoreTx& tx) -> Result<std::vector<Activity>> {
+    PD_ASSIGN_OR_RETURN(std::vector<Deal> deals, LoadOpenDeals(tx, deal_ids));
+    std::map<Id, bool> owner_active;
+    for (size_t i = 0; i < deals.size(); ++i) {
+      const Id owner_id = deals[i].owner_id;
+      auto [it, fresh] = owner_active.try_emplace(owner_id, false);
+      if (fresh) {
+        PD_ASSIGN_OR_RETURN(User owner, Find<User>(tx, owner_id));
+        it->second = owner.active;
+      }
+      if (!it->second) {
+        return Status::Conflict("deal " + IdText(deals[i].id) + " belongs to deactivated user " +
+                                    IdText(owner_id) + "; reassign it first",
+                                "deal_ids[" + std::to_string(i) + "]");
+      }
+    }
+    const Timestamp now = clock_.Now();
+    std::vector<Activity> created;
+    created.reserve(deals.size());
+    for (const Deal& deal : deals) {
+      Activity activity;
+      activity.type = ActivityType::kTask;
+      activity.subject = subject.empty() ? LastChanceSubject(deal.title) : subject;
+      activity.due_date = due_date.value_or(DateOf(now));
+      activity.deal_id = deal.id;
+      activity.person_id = deal.person_id;
+      activity.org_id = deal.org_id;
+      activity.owner_id = deal.owner_id;
+      PD_ASSIGN_OR_RETURN(activity, CreateRecord(tx, now, std::move(activity)));
+      PD_RETURN_IF_ERROR(RefreshDeals(tx, activity.deal_id));
+      created.push_back(std::move(activity));
+    }
+    return created;
+  });
+}
+
+Result<std::vector<Deal>> Workspace::BulkMarkLost(const User& actor,
+                                                  const std::vector<Id>& deal_ids,
+                                                  const std::string& reason,
+                                                  std::optional<Id> lost_reason_id) {
+  return Writing<std::vector<Deal>>(store_, [&](StoreTx& tx) -> Result<std::vector<Deal>> {
+    PD_ASSIGN_OR_RETURN(std::string text, LostReasonText(tx, reason, lost_reason_id));
+    PD_ASSIGN_OR_RETURN(std::vector<Deal> deals, LoadOpenDeals(tx, deal_ids));
+    const Timestamp now = clock_.Now();
+    std::vector<DealTransition> transitions;
+    transitions.reserve(deals.size());
+    for (const Deal& deal : deals) {
+      PD_ASSIGN_OR_RETURN(DealTransition t, ::pipedeck::MarkLost(deal, text, actor.id, now));
+      transitions.push_back(std::move(t));
+    }
+    std::vector<Deal> lost;
+    lost.reserve(transitions.size());
+    for (DealTransition& t : transitions) {
+      PD_RETURN_IF_ERROR(tx.InsertStageEvent(std::move(t.event)).status());
+      PD_RETURN_IF_ERROR(Save(tx, t.deal, now));
+      lost.push_back(std::move(t.deal));
+    }
+    return lost;
+  });
+}
 
 // ---- Settings
 // -------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/deal_rules.h"
+#include "core/metrics.h"
 #include "core/model.h"
 #include "core/status.h"
 #include "core/time.h"
@@ -205,6 +206,56 @@ class Workspace {
                           std::optional<int64_t> if_version);
   Status DeleteNote(const User& actor, Id id, std::optional<int64_t> if_version);
   Result<Page<Note>> ListNotes(const ListQuery& q);
+
+  // ---- Teams (admins manage them) ----
+  Result<Team> CreateTeam(const User& actor, const TeamPatch& fields);
+  Result<Team> GetTeam(Id id);
+  Result<Team> UpdateTeam(const User& actor, Id id, const TeamPatch& patch,
+                          std::optional<int64_t> if_version);
+  // Its members are left without a team (an edit of each: versions move); its quotas are deleted.
+  Status DeleteTeam(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Team>> ListTeams(const ListQuery& q);
+
+  // ---- Quotas (admins and managers manage them) ----
+  // Defaults: scope from the subject named (user_id → user, team_id → team, else company), period
+  // month, metric won_value in the workspace currency, starts_on the first day of the current
+  // period; target is required. Changing the metric drops or defaults the currency likewise.
+  // The user named must be active; user, team and pipeline are checked (kInvalid naming them).
+  Result<Quota> CreateQuota(const User& actor, const QuotaPatch& fields);
+  Result<Quota> GetQuota(Id id);
+  Result<Quota> UpdateQuota(const User& actor, Id id, const QuotaPatch& patch,
+                            std::optional<int64_t> if_version);
+  Status DeleteQuota(const User& actor, Id id, std::optional<int64_t> if_version);
+  Result<Page<Quota>> ListQuotas(const ListQuery& q);
+
+  // ---- Pipeline health: snoozes, thresholds and the cleanup actions ----
+  // Snoozes `flag` on an open deal until `until` (after today) with a reason; replaces an earlier
+  // snooze of the same flag. Errors: kNotFound deal; kInvalid "until" / "reason"; kConflict
+  // "status" for a closed deal.
+  Result<FlagSnooze> SnoozeFlag(const User& actor, Id deal_id, HealthFlag flag, Date until,
+                                const std::string& reason);
+  Status UnsnoozeFlag(const User& actor, Id deal_id, HealthFlag flag);
+  Result<std::vector<FlagSnooze>> SnoozesOfDeal(Id deal_id);
+  Result<HealthSettings> GetHealthSettings();
+  // Admins and managers only (kForbidden otherwise). Stored as "health.*" settings.
+  Result<HealthSettings> UpdateHealthSettings(const User& actor, const HealthSettings& settings);
+
+  // Bulk cleanup of many deals in one transaction: every deal is checked first and one failure
+  // (unknown id, closed deal, bad owner, ...) changes nothing; the error names the deal
+  // ("deal_ids[3]"). At most kMaxBulkDeals ids, no duplicates. Each deal's change is recorded as
+  // the single action would record it (history for lost, versions bumped).
+  static constexpr size_t kMaxBulkDeals = 500;
+  Result<std::vector<Deal>> BulkReassign(const User& actor, const std::vector<Id>& deal_ids,
+                                         Id owner_id);
+  // Creates the final follow-up activity ("last chance") on each deal, due on `due_date`
+  // (default today), owned by the deal's owner; `subject` defaults to "Last chance: <title>".
+  // A deal whose owner is deactivated is refused (kConflict "deal_ids[i]": reassign it first).
+  Result<std::vector<Activity>> BulkLastChance(const User& actor, const std::vector<Id>& deal_ids,
+                                               std::optional<Date> due_date,
+                                               const std::string& subject);
+  Result<std::vector<Deal>> BulkMarkLost(const User& actor, const std::vector<Id>& deal_ids,
+                                         const std::string& reason,
+                                         std::optional<Id> lost_reason_id);
 
   // ---- Settings ----
   Result<std::string> DefaultCurrency();

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model.h"
@@ -48,7 +49,7 @@ enum class SortField {
 // rejects the others before they reach the store). Text search is a case-insensitive substring
 // match on the title/name/subject/content.
 struct ListQuery {
-  std::optional<Id> pipeline_id, stage_id, owner_id, person_id, org_id, deal_id, user_id;
+  std::optional<Id> pipeline_id, stage_id, owner_id, person_id, org_id, deal_id, user_id, team_id;
   std::optional<DealStatus> status;
   std::optional<bool> done;                // activities
   std::optional<bool> has_next_activity;   // deals: with (true) or without (false) a planned one
@@ -98,6 +99,42 @@ struct BoardQuery {
   std::string text;            // only deals whose title contains this (case-insensitive)
 };
 
+// ---- Analytics reads ----------------------------------------------------------------------------
+
+// A deal as analytics reads it: only the columns the metrics use. The string views point into the
+// backend's row buffer and are valid during the callback only.
+struct DealFactRow {
+  Id id = 0, pipeline_id = 0, stage_id = 0, owner_id = 0;
+  DealStatus status = DealStatus::kOpen;
+  int64_t value_minor = 0;
+  std::string_view currency;
+  Timestamp created_at;
+  std::optional<Timestamp> closed_at;
+  Timestamp stage_changed_at;
+  std::optional<int32_t> probability_override;
+  std::optional<Date> expected_close_date;
+  std::string_view lost_reason;
+};
+
+// A stage event as analytics reads it.
+struct StageEventFactRow {
+  Id id = 0, deal_id = 0;
+  StageEventKind kind = StageEventKind::kCreated;
+  Timestamp at;
+  std::optional<Id> to_pipeline_id, to_stage_id;
+  DealStatus to_status = DealStatus::kOpen;
+};
+
+// What changed among the deals since a point of the deal change log (every insert, update and
+// delete of a deal appends the deal's id to the log, in commit order; a bulk load appends a reset
+// mark). `reset` says the changes cannot be listed (the log was pruned past the point, a bulk load
+// happened, or more than the asked-for number of deals changed): the reader must reload all.
+struct DealChanges {
+  int64_t latest = 0;  // the log position the answer reaches; pass it as `after` next time
+  bool reset = false;
+  std::vector<Id> deal_ids;  // changed (or deleted) deals, each once, ascending; empty on reset
+};
+
 // ---- The transaction
 // ------------------------------------------------------------------------------
 
@@ -123,7 +160,8 @@ class StoreTx {
   virtual Result<Pipeline> InsertPipeline(Pipeline p) = 0;
   virtual Result<Pipeline> GetPipeline(Id id) = 0;
   virtual Status UpdatePipeline(const Pipeline& p, int64_t expected_version) = 0;
-  virtual Status DeletePipeline(Id id, int64_t expected_version) = 0;    // also deletes its stages
+  // Also deletes its stages and the quotas limited to it.
+  virtual Status DeletePipeline(Id id, int64_t expected_version) = 0;
   virtual Result<Page<Pipeline>> ListPipelines(const ListQuery& q) = 0;  // sort by order, then id
   virtual Result<Stage> InsertStage(Stage s) = 0;
   virtual Result<Stage> GetStage(Id id) = 0;
@@ -208,6 +246,58 @@ class StoreTx {
   virtual Result<int64_t> BoardVersion(Id pipeline_id) = 0;
   // BoardVersion of every existing pipeline, by pipeline id, in one read.
   virtual Result<std::map<Id, int64_t>> AllBoardVersions() = 0;
+
+  // Teams. Deleting a team unlinks its users (team_id becomes empty) and deletes its quotas.
+  virtual Result<Team> InsertTeam(Team t) = 0;
+  virtual Result<Team> GetTeam(Id id) = 0;
+  virtual Status UpdateTeam(const Team& t, int64_t expected_version) = 0;  // name clash: kConflict
+  virtual Status DeleteTeam(Id id, int64_t expected_version) = 0;
+  virtual Result<Page<Team>> ListTeams(const ListQuery& q) = 0;  // sort id or name; text on name
+
+  // Quotas; lists honour user_id, team_id and pipeline_id (sort id only).
+  virtual Result<Quota> InsertQuota(Quota q) = 0;
+  virtual Result<Quota> GetQuota(Id id) = 0;
+  virtual Status UpdateQuota(const Quota& q, int64_t expected_version) = 0;
+  virtual Status DeleteQuota(Id id, int64_t expected_version) = 0;
+  virtual Result<Page<Quota>> ListQuotas(const ListQuery& q) = 0;
+
+  // Forecast snapshots. Inserting keeps an existing row of the same (month, pipeline, owner)
+  // untouched, so taking a month's snapshot twice (two servers) keeps the first.
+  virtual Status InsertForecastSnapshots(const std::vector<ForecastSnapshot>& rows) = 0;
+  virtual Result<bool> HasForecastSnapshot(Date month) = 0;
+  // Rows with month in [from, to), by month, pipeline, owner.
+  virtual Result<std::vector<ForecastSnapshot>> ForecastSnapshotsBetween(Date from, Date to) = 0;
+
+  // Health flag snoozes: one per (deal, flag); putting one replaces it. Deleting a deal deletes
+  // its snoozes. DeleteSnooze of a missing one is kNotFound.
+  virtual Status PutSnooze(const FlagSnooze& s) = 0;
+  virtual Status DeleteSnooze(Id deal_id, HealthFlag flag) = 0;
+  virtual Result<std::vector<FlagSnooze>> SnoozesOfDeal(Id deal_id) = 0;  // by flag
+  // Snoozes still in force on `day` (until > day), by deal id then flag.
+  virtual Result<std::vector<FlagSnooze>> SnoozesInForce(Date day) = 0;
+
+  // Analytics reads. Scans stream rows to `fn` inside this transaction; `deal_ids` empty means
+  // every deal, else only those (unknown ids are skipped). Deals come in ascending id order,
+  // stage events by (deal_id, at, id).
+  virtual Status ScanDealFacts(const std::vector<Id>& deal_ids,
+                               const std::function<void(const DealFactRow&)>& fn) = 0;
+  virtual Status ScanStageEventFacts(const std::vector<Id>& deal_ids,
+                                     const std::function<void(const StageEventFactRow&)>& fn) = 0;
+  // Every open deal (of one pipeline, or all), whole, in ascending id order.
+  virtual Status ScanOpenDeals(std::optional<Id> pipeline_id,
+                               const std::function<void(const Deal&)>& fn) = 0;
+  // The deal change log (see DealChanges): its current position, what changed after `after`
+  // (at most `max_ids` deals, else reset), and dropping all but the newest `keep` entries.
+  virtual Result<int64_t> LatestDealChange() = 0;
+  virtual Result<DealChanges> DealChangesSince(int64_t after, size_t max_ids) = 0;
+  virtual Status PruneDealChanges(int64_t keep) = 0;
+  // Done activities whose done_at falls on a UTC day in [from, to), counted per owner (owners
+  // without any are absent). Kept as per-day totals, so the cost does not grow with the number of
+  // activities.
+  virtual Result<std::map<Id, int64_t>> CountDoneActivitiesByOwner(Date from, Date to) = 0;
+  // Done activities of each of the given deals (deals without any are absent).
+  virtual Result<std::map<Id, int64_t>> CountDoneActivitiesOfDeals(
+      const std::vector<Id>& deal_ids) = 0;
 
   // Workspace settings (default currency, ...): small string key/value pairs.
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;

@@ -16,6 +16,7 @@
 
 #include "api/json_mapping.h"
 #include "api/json_text.h"
+#include "api/report_json.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace pipedeck {
@@ -40,11 +41,13 @@ class RouterTest : public ::testing::Test {
     Result<NewToken> admin = workspace_->Bootstrap("Ada Admin", "ada@example.com", "USD");
     ASSERT_TRUE(admin.ok()) << admin.status().ToString();
     token_ = admin->secret;
-    router_ = std::make_unique<Router>(*workspace_, WebUi::Embedded());
+    analytics_ = std::make_unique<Analytics>(*store_, clock_);
+    router_ = std::make_unique<Router>(*workspace_, *analytics_, WebUi::Embedded());
   }
 
   void TearDown() override {
     router_.reset();
+    analytics_.reset();
     workspace_.reset();
     if (store_) store_->Close();
     store_.reset();
@@ -77,6 +80,7 @@ class RouterTest : public ::testing::Test {
   ManualClock clock_{kNow};
   std::unique_ptr<Store> store_;
   std::unique_ptr<Workspace> workspace_;
+  std::unique_ptr<Analytics> analytics_;
   std::unique_ptr<Router> router_;
   std::string token_;
 };
@@ -321,6 +325,182 @@ TEST_F(RouterTest, IfMatchMustNameAVersion) {
               {"PATCH", "", "", 400, "malformed", "If-Match", ""});
   EXPECT_EQ(Send("PATCH", "/api/users/1", R"({"name":"A"})", "*").status, 200);
   EXPECT_EQ(Send("PATCH", "/api/users/1", R"({"name":"B"})", "2").status, 200);
+}
+
+// Bodies of the team, quota, snooze, health-settings and bulk routes are read by their field tables
+// before any use case runs: errors name the field.
+TEST_F(RouterTest, StrictBodiesOfTeamsQuotasAndCleanup) {
+  const ErrorCase cases[] = {
+      {"POST", "/api/teams", R"({"nme":"x"})", 422, "invalid", "nme", "unknown field"},
+      {"POST", "/api/teams", R"({"manager_id":2})", 422, "invalid", "name", "is required"},
+      {"POST", "/api/teams", R"({"name":"x","manager_id":"2"})", 422, "invalid", "manager_id",
+       "must be an integer"},
+      {"POST", "/api/teams", R"({"name":"x","version":2})", 422, "invalid", "version",
+       "is read-only"},
+      {"PATCH", "/api/users/1", R"({"team_id":"none"})", 422, "invalid", "team_id",
+       "must be an integer"},
+      {"POST", "/api/quotas", R"({"scope":"user"})", 422, "invalid", "target", "is required"},
+      {"POST", "/api/quotas", R"({"target":5,"scope":"planet"})", 422, "invalid", "scope",
+       "must be one of: user, team, company"},
+      {"POST", "/api/quotas", R"({"target":5,"period":"year"})", 422, "invalid", "period",
+       "must be one of: week, month, quarter"},
+      {"POST", "/api/quotas", R"({"target":5,"metric":"calls"})", 422, "invalid", "metric",
+       "must be one of: won_value, deals_won, activities_done"},
+      {"POST", "/api/quotas", R"({"target":5,"starts_on":"2026-13-01"})", 422, "invalid",
+       "starts_on", "must be a date (YYYY-MM-DD)"},
+      {"POST", "/api/quotas", R"({"target":1.5})", 422, "invalid", "target", "must be an integer"},
+      {"POST", "/api/deals/1/snoozes", R"({"flag":"rotting","until":"2026-12-01"})", 422, "invalid",
+       "reason", "is required"},
+      {"POST", "/api/deals/1/snoozes", R"({"flag":"sleepy","until":"2026-12-01","reason":"x"})",
+       422, "invalid", "flag", ""},
+      {"POST", "/api/deals/1/snoozes", R"({"flag":"rotting","until":"soon","reason":"x"})", 422,
+       "invalid", "until", "must be a date (YYYY-MM-DD)"},
+      {"POST", "/api/deals/1/snoozes",
+       R"({"flag":"rotting","until":"2026-12-01","reason":"x","user_id":1})", 422, "invalid",
+       "user_id", "is read-only"},
+      {"PATCH", "/api/health-settings", R"({"overload_factor":"big"})", 422, "invalid",
+       "overload_factor", "must be a number"},
+      {"PATCH", "/api/health-settings", R"({"late_stage_ids":[3,"4"]})", 422, "invalid",
+       "late_stage_ids[1]", "must be an integer"},
+      {"PATCH", "/api/health-settings", R"({"unqualified_reasons":"Spam"})", 422, "invalid",
+       "unqualified_reasons", "must be an array"},
+      {"PATCH", "/api/health-settings", R"({"stuck_percentile":null})", 422, "invalid",
+       "stuck_percentile", "must not be null"},
+      {"PATCH", "/api/health-settings", R"({"colour":1})", 422, "invalid", "colour",
+       "unknown field"},
+      {"PATCH", "/api/health-settings", "[]", 400, "malformed", "", ""},
+      {"POST", "/api/deals/bulk", R"({"deal_ids":[1]})", 422, "invalid", "action", "is required"},
+      {"POST", "/api/deals/bulk", R"({"action":"explode","deal_ids":[1]})", 422, "invalid",
+       "action", "must be one of: reassign, last_chance, mark_lost"},
+      {"POST", "/api/deals/bulk", R"({"action":"reassign","owner_id":1})", 422, "invalid",
+       "deal_ids", "is required"},
+      {"POST", "/api/deals/bulk", R"({"action":"reassign","deal_ids":[1]})", 422, "invalid",
+       "owner_id", "is required for action reassign"},
+      {"POST", "/api/deals/bulk",
+       R"({"action":"reassign","deal_ids":[1],"owner_id":1,"subject":"x"})", 422, "invalid",
+       "subject", "does not apply to action reassign"},
+      {"POST", "/api/deals/bulk",
+       R"({"action":"mark_lost","deal_ids":[1],"due_date":"2026-12-01"})", 422, "invalid",
+       "due_date", "does not apply to action mark_lost"},
+      {"POST", "/api/deals/bulk", R"({"action":"last_chance","deal_ids":[1],"lost_reason_id":2})",
+       422, "invalid", "lost_reason_id", "does not apply to action last_chance"},
+      {"POST", "/api/deals/bulk", R"({"action":"last_chance","deal_ids":[1,true]})", 422, "invalid",
+       "deal_ids[1]", "must be an integer"},
+      {"POST", "/api/deals/bulk", R"({"action":"last_chance","deal_ids":7})", 422, "invalid",
+       "deal_ids", "must be an array"},
+      {"POST", "/api/analytics/forecast/snapshots", R"({"x":1})", 422, "invalid", "x",
+       "unknown field"},
+  };
+  for (const ErrorCase& c : cases) ExpectError(Send(c.method, c.target, c.body), c);
+}
+
+// Report parameters are checked before anything is computed; errors name the parameter.
+TEST_F(RouterTest, ReportParameters) {
+  const ErrorCase cases[] = {
+      {"GET", "/api/analytics/dashboard?period=2026-13", "", 422, "invalid", "period", ""},
+      {"GET", "/api/analytics/dashboard?period=next-month", "", 422, "invalid", "period", ""},
+      {"GET", "/api/analytics/dashboard?period=2026-11&from=2026-11-01&to=2026-12-01", "", 422,
+       "invalid", "period", "give either period or from and to, not both"},
+      {"GET", "/api/analytics/health?period=2026-11&to=2026-12-01", "", 422, "invalid", "period",
+       ""},
+      {"GET", "/api/analytics/dashboard?from=2026-11-01", "", 422, "invalid", "to",
+       "is required with from"},
+      {"GET", "/api/analytics/dashboard?to=2026-11-01", "", 422, "invalid", "from",
+       "is required with to"},
+      {"GET", "/api/analytics/dashboard?from=2026-11-10&to=2026-11-10", "", 422, "invalid", "to",
+       ""},
+      {"GET", "/api/analytics/forecast?from=2026-11-10&to=2026-11-01", "", 422, "invalid", "to",
+       ""},
+      {"GET", "/api/analytics/dashboard?from=2026-11-31&to=2026-12-01", "", 422, "invalid", "from",
+       "must be a date (YYYY-MM-DD)"},
+      {"GET", "/api/analytics/dashboard?team_id=0", "", 422, "invalid", "team_id",
+       "must be a positive integer"},
+      {"GET", "/api/analytics/dashboard?months=3", "", 422, "invalid", "months",
+       "unknown query parameter"},
+      {"GET", "/api/analytics/forecast?months=0", "", 422, "invalid", "months",
+       "must be an integer from 1 to 24"},
+      {"GET", "/api/analytics/forecast?months=25", "", 422, "invalid", "months", ""},
+      {"GET", "/api/analytics/quotas?day=tomorrow", "", 422, "invalid", "day", ""},
+      {"GET", "/api/analytics/plan", "", 422, "invalid", "target_minor", "is required"},
+      {"GET", "/api/analytics/plan?target_minor=-1", "", 422, "invalid", "target_minor", ""},
+      {"GET", "/api/analytics/plan?target_minor=100&reps=0", "", 422, "invalid", "reps",
+       "must be an integer from 1 to 10000"},
+      {"GET", "/api/analytics/plan?target_minor=100&reps=10001", "", 422, "invalid", "reps", ""},
+      {"GET", "/api/analytics/plan?target_minor=100&close_rate=0", "", 422, "invalid", "close_rate",
+       "must be a percentage greater than 0 and at most 100, like 80 or 12.5"},
+      {"GET", "/api/analytics/plan?target_minor=100&close_rate=101", "", 422, "invalid",
+       "close_rate", ""},
+      {"GET", "/api/analytics/plan?target_minor=100&close_rate=eighty", "", 422, "invalid",
+       "close_rate", ""},
+      {"GET", "/api/analytics/plan?target_minor=100&average_deal_minor=0", "", 422, "invalid",
+       "average_deal_minor", ""},
+      {"GET", "/api/analytics/day-plan?period=2026-11", "", 422, "invalid", "period",
+       "unknown query parameter"},
+      {"DELETE", "/api/deals/1/snoozes", "", 422, "invalid", "flag", "is required"},
+      {"DELETE", "/api/deals/1/snoozes?flag=sleepy", "", 422, "invalid", "flag", ""},
+      {"GET", "/api/users?team_id=x", "", 422, "invalid", "team_id", ""},
+      {"GET", "/api/quotas?q=x", "", 422, "invalid", "q", "unknown query parameter"},
+      {"GET", "/api/teams?updated_since=2026-01-01T00:00:00Z", "", 422, "invalid", "updated_since",
+       "unknown query parameter"},
+  };
+  for (const ErrorCase& c : cases) ExpectError(Send(c.method, c.target, c.body), c);
+}
+
+TEST_F(RouterTest, RepsMayNotTakeForecastSnapshots) {
+  Result<User> admin = workspace_->Authenticate(token_);
+  ASSERT_TRUE(admin.ok());
+  UserPatch fields;
+  fields.name = "Rex Rep";
+  fields.email = "rex@example.com";
+  Result<User> rep = workspace_->CreateUser(*admin, fields);
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  Result<NewToken> token = workspace_->CreateToken(*admin, rep->id, "test");
+  ASSERT_TRUE(token.ok());
+  token_ = token->secret;
+  ExpectError(Send("POST", "/api/analytics/forecast/snapshots"),
+              {"POST", "", "", 403, "forbidden", "", ""});
+}
+
+TEST(ReportScopeTest, PeriodAndScopeFromTheParameters) {
+  const Date today = *MakeDate(2026, 11, 23);
+  QueryArgs args;
+  Result<AnalyticsScope> scope = ReportScope(args, today);
+  ASSERT_TRUE(scope.ok()) << scope.status().ToString();
+  EXPECT_EQ(scope->period.unit, PeriodUnit::kMonth);
+  EXPECT_EQ(scope->period.period, (Period{*MakeDate(2026, 11, 1), *MakeDate(2026, 12, 1)}));
+  EXPECT_FALSE(scope->pipeline_id || scope->owner_id || scope->team_id);
+
+  args.list.pipeline_id = 1;
+  args.list.owner_id = 2;
+  args.list.team_id = 3;
+  args.from = MakeDate(2026, 11, 5);
+  args.to = MakeDate(2026, 11, 19);
+  scope = ReportScope(args, today);
+  ASSERT_TRUE(scope.ok()) << scope.status().ToString();
+  EXPECT_EQ(scope->period.unit, PeriodUnit::kCustom);
+  EXPECT_EQ(scope->period.period, (Period{*args.from, *args.to}));
+  EXPECT_EQ(scope->pipeline_id, 1);
+  EXPECT_EQ(scope->owner_id, 2);
+  EXPECT_EQ(scope->team_id, 3);
+
+  args.from.reset();
+  args.to.reset();
+  args.period = *ParsePeriod("2026-Q4");
+  scope = ReportScope(args, today);
+  ASSERT_TRUE(scope.ok());
+  EXPECT_EQ(scope->period.unit, PeriodUnit::kQuarter);
+}
+
+TEST(ParsePercentBasisPointsTest, PercentagesToBasisPoints) {
+  EXPECT_EQ(ParsePercentBasisPoints("80"), 8000);
+  EXPECT_EQ(ParsePercentBasisPoints("12.5"), 1250);
+  EXPECT_EQ(ParsePercentBasisPoints("100"), 10000);
+  EXPECT_EQ(ParsePercentBasisPoints("0.01"), 1);
+  EXPECT_EQ(ParsePercentBasisPoints("33.333"), 3333);
+  for (std::string_view bad :
+       {"0", "-5", "100.01", "101", "", "abc", "80%", "nan", "inf", "0.001", " 80"}) {
+    EXPECT_FALSE(ParsePercentBasisPoints(bad)) << bad;
+  }
 }
 
 TEST(PercentDecodeTest, Decodes) {
@@ -583,6 +763,156 @@ TEST(WriteJsonTest, NestedRecordsAndArrays) {
   EXPECT_TRUE(t.at("last_used_at").is_null());
 }
 
+// ---- Reports as JSON --------------------------------------------------------------------------
+
+template <typename T>
+json::value Written(const T& report) {
+  std::string text;
+  JsonText w(text);
+  WriteJson(report, JsonOut{kNow}, w);
+  return json::parse(text);
+}
+
+Dashboard SampleDashboard() {
+  Dashboard d;
+  d.names.pipelines[1] = "Sales";
+  d.names.stages[2] = "Lead";
+  d.names.users[3] = "Ada";
+  d.currency = "USD";
+  d.period = {{*MakeDate(2026, 11, 1), *MakeDate(2026, 12, 1)}, PeriodUnit::kMonth};
+  d.previous_period = {{*MakeDate(2026, 10, 1), *MakeDate(2026, 11, 1)}, PeriodUnit::kMonth};
+  d.current.won_deals = 1;
+  d.current.lost_deals = 1;
+  d.current.win_rate = 0.5;
+  d.previous.win_rate = 0.25;
+  d.stages.push_back({2, 1, 3, 300, 120, 1.0});
+  d.conversion.push_back({2, 1, 4, 2, 1, 0.5, std::nullopt});
+  StageTime time;
+  time.stage_id = 2;
+  time.pipeline_id = 1;
+  time.days = {3, 2.0, 2.0, 2.5, 2.8};
+  d.time_in_stage.push_back(time);
+  d.funnel.push_back({2, 1, 4, 1.0});
+  d.funnel_created = 4;
+  d.funnel_won = 1;
+  d.lost.push_back({"Price", 2, 1, 100});
+  LeaderboardRow row;
+  row.owner_id = 3;
+  row.name = "Ada";
+  d.leaderboard.push_back(row);
+  d.trend.push_back({*MakeDate(2026, 11, 1), 1, 1, 500, 0.5, std::nullopt});
+  return d;
+}
+
+TEST(ReportJsonTest, Dashboard) {
+  json::value d = Written(SampleDashboard());
+  EXPECT_EQ(d.at("period"), json::parse(R"({"label":"2026-11","unit":"month",)"
+                                        R"("from":"2026-11-01","to":"2026-12-01"})"));
+  EXPECT_EQ(d.at("previous_period").at("label"), "2026-10");
+  EXPECT_EQ(d.at("names"), json::parse(R"({"pipelines":{"1":"Sales"},"stages":{"2":"Lead"},)"
+                                       R"("users":{"3":"Ada"},"teams":{}})"));
+  EXPECT_EQ(d.at("currency"), "USD");
+  EXPECT_EQ(d.at("current").at("win_rate"), 0.5);
+  EXPECT_EQ(d.at("current").at("won_deals"), 1);
+  EXPECT_TRUE(d.at("current").at("cycle_mean_days").is_null());
+  EXPECT_TRUE(d.at("conversion").at(0).at("previous_rate").is_null());
+  EXPECT_EQ(d.at("time_in_stage").at(0).at("days"),
+            json::parse(R"({"count":3,"mean":2.0,"median":2.0,"p75":2.5,"p90":2.8})"));
+  EXPECT_EQ(d.at("lost").at(0).at("reason"), "Price");
+  EXPECT_EQ(d.at("trend").at(0).at("month"), "2026-11-01");
+  EXPECT_TRUE(d.at("trend").at(0).at("velocity_per_day").is_null());
+}
+
+// A custom period's label shows its inclusive range; `to` stays exclusive.
+TEST(ReportJsonTest, CustomPeriod) {
+  Result<NamedPeriod> p = CustomPeriod(*MakeDate(2026, 11, 1), *MakeDate(2026, 12, 16));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Written(*p), json::parse(R"({"label":"2026-11-01..2026-12-15","unit":"custom",)"
+                                     R"("from":"2026-11-01","to":"2026-12-16"})"));
+}
+
+// A part of the dashboard on its own: the header, then the part's figures as comparisons or its
+// list (the CLI's single-metric reports).
+TEST(ReportJsonTest, DashboardParts) {
+  const Dashboard d = SampleDashboard();
+  std::string text;
+  JsonText w(text);
+  WriteDashboardPart(d, DashboardPart::kWinRate, JsonOut{kNow}, w);
+  json::value v = json::parse(text);
+  std::vector<std::string> keys;
+  for (const auto& m : v.as_object()) keys.emplace_back(m.key());
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"currency", "other_currency_deals", "period",
+                                      "previous_period", "won_deals", "lost_deals", "win_rate"}));
+  EXPECT_EQ(v.at("win_rate"), json::parse(R"({"current":0.5,"previous":0.25,"change":0.25,)"
+                                          R"("change_percent":100.0})"));
+  EXPECT_EQ(v.at("period"), Written(d).at("period"));
+
+  text.clear();
+  JsonText w2(text);
+  WriteDashboardPart(d, DashboardPart::kFunnel, JsonOut{kNow}, w2);
+  v = json::parse(text);
+  EXPECT_EQ(v.at("funnel"), Written(d).at("funnel"));
+  EXPECT_EQ(v.at("funnel_created"), 4);
+  EXPECT_EQ(v.at("names"), Written(d).at("names"));
+  EXPECT_FALSE(v.as_object().contains("stages"));
+}
+
+TEST(ReportJsonTest, DayPlanGroupWithoutADealHasNullIds) {
+  DayPlan plan;
+  plan.owner_id = 3;
+  plan.day = *MakeDate(2026, 11, 23);
+  DayPlanGroup no_deal;
+  no_deal.today.push_back(Activity{});
+  DayPlanGroup lead;
+  lead.stage_id = 2;
+  lead.pipeline_id = 1;
+  lead.needs_next_step.push_back(FullDeal());
+  plan.groups = {no_deal, lead};
+  json::value v = Written(plan);
+  EXPECT_EQ(v.at("day"), "2026-11-23");
+  EXPECT_TRUE(v.at("groups").at(0).at("stage_id").is_null());
+  EXPECT_TRUE(v.at("groups").at(0).at("pipeline_id").is_null());
+  EXPECT_EQ(v.at("groups").at(0).at("today").as_array().size(), 1u);
+  EXPECT_EQ(v.at("groups").at(1).at("stage_id"), 2);
+  EXPECT_EQ(v.at("groups").at(1).at("needs_next_step").at(0), ToJson(FullDeal(), JsonOut{kNow}));
+}
+
+TEST(ReportJsonTest, HealthFlagsAndQuotaEnumsByName) {
+  HealthReport report;
+  HealthFinding finding;
+  finding.flag = HealthFlag::kNoNextActivity;
+  finding.stage_id = 4;
+  FlaggedDeal deal;
+  deal.deal_id = 9;
+  deal.snooze =
+      FlagSnooze{9, HealthFlag::kNoNextActivity, *MakeDate(2026, 12, 1), "waiting", 1, kNow};
+  finding.snoozed.push_back(deal);
+  report.findings.push_back(finding);
+  json::value v = Written(report);
+  EXPECT_EQ(v.at("findings").at(0).at("flag"), "no_next_activity");
+  EXPECT_TRUE(v.at("findings").at(0).at("owner_id").is_null());
+  EXPECT_EQ(v.at("findings").at(0).at("snoozed").at(0).at("snooze").at("until"), "2026-12-01");
+  EXPECT_EQ(v.at("settings"), ToJson(HealthSettings{}, JsonOut{kNow}));
+
+  QuotaReport quotas;
+  quotas.day = *MakeDate(2026, 11, 23);
+  QuotaStatus status;
+  status.quota.scope = QuotaScope::kTeam;
+  status.quota.team_id = 5;
+  status.quota.metric = QuotaMetric::kDealsWon;
+  status.quota.period = QuotaPeriod::kQuarter;
+  status.period = {*MakeDate(2026, 10, 1), *MakeDate(2027, 1, 1)};
+  quotas.items.push_back(status);
+  json::value q = Written(quotas);
+  EXPECT_EQ(q.at("items").at(0).at("quota").at("scope"), "team");
+  EXPECT_EQ(q.at("items").at(0).at("quota").at("metric"), "deals_won");
+  EXPECT_EQ(q.at("items").at(0).at("quota").at("period"), "quarter");
+  EXPECT_TRUE(q.at("items").at(0).at("quota").at("currency").is_null());
+  EXPECT_EQ(q.at("items").at(0).at("period"),
+            json::parse(R"({"from":"2026-10-01","to":"2027-01-01"})"));
+}
+
 // Responses carry exactly the fields their schema documents, in the documented order.
 TEST(WireSchemaTest, RecordsMatchTheirSchemas) {
   JsonOut out{kNow};
@@ -629,6 +959,64 @@ TEST(WireSchemaTest, RecordsMatchTheirSchemas) {
   expect_fields("BoardCard", b.at("stages").at(0).at("cards").at(0));
   expect_fields("StageTemplate", ToJson(StageTemplates().front(), out));
   expect_fields("StageTemplateStage", ToJson(StageTemplates().front(), out).at("stages").at(0));
+  expect_fields("Team", ToJson(Team{}, out));
+  expect_fields("Quota", ToJson(Quota{}, out));
+  expect_fields("FlagSnooze", ToJson(FlagSnooze{}, out));
+  expect_fields("HealthSettings", ToJson(HealthSettings{}, out));
+
+  // The reports, with one item in every list.
+  json::value d = Written(SampleDashboard());
+  expect_fields("Dashboard", d);
+  expect_fields("ReportNames", d.at("names"));
+  expect_fields("NamedPeriod", d.at("period"));
+  expect_fields("HeadlineFigures", d.at("current"));
+  expect_fields("StageSnapshot", d.at("stages").at(0));
+  expect_fields("StageConversion", d.at("conversion").at(0));
+  expect_fields("StageTime", d.at("time_in_stage").at(0));
+  expect_fields("Distribution", d.at("time_in_stage").at(0).at("days"));
+  expect_fields("FunnelStep", d.at("funnel").at(0));
+  expect_fields("LostBreakdown", d.at("lost").at(0));
+  expect_fields("LeaderboardRow", d.at("leaderboard").at(0));
+  expect_fields("TrendPoint", d.at("trend").at(0));
+
+  Forecast forecast;
+  forecast.months.emplace_back();
+  forecast.probabilities.emplace_back();
+  forecast.accuracy.emplace_back();
+  json::value f = Written(forecast);
+  expect_fields("Forecast", f);
+  expect_fields("ForecastMonth", f.at("months").at(0));
+  expect_fields("ForecastBucket", f.at("overdue"));
+  expect_fields("StageProbability", f.at("probabilities").at(0));
+  expect_fields("ForecastAccuracy", f.at("accuracy").at(0));
+  expect_fields("VelocityFactors", f.at("velocity_factors"));
+  expect_fields("Comparison", f.at("velocity_per_day"));
+
+  QuotaReport quotas;
+  quotas.items.emplace_back();
+  json::value q = Written(quotas);
+  expect_fields("QuotaReport", q);
+  expect_fields("QuotaStatus", q.at("items").at(0));
+  expect_fields("Period", q.at("items").at(0).at("period"));
+
+  json::value plan = Written(PipelinePlan{});
+  expect_fields("PipelinePlan", plan);
+  expect_fields("PlannerInput", plan.at("input"));
+  expect_fields("PlannerResult", plan.at("result"));
+
+  HealthReport health;
+  health.findings.emplace_back();
+  health.findings[0].deals.emplace_back();
+  json::value h = Written(health);
+  expect_fields("HealthReport", h);
+  expect_fields("HealthFinding", h.at("findings").at(0));
+  expect_fields("FlaggedDeal", h.at("findings").at(0).at("deals").at(0));
+
+  DayPlan day;
+  day.groups.emplace_back();
+  json::value p = Written(day);
+  expect_fields("DayPlan", p);
+  expect_fields("DayPlanGroup", p.at("groups").at(0));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -871,6 +872,662 @@ TEST_F(WorkspaceTest, TheLastAdminStays) {
                "role");
 }
 
+// ---- Teams ------------------------------------------------------------------------------------
+
+TEST_F(WorkspaceTest, AdminsManageTeams) {
+  User manager = AddUser("mona", Role::kManager);
+  User rep = AddUser("reza", Role::kRep);
+  TeamPatch fields;
+  fields.name = "EMEA";
+  fields.manager_id = manager.id;
+  EXPECT_ERROR(ws_->CreateTeam(rep, fields), ErrorCode::kForbidden, "",
+               "only admins can manage teams");
+  EXPECT_ERROR(ws_->CreateTeam(manager, fields), ErrorCode::kForbidden, "");
+
+  Advance(kMinute);
+  Team emea = Must(ws_->CreateTeam(admin_, fields));
+  EXPECT_GT(emea.id, 0);
+  EXPECT_EQ(emea.name, "EMEA");
+  EXPECT_EQ(emea.manager_id, manager.id);
+  EXPECT_EQ(emea.version, 1);
+  EXPECT_EQ(emea.created_at, Now());
+  EXPECT_EQ(Must(ws_->GetTeam(emea.id)).name, "EMEA");
+
+  // Field and reference rules; nothing is stored on error.
+  TeamPatch bad;
+  bad.name = "  ";
+  EXPECT_ERROR(ws_->CreateTeam(admin_, bad), ErrorCode::kInvalid, "name");
+  bad.name = "emea";
+  EXPECT_ERROR(ws_->CreateTeam(admin_, bad), ErrorCode::kConflict, "name");
+  bad.name = "APAC";
+  bad.manager_id = 999;
+  EXPECT_ERROR(ws_->CreateTeam(admin_, bad), ErrorCode::kInvalid, "manager_id",
+               "no user with id 999");
+  User gone = AddUser("gone", Role::kManager);
+  Must(ws_->DeactivateUser(admin_, gone.id, std::nullopt).status());
+  bad.manager_id = gone.id;
+  EXPECT_ERROR(ws_->CreateTeam(admin_, bad), ErrorCode::kInvalid, "manager_id");
+  EXPECT_EQ(Must(ws_->ListTeams(ListQuery{})).items.size(), 1u);
+
+  // Updates: rename, clear the manager; versions are checked.
+  TeamPatch rename;
+  rename.name = "Europe";
+  rename.manager_id.emplace();
+  EXPECT_ERROR(ws_->UpdateTeam(rep, emea.id, rename, std::nullopt), ErrorCode::kForbidden, "");
+  Advance(kMinute);
+  Team europe = Must(ws_->UpdateTeam(admin_, emea.id, rename, 1));
+  EXPECT_EQ(europe.name, "Europe");
+  EXPECT_FALSE(europe.manager_id);
+  EXPECT_EQ(europe.version, 2);
+  EXPECT_EQ(europe.updated_at, Now());
+  EXPECT_ERROR(ws_->UpdateTeam(admin_, emea.id, rename, 1), ErrorCode::kPreconditionFailed, "");
+  TeamPatch to_gone;
+  to_gone.manager_id = gone.id;
+  EXPECT_ERROR(ws_->UpdateTeam(admin_, emea.id, to_gone, std::nullopt), ErrorCode::kInvalid,
+               "manager_id");
+  TeamPatch second;
+  second.name = "Americas";
+  Team americas = Must(ws_->CreateTeam(admin_, second));
+  EXPECT_ERROR(ws_->UpdateTeam(admin_, americas.id, rename, std::nullopt), ErrorCode::kConflict,
+               "name");
+  EXPECT_EQ(Must(ws_->GetTeam(americas.id)).name, "Americas");
+  EXPECT_EQ(Must(ws_->GetTeam(emea.id)).version, 2);
+  EXPECT_ERROR(ws_->GetTeam(999), ErrorCode::kNotFound, "", "no team with id 999");
+  EXPECT_EQ(Must(ws_->ListTeams(ListQuery{})).items.size(), 2u);
+}
+
+TEST_F(WorkspaceTest, DeletingATeamUnlinksItsMembersAndDropsItsQuotas) {
+  TeamPatch fields;
+  fields.name = "EMEA";
+  Team team = Must(ws_->CreateTeam(admin_, fields));
+  UserPatch member_fields;
+  member_fields.name = "Mia";
+  member_fields.email = "mia@example.com";
+  member_fields.team_id = team.id;
+  User member = Must(ws_->CreateUser(admin_, member_fields));
+  User outsider = AddUser("otto", Role::kRep);
+  QuotaPatch quota_fields;
+  quota_fields.team_id = team.id;
+  quota_fields.target = 1'000'000;
+  Quota team_quota = Must(ws_->CreateQuota(admin_, quota_fields));
+  QuotaPatch company_fields;
+  company_fields.target = 5'000'000;
+  Quota company_quota = Must(ws_->CreateQuota(admin_, company_fields));
+
+  EXPECT_ERROR(ws_->DeleteTeam(member, team.id, std::nullopt), ErrorCode::kForbidden, "");
+  EXPECT_ERROR(ws_->DeleteTeam(admin_, team.id, 7), ErrorCode::kPreconditionFailed, "");
+  EXPECT_EQ(Must(ws_->GetUser(member.id)).team_id, team.id);
+
+  Advance(kMinute);
+  Must(ws_->DeleteTeam(admin_, team.id, 1));
+  EXPECT_ERROR(ws_->GetTeam(team.id), ErrorCode::kNotFound, "");
+  const User unlinked = Must(ws_->GetUser(member.id));
+  EXPECT_FALSE(unlinked.team_id);
+  EXPECT_EQ(unlinked.version, member.version + 1) << "unlinking is an edit of the user";
+  EXPECT_EQ(unlinked.updated_at, Now());
+  EXPECT_EQ(Must(ws_->GetUser(outsider.id)).version, outsider.version);
+  EXPECT_ERROR(ws_->GetQuota(team_quota.id), ErrorCode::kNotFound, "");
+  EXPECT_EQ(Must(ws_->GetQuota(company_quota.id)).target, 5'000'000);
+  EXPECT_ERROR(ws_->DeleteTeam(admin_, team.id, std::nullopt), ErrorCode::kNotFound, "");
+}
+
+TEST_F(WorkspaceTest, UsersJoinExistingTeamsOnly) {
+  TeamPatch a_fields, b_fields;
+  a_fields.name = "Alpha";
+  b_fields.name = "Beta";
+  Team alpha = Must(ws_->CreateTeam(admin_, a_fields));
+  Team beta = Must(ws_->CreateTeam(admin_, b_fields));
+
+  UserPatch fields;
+  fields.name = "Tess";
+  fields.email = "tess@example.com";
+  fields.team_id = 999;
+  EXPECT_ERROR(ws_->CreateUser(admin_, fields), ErrorCode::kInvalid, "team_id",
+               "no team with id 999");
+  EXPECT_EQ(Must(ws_->ListUsers(ListQuery{})).items.size(), 1u) << "nothing was created";
+
+  fields.team_id = alpha.id;
+  User tess = Must(ws_->CreateUser(admin_, fields));
+  EXPECT_EQ(tess.team_id, alpha.id);
+  EXPECT_FALSE(AddUser("ulla", Role::kRep).team_id);
+
+  UserPatch move;
+  move.team_id = 999;
+  EXPECT_ERROR(ws_->UpdateUser(admin_, tess.id, move, std::nullopt), ErrorCode::kInvalid, "team_id",
+               "no team with id 999");
+  User unchanged = Must(ws_->GetUser(tess.id));
+  EXPECT_EQ(unchanged.team_id, alpha.id);
+  EXPECT_EQ(unchanged.version, tess.version);
+
+  move.team_id = beta.id;
+  EXPECT_ERROR(ws_->UpdateUser(tess, tess.id, move, std::nullopt), ErrorCode::kForbidden, "");
+  User moved = Must(ws_->UpdateUser(admin_, tess.id, move, tess.version));
+  EXPECT_EQ(moved.team_id, beta.id);
+  EXPECT_EQ(moved.version, tess.version + 1);
+
+  ListQuery of_beta;
+  of_beta.team_id = beta.id;
+  std::vector<User> members = Must(ws_->ListUsers(of_beta)).items;
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0].id, tess.id);
+
+  UserPatch leave;
+  leave.team_id.emplace();
+  EXPECT_FALSE(Must(ws_->UpdateUser(admin_, tess.id, leave, std::nullopt)).team_id);
+}
+
+// ---- Quotas -----------------------------------------------------------------------------------
+
+TEST_F(WorkspaceTest, QuotasAreManagedByAdminsAndManagersWithDefaults) {
+  User manager = AddUser("mona", Role::kManager);
+  User rep = AddUser("reza", Role::kRep);
+  QuotaPatch fields;
+  fields.user_id = rep.id;
+  fields.target = 2'500'000;
+  EXPECT_ERROR(ws_->CreateQuota(rep, fields), ErrorCode::kForbidden, "",
+               "only admins and managers can manage quotas");
+
+  Quota quota = Must(ws_->CreateQuota(manager, fields));
+  EXPECT_GT(quota.id, 0);
+  EXPECT_EQ(quota.scope, QuotaScope::kUser) << "the subject decides the scope";
+  EXPECT_EQ(quota.user_id, rep.id);
+  EXPECT_FALSE(quota.team_id);
+  EXPECT_EQ(quota.period, QuotaPeriod::kMonth);
+  EXPECT_EQ(quota.metric, QuotaMetric::kWonValue);
+  EXPECT_EQ(quota.currency, "USD") << "the workspace default";
+  EXPECT_EQ(quota.starts_on, *ParseDate("2026-03-01")) << "the current month";
+  EXPECT_FALSE(quota.ends_on);
+  EXPECT_EQ(quota.version, 1);
+  EXPECT_EQ(quota.created_at, Now());
+
+  QuotaPatch weekly;
+  weekly.period = QuotaPeriod::kWeek;
+  weekly.metric = QuotaMetric::kActivitiesDone;
+  weekly.target = 40;
+  Quota activities = Must(ws_->CreateQuota(admin_, weekly));
+  EXPECT_EQ(activities.scope, QuotaScope::kCompany);
+  EXPECT_EQ(activities.currency, "");
+  EXPECT_EQ(activities.starts_on, *ParseDate("2026-03-02")) << "this week's Monday";
+
+  ListQuery of_rep;
+  of_rep.user_id = rep.id;
+  ASSERT_EQ(Must(ws_->ListQuotas(of_rep)).items.size(), 1u);
+  EXPECT_EQ(Must(ws_->ListQuotas(ListQuery{})).items.size(), 2u);
+
+  // Updates: changing the metric drops the currency; versions and permissions are checked.
+  QuotaPatch count_deals;
+  count_deals.metric = QuotaMetric::kDealsWon;
+  count_deals.target = 12;
+  EXPECT_ERROR(ws_->UpdateQuota(rep, quota.id, count_deals, std::nullopt), ErrorCode::kForbidden,
+               "");
+  Advance(kMinute);
+  Quota deals = Must(ws_->UpdateQuota(manager, quota.id, count_deals, 1));
+  EXPECT_EQ(deals.metric, QuotaMetric::kDealsWon);
+  EXPECT_EQ(deals.currency, "");
+  EXPECT_EQ(deals.target, 12);
+  EXPECT_EQ(deals.version, 2);
+  EXPECT_EQ(deals.updated_at, Now());
+  EXPECT_ERROR(ws_->UpdateQuota(manager, quota.id, count_deals, 1), ErrorCode::kPreconditionFailed,
+               "");
+  QuotaPatch value_again;
+  value_again.metric = QuotaMetric::kWonValue;
+  EXPECT_EQ(Must(ws_->UpdateQuota(admin_, quota.id, value_again, std::nullopt)).currency, "USD");
+
+  EXPECT_ERROR(ws_->DeleteQuota(rep, quota.id, std::nullopt), ErrorCode::kForbidden, "");
+  Must(ws_->DeleteQuota(manager, quota.id, std::nullopt));
+  EXPECT_ERROR(ws_->GetQuota(quota.id), ErrorCode::kNotFound, "",
+               "no quota with id " + std::to_string(quota.id));
+  EXPECT_ERROR(ws_->DeleteQuota(manager, quota.id, std::nullopt), ErrorCode::kNotFound, "");
+}
+
+TEST_F(WorkspaceTest, QuotaRulesRefuseBadQuotasAndStoreNothing) {
+  Built sales = AddPipeline("Sales", 1);
+  User rep = AddUser("reza", Role::kRep);
+  User gone = AddUser("gone", Role::kRep);
+  Must(ws_->DeactivateUser(admin_, gone.id, std::nullopt).status());
+  TeamPatch team_fields;
+  team_fields.name = "EMEA";
+  Team team = Must(ws_->CreateTeam(admin_, team_fields));
+
+  auto base = [&] {
+    QuotaPatch q;
+    q.target = 1'000'000;
+    return q;
+  };
+  struct Row {
+    const char* name;
+    std::function<void(QuotaPatch&)> change;
+    ErrorCode code;
+    const char* field;
+  };
+  const std::vector<Row> rows = {
+      {"no target", [](QuotaPatch& q) { q.target.reset(); }, ErrorCode::kInvalid, "target"},
+      {"zero target", [](QuotaPatch& q) { q.target = 0; }, ErrorCode::kInvalid, "target"},
+      {"negative target", [](QuotaPatch& q) { q.target = -1; }, ErrorCode::kInvalid, "target"},
+      {"user scope without user", [](QuotaPatch& q) { q.scope = QuotaScope::kUser; },
+       ErrorCode::kInvalid, "user_id"},
+      {"team scope without team", [](QuotaPatch& q) { q.scope = QuotaScope::kTeam; },
+       ErrorCode::kInvalid, "team_id"},
+      {"company scope with user",
+       [&](QuotaPatch& q) { q.scope = QuotaScope::kCompany, q.user_id = rep.id; },
+       ErrorCode::kInvalid, "user_id"},
+      {"user and team", [&](QuotaPatch& q) { q.user_id = rep.id, q.team_id = team.id; },
+       ErrorCode::kInvalid, "team_id"},
+      {"unknown user", [](QuotaPatch& q) { q.user_id = 999; }, ErrorCode::kInvalid, "user_id"},
+      {"deactivated user", [&](QuotaPatch& q) { q.user_id = gone.id; }, ErrorCode::kInvalid,
+       "user_id"},
+      {"unknown team", [](QuotaPatch& q) { q.team_id = 999; }, ErrorCode::kInvalid, "team_id"},
+      {"unknown pipeline", [](QuotaPatch& q) { q.pipeline_id = 999; }, ErrorCode::kInvalid,
+       "pipeline_id"},
+      {"unknown currency", [](QuotaPatch& q) { q.currency = "XYZ"; }, ErrorCode::kInvalid,
+       "currency"},
+      {"won value, no currency", [](QuotaPatch& q) { q.currency = ""; }, ErrorCode::kInvalid,
+       "currency"},
+      {"count with currency",
+       [](QuotaPatch& q) { q.metric = QuotaMetric::kDealsWon, q.currency = "EUR"; },
+       ErrorCode::kInvalid, "currency"},
+      {"ends before it starts",
+       [](QuotaPatch& q) {
+         q.starts_on = *ParseDate("2026-04-01");
+         q.ends_on = *ParseDate("2026-04-01");
+       },
+       ErrorCode::kInvalid, "ends_on"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    QuotaPatch q = base();
+    r.change(q);
+    EXPECT_ERROR(ws_->CreateQuota(admin_, q), r.code, r.field);
+  }
+  EXPECT_TRUE(Must(ws_->ListQuotas(ListQuery{})).items.empty());
+
+  // The same rules on update; a refused update leaves the quota as it was.
+  QuotaPatch fields = base();
+  fields.team_id = team.id;
+  fields.pipeline_id = sales.pipeline.id;
+  fields.currency = "EUR";
+  const Quota quota = Must(ws_->CreateQuota(admin_, fields));
+  EXPECT_EQ(quota.scope, QuotaScope::kTeam);
+  EXPECT_EQ(quota.currency, "EUR");
+  for (const Row& r : rows) {
+    // A patch without a target keeps it; the quota is a team quota already.
+    if (std::string(r.name) == "no target" || std::string(r.name) == "team scope without team") {
+      continue;
+    }
+    SCOPED_TRACE(std::string("update: ") + r.name);
+    QuotaPatch patch;
+    r.change(patch);
+    const Status s = StatusOf(ws_->UpdateQuota(admin_, quota.id, patch, std::nullopt));
+    EXPECT_FALSE(s.ok()) << "accepted";
+  }
+  QuotaPatch to_rep;
+  to_rep.scope = QuotaScope::kUser;
+  to_rep.user_id = rep.id;
+  EXPECT_ERROR(ws_->UpdateQuota(admin_, quota.id, to_rep, std::nullopt), ErrorCode::kInvalid,
+               "team_id");
+  const Quota after = Must(ws_->GetQuota(quota.id));
+  EXPECT_EQ(after.version, 1);
+  EXPECT_EQ(after.scope, QuotaScope::kTeam);
+  EXPECT_EQ(after.team_id, team.id);
+  EXPECT_EQ(after.target, 1'000'000);
+  EXPECT_EQ(after.currency, "EUR");
+  to_rep.team_id.emplace();
+  EXPECT_EQ(Must(ws_->UpdateQuota(admin_, quota.id, to_rep, std::nullopt)).user_id, rep.id);
+}
+
+// ---- Health: snoozes --------------------------------------------------------------------------
+
+TEST_F(WorkspaceTest, SnoozesSilenceAFlagOfAnOpenDeal) {
+  AddPipeline("Sales", 2);
+  User rep = AddUser("reza", Role::kRep);
+  Deal deal = AddDeal("Acme");
+  const Date today = DateOf(Now());
+
+  FlagSnooze s =
+      Must(ws_->SnoozeFlag(rep, deal.id, HealthFlag::kStuck, AddDays(today, 7), "Legal review"));
+  EXPECT_EQ(s.deal_id, deal.id);
+  EXPECT_EQ(s.flag, HealthFlag::kStuck);
+  EXPECT_EQ(s.until, AddDays(today, 7));
+  EXPECT_EQ(s.reason, "Legal review");
+  EXPECT_EQ(s.user_id, rep.id) << "any user may snooze";
+  EXPECT_EQ(s.created_at, Now());
+
+  // Snoozing the same flag again replaces the snooze; another flag adds one.
+  Advance(kMinute);
+  Must(ws_->SnoozeFlag(admin_, deal.id, HealthFlag::kStuck, AddDays(today, 14), "Still in legal")
+           .status());
+  Must(ws_->SnoozeFlag(rep, deal.id, HealthFlag::kRotting, AddDays(today, 1), "Holidays").status());
+  std::vector<FlagSnooze> snoozes = Must(ws_->SnoozesOfDeal(deal.id));
+  ASSERT_EQ(snoozes.size(), 2u);
+  EXPECT_EQ(snoozes[0].flag, HealthFlag::kRotting);
+  EXPECT_EQ(snoozes[1].flag, HealthFlag::kStuck);
+  EXPECT_EQ(snoozes[1].until, AddDays(today, 14));
+  EXPECT_EQ(snoozes[1].reason, "Still in legal");
+  EXPECT_EQ(snoozes[1].user_id, admin_.id);
+  EXPECT_EQ(Must(ws_->GetDeal(deal.id)).version, 1) << "a snooze is not an edit of the deal";
+
+  // Refusals change nothing.
+  EXPECT_ERROR(ws_->SnoozeFlag(rep, deal.id, HealthFlag::kAged, today, "Later"),
+               ErrorCode::kInvalid, "until");
+  EXPECT_ERROR(ws_->SnoozeFlag(rep, deal.id, HealthFlag::kAged, AddDays(today, -1), "Later"),
+               ErrorCode::kInvalid, "until");
+  EXPECT_ERROR(ws_->SnoozeFlag(rep, deal.id, HealthFlag::kAged, AddDays(today, 1), " "),
+               ErrorCode::kInvalid, "reason");
+  EXPECT_ERROR(ws_->SnoozeFlag(rep, 999, HealthFlag::kAged, AddDays(today, 1), "Later"),
+               ErrorCode::kNotFound, "", "no deal with id 999");
+  Deal won = AddDeal("Won already");
+  Must(ws_->MarkWon(admin_, won.id, std::nullopt).status());
+  EXPECT_ERROR(ws_->SnoozeFlag(rep, won.id, HealthFlag::kAged, AddDays(today, 1), "Later"),
+               ErrorCode::kConflict, "status");
+  EXPECT_TRUE(Must(ws_->SnoozesOfDeal(won.id)).empty());
+  EXPECT_EQ(Must(ws_->SnoozesOfDeal(deal.id)).size(), 2u);
+
+  // Unsnoozing.
+  Must(ws_->UnsnoozeFlag(rep, deal.id, HealthFlag::kStuck));
+  snoozes = Must(ws_->SnoozesOfDeal(deal.id));
+  ASSERT_EQ(snoozes.size(), 1u);
+  EXPECT_EQ(snoozes[0].flag, HealthFlag::kRotting);
+  EXPECT_ERROR(ws_->UnsnoozeFlag(rep, deal.id, HealthFlag::kStuck), ErrorCode::kNotFound, "");
+  EXPECT_ERROR(ws_->UnsnoozeFlag(rep, 999, HealthFlag::kStuck), ErrorCode::kNotFound, "",
+               "no deal with id 999");
+  EXPECT_ERROR(ws_->SnoozesOfDeal(999), ErrorCode::kNotFound, "");
+
+  // A deleted deal takes its snoozes along.
+  Must(ws_->DeleteDeal(admin_, deal.id, std::nullopt));
+  EXPECT_ERROR(ws_->SnoozesOfDeal(deal.id), ErrorCode::kNotFound, "");
+}
+
+// ---- Health: settings -------------------------------------------------------------------------
+
+TEST_F(WorkspaceTest, HealthSettingsRoundTripExactly) {
+  Built sales = AddPipeline("Sales", 4);
+  User manager = AddUser("mona", Role::kManager);
+  User rep = AddUser("reza", Role::kRep);
+  EXPECT_EQ(Must(ws_->GetHealthSettings()), HealthSettings{}) << "nothing stored: defaults";
+
+  HealthSettings custom;
+  custom.stuck_percentile = 80;
+  custom.stuck_min_samples = 3;
+  custom.overload_factor = 1.1;  // not exact in binary: must still read back equal
+  custom.overload_min_deals = 8;
+  custom.late_stage_limit = 12;
+  custom.late_stage_ids = {sales.stages[3].id, sales.stages[2].id};
+  custom.coverage_target = 2.7;
+  custom.aged_percentile = 75;
+  custom.unqualified_reasons = {"Spam", "Keine Zuständigkeit", "Student, not a buyer"};
+  custom.lookback_days = 180;
+  EXPECT_ERROR(ws_->UpdateHealthSettings(rep, custom), ErrorCode::kForbidden, "",
+               "only admins and managers can manage health settings");
+  EXPECT_EQ(Must(ws_->GetHealthSettings()), HealthSettings{});
+
+  EXPECT_EQ(Must(ws_->UpdateHealthSettings(manager, custom)), custom);
+  EXPECT_EQ(Must(ws_->GetHealthSettings()), custom);
+
+  // Empty lists are kept as empty, not read back as the defaults.
+  HealthSettings empty_lists = custom;
+  empty_lists.late_stage_ids.clear();
+  empty_lists.unqualified_reasons.clear();
+  EXPECT_EQ(Must(ws_->UpdateHealthSettings(admin_, empty_lists)), empty_lists);
+  EXPECT_EQ(Must(ws_->GetHealthSettings()), empty_lists);
+  HealthSettings one_each = custom;
+  one_each.late_stage_ids = {sales.stages[0].id};
+  one_each.unqualified_reasons = {"Spam"};
+  Must(ws_->UpdateHealthSettings(admin_, one_each).status());
+  EXPECT_EQ(Must(ws_->GetHealthSettings()), one_each);
+  Must(ws_->UpdateHealthSettings(admin_, HealthSettings{}).status());
+  EXPECT_EQ(Must(ws_->GetHealthSettings()), HealthSettings{});
+}
+
+TEST_F(WorkspaceTest, HealthSettingsRejectEachBadFieldAndKeepTheStoredOnes) {
+  Built sales = AddPipeline("Sales", 2);
+  HealthSettings stored;
+  stored.late_stage_ids = {sales.stages[1].id};
+  stored.coverage_target = 4;
+  Must(ws_->UpdateHealthSettings(admin_, stored).status());
+
+  struct Row {
+    std::function<void(HealthSettings&)> change;
+    const char* field;
+  };
+  const std::vector<Row> rows = {
+      {[](HealthSettings& s) { s.stuck_percentile = 0; }, "stuck_percentile"},
+      {[](HealthSettings& s) { s.stuck_percentile = 100; }, "stuck_percentile"},
+      {[](HealthSettings& s) { s.stuck_min_samples = 0; }, "stuck_min_samples"},
+      {[](HealthSettings& s) { s.overload_factor = 1; }, "overload_factor"},
+      {[](HealthSettings& s) { s.overload_factor = 101; }, "overload_factor"},
+      {[](HealthSettings& s) { s.overload_min_deals = 0; }, "overload_min_deals"},
+      {[](HealthSettings& s) { s.late_stage_limit = 0; }, "late_stage_limit"},
+      {[](HealthSettings& s) { s.late_stage_ids = {-4}; }, "late_stage_ids[0]"},
+      {[&](HealthSettings& s) {
+         s.late_stage_ids = {sales.stages[0].id, 999};
+       },
+       "late_stage_ids[1]"},
+      {[](HealthSettings& s) { s.coverage_target = 0.05; }, "coverage_target"},
+      {[](HealthSettings& s) { s.coverage_target = 250; }, "coverage_target"},
+      {[](HealthSettings& s) { s.aged_percentile = 0; }, "aged_percentile"},
+      {[](HealthSettings& s) {
+         s.unqualified_reasons = {"ok", ""};
+       },
+       "unqualified_reasons[1]"},
+      {[](HealthSettings& s) { s.unqualified_reasons = {"two\nlines"}; }, "unqualified_reasons[0]"},
+      {[](HealthSettings& s) { s.unqualified_reasons.assign(51, "x"); }, "unqualified_reasons"},
+      {[](HealthSettings& s) { s.lookback_days = 6; }, "lookback_days"},
+      {[](HealthSettings& s) { s.lookback_days = 3661; }, "lookback_days"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.field);
+    HealthSettings changed = stored;
+    changed.stuck_percentile = 70;  // a good change beside the bad one is not stored either
+    r.change(changed);
+    EXPECT_ERROR(ws_->UpdateHealthSettings(admin_, changed), ErrorCode::kInvalid, r.field);
+    EXPECT_EQ(Must(ws_->GetHealthSettings()), stored);
+  }
+}
+
+// ---- Bulk cleanup -----------------------------------------------------------------------------
+
+// What the bulk actions may change about a deal, to prove a refused action changed nothing.
+struct DealState {
+  Id owner_id;
+  DealStatus status;
+  int64_t version;
+  std::optional<Date> next_activity_date;
+  size_t history;
+  bool operator==(const DealState&) const = default;
+};
+
+class BulkTest : public WorkspaceTest {
+ protected:
+  void SetUp() override {
+    WorkspaceTest::SetUp();
+    sales_ = AddPipeline("Sales", 3);
+    rep_ = AddUser("reza", Role::kRep);
+    other_ = AddUser("olga", Role::kRep);
+    for (const char* title : {"one", "two", "three", "four"}) {
+      ids_.push_back(AddDeal(title, std::nullopt, &rep_).id);
+    }
+  }
+
+  std::map<Id, DealState> States() {
+    std::map<Id, DealState> states;
+    ListQuery all;
+    all.limit = 500;
+    for (const Deal& d : Must(ws_->ListDeals(all)).items) {
+      states[d.id] = {d.owner_id, d.status, d.version, d.next_activity_date,
+                      Must(ws_->DealHistory(d.id)).size()};
+    }
+    return states;
+  }
+
+  size_t ActivityCount() {
+    ListQuery all;
+    all.limit = 500;
+    return Must(ws_->ListActivities(all)).items.size();
+  }
+
+  // The refusals every bulk action shares, each checked to change nothing.
+  template <typename Action>
+  void ExpectListChecks(Action action) {
+    Deal won = AddDeal("won", std::nullopt, &rep_);
+    Must(ws_->MarkWon(admin_, won.id, std::nullopt).status());
+    const auto before = States();
+    const size_t activities = ActivityCount();
+    EXPECT_ERROR(action(std::vector<Id>{}), ErrorCode::kInvalid, "deal_ids",
+                 "name at least one deal");
+    EXPECT_ERROR(action(std::vector<Id>(Workspace::kMaxBulkDeals + 1, ids_[0])),
+                 ErrorCode::kInvalid, "deal_ids", "at most 500 deals at once");
+    EXPECT_ERROR(action(std::vector<Id>{ids_[0], ids_[1], ids_[0]}), ErrorCode::kInvalid,
+                 "deal_ids", "deal " + std::to_string(ids_[0]) + " is listed twice");
+    EXPECT_ERROR(action(std::vector<Id>{ids_[0], ids_[1], 999, ids_[2]}), ErrorCode::kNotFound,
+                 "deal_ids[2]", "no deal with id 999");
+    EXPECT_ERROR(action(std::vector<Id>{ids_[0], won.id, ids_[2]}), ErrorCode::kConflict,
+                 "deal_ids[1]");
+    EXPECT_EQ(States(), before);
+    EXPECT_EQ(ActivityCount(), activities);
+  }
+
+  Built sales_;
+  User rep_, other_;
+  std::vector<Id> ids_;
+};
+
+TEST_F(BulkTest, ReassignMovesEveryDealOrNone) {
+  ExpectListChecks(
+      [&](const std::vector<Id>& ids) { return ws_->BulkReassign(admin_, ids, other_.id); });
+  const auto before = States();
+  EXPECT_ERROR(ws_->BulkReassign(rep_, {ids_[0], ids_[1]}, 999), ErrorCode::kInvalid, "owner_id",
+               "no user with id 999");
+  User gone = AddUser("gone", Role::kRep);
+  Must(ws_->DeactivateUser(admin_, gone.id, std::nullopt).status());
+  EXPECT_ERROR(ws_->BulkReassign(rep_, {ids_[0], ids_[1]}, gone.id), ErrorCode::kInvalid,
+               "owner_id");
+  EXPECT_EQ(States(), before);
+
+  Advance(kMinute);
+  std::vector<Deal> moved = Must(ws_->BulkReassign(rep_, {ids_[2], ids_[0]}, other_.id));
+  ASSERT_EQ(moved.size(), 2u);
+  EXPECT_EQ(moved[0].id, ids_[2]) << "in the order asked";
+  EXPECT_EQ(moved[1].id, ids_[0]);
+  const auto after = States();
+  for (Id id : {ids_[0], ids_[2]}) {
+    EXPECT_EQ(after.at(id).owner_id, other_.id);
+    EXPECT_EQ(after.at(id).version, before.at(id).version + 1);
+    EXPECT_EQ(after.at(id).history, before.at(id).history) << "an owner change is no stage event";
+    EXPECT_EQ(Must(ws_->GetDeal(id)).updated_at, Now());
+  }
+  EXPECT_EQ(after.at(ids_[1]), before.at(ids_[1]));
+  EXPECT_EQ(after.at(ids_[3]), before.at(ids_[3]));
+}
+
+TEST_F(BulkTest, LastChanceCreatesOneTaskPerDealOrNone) {
+  ExpectListChecks([&](const std::vector<Id>& ids) {
+    return ws_->BulkLastChance(admin_, ids, std::nullopt, "");
+  });
+  OrganizationPatch org_fields;
+  org_fields.name = "Initech";
+  Organization org = Must(ws_->CreateOrganization(admin_, org_fields));
+  PersonPatch person_fields;
+  person_fields.name = "Peter";
+  Person person = Must(ws_->CreatePerson(admin_, person_fields));
+  DealPatch link;
+  link.org_id = org.id;
+  link.person_id = person.id;
+  Must(ws_->UpdateDeal(admin_, ids_[1], link, std::nullopt).status());
+  DealPatch long_title;
+  long_title.title = std::string(kMaxTitleLength - 14, 'x') + "é, the rest";  // é at 254..255
+  Must(ws_->UpdateDeal(admin_, ids_[3], long_title, std::nullopt).status());
+
+  // Deals owned by a deactivated user: refused, naming the deal.
+  Must(ws_->BulkReassign(admin_, {ids_[2]}, other_.id).status());
+  Must(ws_->DeactivateUser(admin_, other_.id, std::nullopt).status());
+  auto before = States();
+  EXPECT_ERROR(ws_->BulkLastChance(admin_, {ids_[0], ids_[2]}, std::nullopt, ""),
+               ErrorCode::kConflict, "deal_ids[1]");
+  EXPECT_ERROR(ws_->BulkLastChance(admin_, {ids_[0]}, std::nullopt, "   "), ErrorCode::kInvalid,
+               "subject");
+  EXPECT_EQ(States(), before);
+  EXPECT_EQ(ActivityCount(), 0u);
+
+  const Date today = DateOf(Now());
+  std::vector<Activity> created =
+      Must(ws_->BulkLastChance(admin_, {ids_[1], ids_[3]}, std::nullopt, ""));
+  ASSERT_EQ(created.size(), 2u);
+  const Activity& a = created[0];
+  EXPECT_GT(a.id, 0);
+  EXPECT_EQ(a.type, ActivityType::kTask);
+  EXPECT_EQ(a.subject, "Last chance: two");
+  EXPECT_EQ(a.due_date, today);
+  EXPECT_EQ(a.deal_id, ids_[1]);
+  EXPECT_EQ(a.person_id, person.id) << "the deal's person";
+  EXPECT_EQ(a.org_id, org.id) << "the deal's organization";
+  EXPECT_EQ(a.owner_id, rep_.id) << "the deal's owner, not the actor";
+  EXPECT_FALSE(a.done);
+  EXPECT_EQ(Must(ws_->GetActivity(a.id)).subject, "Last chance: two");
+  // A long title is cut to the longest subject, not inside a character.
+  EXPECT_EQ(created[1].subject, "Last chance: " + std::string(kMaxTitleLength - 14, 'x'));
+  const auto after = States();
+  EXPECT_EQ(after.at(ids_[1]).next_activity_date, today);
+  EXPECT_EQ(after.at(ids_[3]).next_activity_date, today);
+  EXPECT_EQ(after.at(ids_[0]), before.at(ids_[0]));
+
+  // A given subject and due date.
+  const Date friday = AddDays(today, 4);
+  created = Must(ws_->BulkLastChance(rep_, {ids_[0]}, friday, "Final call before we close"));
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].subject, "Final call before we close");
+  EXPECT_EQ(created[0].due_date, friday);
+  EXPECT_EQ(Must(ws_->GetDeal(ids_[0])).next_activity_date, friday);
+  EXPECT_EQ(ActivityCount(), 3u);
+}
+
+TEST_F(BulkTest, MarkLostClosesEveryDealWithHistoryOrNone) {
+  ExpectListChecks([&](const std::vector<Id>& ids) {
+    return ws_->BulkMarkLost(admin_, ids, "Went dark", std::nullopt);
+  });
+  LostReasonPatch reason_fields;
+  reason_fields.label = "Not qualified";
+  LostReason reason = Must(ws_->CreateLostReason(admin_, reason_fields));
+  const auto before = States();
+  EXPECT_ERROR(ws_->BulkMarkLost(rep_, {ids_[0], ids_[1]}, "", std::nullopt), ErrorCode::kInvalid,
+               "lost_reason", "a lost deal needs a reason");
+  EXPECT_ERROR(ws_->BulkMarkLost(rep_, {ids_[0], ids_[1]}, "", 999), ErrorCode::kInvalid,
+               "lost_reason_id", "no lost reason with id 999");
+  EXPECT_ERROR(
+      ws_->BulkMarkLost(rep_, {ids_[0]}, std::string(kMaxTitleLength + 1, 'x'), std::nullopt),
+      ErrorCode::kInvalid, "lost_reason");
+  EXPECT_EQ(States(), before);
+
+  Advance(kHour);
+  std::vector<Deal> lost = Must(ws_->BulkMarkLost(rep_, {ids_[0], ids_[2]}, "", reason.id));
+  ASSERT_EQ(lost.size(), 2u);
+  for (const Deal& d : lost) {
+    SCOPED_TRACE(d.title);
+    EXPECT_EQ(d.status, DealStatus::kLost);
+    EXPECT_EQ(d.lost_reason, "Not qualified");
+    EXPECT_EQ(d.closed_at, Now());
+    EXPECT_EQ(d.version, before.at(d.id).version + 1);
+    const Deal stored = Must(ws_->GetDeal(d.id));
+    EXPECT_EQ(stored.status, DealStatus::kLost);
+    EXPECT_EQ(stored.version, d.version);
+    std::vector<StageEvent> history = Must(ws_->DealHistory(d.id));
+    ASSERT_EQ(history.size(), before.at(d.id).history + 1);
+    EXPECT_EQ(history.back().kind, StageEventKind::kLost);
+    EXPECT_EQ(history.back().lost_reason, "Not qualified");
+    EXPECT_EQ(history.back().user_id, rep_.id);
+    EXPECT_EQ(history.back().at, Now());
+    EXPECT_EQ(history.back().from_status, DealStatus::kOpen);
+  }
+  const auto after = States();
+  EXPECT_EQ(after.at(ids_[1]), before.at(ids_[1]));
+  EXPECT_EQ(after.at(ids_[3]), before.at(ids_[3]));
+  // Free text works like the single action (trimmed by the core rule), and lost deals are closed.
+  EXPECT_EQ(Must(ws_->BulkMarkLost(admin_, {ids_[1]}, " Budget cut ", std::nullopt))[0].lost_reason,
+            "Budget cut");
+  EXPECT_ERROR(ws_->BulkMarkLost(admin_, {ids_[3], ids_[0]}, "Again", std::nullopt),
+               ErrorCode::kConflict, "deal_ids[1]");
+  EXPECT_EQ(Must(ws_->GetDeal(ids_[3])).status, DealStatus::kOpen);
+}
+
 // ---- The demo workspace -----------------------------------------------------------------------
 
 // A summary of a seeded workspace that two seeds must agree on.
@@ -880,6 +1537,8 @@ struct DemoShape {
   size_t won = 0, lost = 0, open = 0;
   std::set<std::string> lost_reasons;
   size_t overdue = 0, due_today = 0, upcoming = 0, done = 0, notes = 0, open_without_next = 0;
+  std::map<std::string, size_t> team_members;  // team name → users in it
+  size_t quotas = 0;
 };
 
 // Calls `visit` on every record of a paged list, `list` being a Workspace List* method.
@@ -949,6 +1608,12 @@ DemoShape SeedAndSummarise(const std::string& path, Timestamp now, double* secon
     }
   });
   ForEachRecord(ws, &Workspace::ListNotes, {}, [&](const Note&) { ++shape.notes; });
+  std::map<Id, std::string> teams;
+  ForEachRecord(ws, &Workspace::ListTeams, {}, [&](const Team& t) { teams[t.id] = t.name; });
+  ForEachRecord(ws, &Workspace::ListUsers, {}, [&](const User& u) {
+    if (u.team_id) ++shape.team_members[teams.at(*u.team_id)];
+  });
+  ForEachRecord(ws, &Workspace::ListQuotas, {}, [&](const Quota&) { ++shape.quotas; });
   store->Close();
   return shape;
 }
@@ -982,6 +1647,9 @@ TEST(DemoSeedTest, IsDeterministicAndHasThePromisedShape) {
   EXPECT_GT(first.done, total);
   EXPECT_GT(first.open_without_next, 5u);
   EXPECT_GT(first.notes, total / 3);
+  EXPECT_EQ(first.team_members,
+            (std::map<std::string, size_t>{{"Enterprise", 3}, {"Mid-market", 2}}));
+  EXPECT_EQ(first.quotas, 1u + 2u + 5u * 2u);  // company, per team, per rep (revenue, activities)
   EXPECT_LT(seconds_a, 10.0) << "seeding should take about a second";
 }
 

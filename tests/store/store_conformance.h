@@ -56,7 +56,22 @@ inline void PrintTo(const ContactPoint& c, std::ostream* os) {
 
 // Every field of a record, for EXPECT_EQ on whole records (the model has no operator==).
 inline auto Fields(const User& u) {
-  return std::tuple(u.id, u.name, u.email, u.role, u.active, u.version, u.created_at, u.updated_at);
+  return std::tuple(u.id, u.name, u.email, u.role, u.active, u.team_id, u.version, u.created_at,
+                    u.updated_at);
+}
+inline auto Fields(const Team& t) {
+  return std::tuple(t.id, t.name, t.manager_id, t.version, t.created_at, t.updated_at);
+}
+inline auto Fields(const Quota& q) {
+  return std::tuple(q.id, q.scope, q.user_id, q.team_id, q.period, q.metric, q.target, q.currency,
+                    q.pipeline_id, q.starts_on, q.ends_on, q.version, q.created_at, q.updated_at);
+}
+inline auto Fields(const ForecastSnapshot& f) {
+  return std::tuple(f.month, f.pipeline_id, f.owner_id, f.open_deals, f.value_minor,
+                    f.weighted_minor, f.taken_at);
+}
+inline auto Fields(const FlagSnooze& s) {
+  return std::tuple(s.deal_id, s.flag, s.until, s.reason, s.user_id, s.created_at);
 }
 inline auto Fields(const ApiToken& t) {
   return std::tuple(t.id, t.user_id, t.name, t.secret_hash, t.prefix, t.created_at, t.last_used_at);
@@ -154,6 +169,8 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
   Deal MakeDeal(const std::string& title, const Stage& stage, Id owner_id);
   Activity MakeActivity(const std::string& subject, Id owner_id, Date due);
   Note MakeNote(const std::string& content, Id user_id);
+  Team MakeTeam(const std::string& name);
+  Quota MakeQuota(QuotaScope scope, int64_t target);
 
   // Inserting in a transaction of its own; the stored record is returned.
   template <typename T>

@@ -89,6 +89,23 @@ Note StoreConformanceTest::MakeNote(const std::string& content, Id user_id) {
   return n;
 }
 
+Team StoreConformanceTest::MakeTeam(const std::string& name) {
+  Team t;
+  t.name = name;
+  t.created_at = t.updated_at = kT0;
+  return t;
+}
+
+Quota StoreConformanceTest::MakeQuota(QuotaScope scope, int64_t target) {
+  Quota q;
+  q.scope = scope;
+  q.metric = QuotaMetric::kDealsWon;
+  q.target = target;
+  q.starts_on = Date{20'000};
+  q.created_at = q.updated_at = kT0;
+  return q;
+}
+
 namespace {
 
 template <typename T>
@@ -1081,6 +1098,7 @@ TEST_P(StoreConformanceTest, BulkLoadRoundTrip) {
   constexpr Id kBase = 1000;  // above every id SetUp handed out
   User carol = MakeUser("carol@example.com", "Carol");
   carol.id = kBase;
+  carol.team_id = Add(&StoreTx::InsertTeam, MakeTeam("Loaders")).id;
   Pipeline bulk_pipeline = MakePipeline("Bulk", 3);
   bulk_pipeline.id = kBase;
   std::vector<Stage> stages;
@@ -1608,6 +1626,912 @@ TEST_P(StoreConformanceTest, AStageOrPipelineWithDealsCannotBeDeleted) {
   EXPECT_FALSE(Write([&](StoreTx& tx) { return tx.DeletePipeline(pipeline_.id, 0); }).ok());
   EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetDeal(deal.id); })).stage_id, lead_.id);
   EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.StagesOfPipeline(pipeline_.id); })).size(), 3u);
+}
+
+// ---- Teams and quotas ---------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, TeamLifecycle) {
+  Team full = MakeTeam("Enterprise");
+  full.manager_id = alice_.id;
+  CheckRecordLifecycle<Team>(
+      {&StoreTx::InsertTeam, &StoreTx::GetTeam, &StoreTx::UpdateTeam, &StoreTx::DeleteTeam}, full,
+      MakeTeam("Mid-market"), [&](Team& t) {
+        t.name = "Enterprise EMEA";
+        t.manager_id = std::nullopt;
+      });
+}
+
+TEST_P(StoreConformanceTest, TeamNamesAreUniqueIgnoringCase) {
+  const Team first = Add(&StoreTx::InsertTeam, MakeTeam("Énterprise"));
+  for (const char* name : {"Énterprise", "ÉNTERPRISE", "énterprise"}) {
+    Result<Team> clash = Write([&](StoreTx& tx) { return tx.InsertTeam(MakeTeam(name)); });
+    EXPECT_EQ(clash.status().code(), ErrorCode::kConflict) << name;
+    EXPECT_EQ(clash.status().field(), "name") << name;
+  }
+  Team other = Add(&StoreTx::InsertTeam, MakeTeam("SMB"));
+  other.name = "éNTERPRISE";
+  other.version = 2;
+  Status clash = Write([&](StoreTx& tx) { return tx.UpdateTeam(other, 1); });
+  EXPECT_EQ(clash.code(), ErrorCode::kConflict);
+  EXPECT_EQ(clash.field(), "name");
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetTeam(other.id); })).name, "SMB");
+
+  // A team may change the case of its own name, and a freed name may be taken again.
+  Team renamed = first;
+  renamed.name = "ÉNTERPRISE";
+  renamed.version = 2;
+  Must(Write([&](StoreTx& tx) { return tx.UpdateTeam(renamed, 1); }));
+  Must(Write([&](StoreTx& tx) { return tx.DeleteTeam(first.id, 0); }));
+  EXPECT_EQ(Add(&StoreTx::InsertTeam, MakeTeam("énterprise")).name, "énterprise");
+}
+
+TEST_P(StoreConformanceTest, TeamListSortsByIdOrNameAndSearchesNames) {
+  const Team b = Add(&StoreTx::InsertTeam, MakeTeam("Beta Hunters"));
+  const Team a = Add(&StoreTx::InsertTeam, MakeTeam("Alpha"));
+  const Team c = Add(&StoreTx::InsertTeam, MakeTeam("Gamma hunters"));
+  auto list = [&](ListQuery q) { return Read([&](StoreTx& tx) { return tx.ListTeams(q); }); };
+  ListQuery q;
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{b.id, a.id, c.id}));
+  q.sort = SortField::kName;
+  q.limit = 2;
+  Page<Team> first = Must(list(q));
+  EXPECT_EQ(IdsOf(first), (std::vector<Id>{a.id, b.id}));
+  q.cursor = first.next_cursor;
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{c.id}));
+  q = ListQuery{};
+  q.text = "HUNTER";
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{b.id, c.id}));
+  q.sort = SortField::kValue;
+  EXPECT_EQ(list(q).status().code(), ErrorCode::kInvalid);
+}
+
+TEST_P(StoreConformanceTest, UserTeamRoundTripsAndFiltersTheUserList) {
+  const Team team = Add(&StoreTx::InsertTeam, MakeTeam("Hunters"));
+  User member = MakeUser("member@example.com", "Member");
+  member.team_id = team.id;
+  member = Add(&StoreTx::InsertUser, member);
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetUser(member.id); })).team_id, team.id);
+  EXPECT_EQ(
+      Must(Read([&](StoreTx& tx) { return tx.FindUserByEmail("member@example.com"); })).team_id,
+      team.id);
+
+  User joined = bob_;
+  joined.team_id = team.id;
+  joined.version = bob_.version + 1;
+  Must(Write([&](StoreTx& tx) { return tx.UpdateUser(joined, bob_.version); }));
+  EXPECT_EQ(Fields(Must(Read([&](StoreTx& tx) { return tx.GetUser(bob_.id); }))), Fields(joined));
+
+  ListQuery q;
+  q.team_id = team.id;
+  auto users = [&](const ListQuery& q) {
+    return IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListUsers(q); })));
+  };
+  EXPECT_EQ(users(q), (std::vector<Id>{bob_.id, member.id}));
+  q.text = "memb";
+  EXPECT_EQ(users(q), (std::vector<Id>{member.id}));
+
+  User left = joined;
+  left.team_id = std::nullopt;
+  left.version = joined.version + 1;
+  Must(Write([&](StoreTx& tx) { return tx.UpdateUser(left, joined.version); }));
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetUser(bob_.id); })).team_id, std::nullopt);
+  q.text.clear();
+  EXPECT_EQ(users(q), (std::vector<Id>{member.id}));
+}
+
+TEST_P(StoreConformanceTest, DeletingATeamUnlinksItsUsersAndDeletesItsQuotas) {
+  const Team team = Add(&StoreTx::InsertTeam, MakeTeam("Hunters"));
+  const Team other = Add(&StoreTx::InsertTeam, MakeTeam("Farmers"));
+  User member = MakeUser("member@example.com");
+  member.team_id = team.id;
+  member = Add(&StoreTx::InsertUser, member);
+  User stays = MakeUser("stays@example.com");
+  stays.team_id = other.id;
+  stays = Add(&StoreTx::InsertUser, stays);
+  Quota team_quota = MakeQuota(QuotaScope::kTeam, 10);
+  team_quota.team_id = team.id;
+  team_quota = Add(&StoreTx::InsertQuota, team_quota);
+  Quota other_quota = MakeQuota(QuotaScope::kTeam, 20);
+  other_quota.team_id = other.id;
+  other_quota = Add(&StoreTx::InsertQuota, other_quota);
+  const Quota company = Add(&StoreTx::InsertQuota, MakeQuota(QuotaScope::kCompany, 30));
+
+  EXPECT_EQ(Write([&](StoreTx& tx) { return tx.DeleteTeam(team.id, 2); }).code(),
+            ErrorCode::kPreconditionFailed);
+  Must(Write([&](StoreTx& tx) { return tx.DeleteTeam(team.id, 1); }));
+  EXPECT_EQ(Read([&](StoreTx& tx) { return tx.GetTeam(team.id); }).status().code(),
+            ErrorCode::kNotFound);
+  const User unlinked = Must(Read([&](StoreTx& tx) { return tx.GetUser(member.id); }));
+  EXPECT_EQ(unlinked.team_id, std::nullopt);
+  EXPECT_EQ(unlinked.version, member.version);  // unlinking is not an edit of the user
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetUser(stays.id); })).team_id, other.id);
+  EXPECT_EQ(Read([&](StoreTx& tx) { return tx.GetQuota(team_quota.id); }).status().code(),
+            ErrorCode::kNotFound);
+  ListQuery q;
+  EXPECT_EQ(IdsOf(Must(Read([&](StoreTx& tx) { return tx.ListQuotas(q); }))),
+            (std::vector<Id>{other_quota.id, company.id}));
+}
+
+TEST_P(StoreConformanceTest, QuotaLifecycle) {
+  const Team team = Add(&StoreTx::InsertTeam, MakeTeam("Hunters"));
+  Quota full = MakeQuota(QuotaScope::kUser, 500'000);
+  full.user_id = alice_.id;
+  full.period = QuotaPeriod::kQuarter;
+  full.metric = QuotaMetric::kWonValue;
+  full.currency = "EUR";
+  full.pipeline_id = pipeline_.id;
+  full.ends_on = Date{20'365};
+  CheckRecordLifecycle<Quota>(
+      {&StoreTx::InsertQuota, &StoreTx::GetQuota, &StoreTx::UpdateQuota, &StoreTx::DeleteQuota},
+      full, MakeQuota(QuotaScope::kCompany, 12), [&](Quota& q) {
+        q.scope = QuotaScope::kTeam;
+        q.user_id = std::nullopt;
+        q.team_id = team.id;
+        q.period = QuotaPeriod::kWeek;
+        q.metric = QuotaMetric::kActivitiesDone;
+        q.target = 40;
+        q.currency.clear();
+        q.pipeline_id = std::nullopt;
+        q.starts_on = Date{20'100};
+        q.ends_on = std::nullopt;
+      });
+}
+
+TEST_P(StoreConformanceTest, QuotaListFilters) {
+  const Team team = Add(&StoreTx::InsertTeam, MakeTeam("Hunters"));
+  const Pipeline other_pipeline = Add(&StoreTx::InsertPipeline, MakePipeline("Renewals", 1));
+  Quota alices = MakeQuota(QuotaScope::kUser, 1);
+  alices.user_id = alice_.id;
+  alices = Add(&StoreTx::InsertQuota, alices);
+  Quota alices_renewals = alices;
+  alices_renewals.id = 0;
+  alices_renewals.pipeline_id = other_pipeline.id;
+  alices_renewals = Add(&StoreTx::InsertQuota, alices_renewals);
+  Quota bobs = MakeQuota(QuotaScope::kUser, 2);
+  bobs.user_id = bob_.id;
+  bobs.pipeline_id = other_pipeline.id;
+  bobs = Add(&StoreTx::InsertQuota, bobs);
+  Quota teams = MakeQuota(QuotaScope::kTeam, 3);
+  teams.team_id = team.id;
+  teams = Add(&StoreTx::InsertQuota, teams);
+  const Quota company = Add(&StoreTx::InsertQuota, MakeQuota(QuotaScope::kCompany, 4));
+
+  auto list = [&](const ListQuery& q) {
+    return Read([&](StoreTx& tx) { return tx.ListQuotas(q); });
+  };
+  ListQuery q;
+  EXPECT_EQ(IdsOf(Must(list(q))),
+            (std::vector<Id>{alices.id, alices_renewals.id, bobs.id, teams.id, company.id}));
+  q.user_id = alice_.id;
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{alices.id, alices_renewals.id}));
+  q.pipeline_id = other_pipeline.id;
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{alices_renewals.id}));
+  q.user_id.reset();
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{alices_renewals.id, bobs.id}));
+  q = ListQuery{};
+  q.team_id = team.id;
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{teams.id}));
+  q = ListQuery{};
+  q.descending = true;
+  q.limit = 3;
+  Page<Quota> first = Must(list(q));
+  EXPECT_EQ(IdsOf(first), (std::vector<Id>{company.id, teams.id, bobs.id}));
+  q.cursor = first.next_cursor;
+  EXPECT_EQ(IdsOf(Must(list(q))), (std::vector<Id>{alices_renewals.id, alices.id}));
+  q = ListQuery{};
+  q.sort = SortField::kName;
+  EXPECT_EQ(list(q).status().code(), ErrorCode::kInvalid);
+}
+
+TEST_P(StoreConformanceTest, DeletingAPipelineDeletesTheQuotasLimitedToIt) {
+  const Pipeline doomed = Add(&StoreTx::InsertPipeline, MakePipeline("Doomed", 1));
+  Quota limited = MakeQuota(QuotaScope::kCompany, 1);
+  limited.pipeline_id = doomed.id;
+  limited = Add(&StoreTx::InsertQuota, limited);
+  const Quota everywhere = Add(&StoreTx::InsertQuota, MakeQuota(QuotaScope::kCompany, 2));
+  Must(Write([&](StoreTx& tx) { return tx.DeletePipeline(doomed.id, 0); }));
+  EXPECT_EQ(Read([&](StoreTx& tx) { return tx.GetQuota(limited.id); }).status().code(),
+            ErrorCode::kNotFound);
+  Must(Read([&](StoreTx& tx) { return tx.GetQuota(everywhere.id); }));
+}
+
+// ---- Forecast snapshots and snoozes -------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, ForecastSnapshotsKeepTheFirstRowAndReadByMonthRange) {
+  const Date may{20'574}, june{20'605}, july{20'635};
+  auto snapshot = [&](Date month, Id pipeline_id, Id owner_id, int64_t value) {
+    return ForecastSnapshot{month, pipeline_id, owner_id, 2, value, value / 2, kT0};
+  };
+  EXPECT_FALSE(Must(Read([&](StoreTx& tx) { return tx.HasForecastSnapshot(june); })));
+  const std::vector<ForecastSnapshot> first = {
+      snapshot(june, pipeline_.id, bob_.id, 100), snapshot(june, pipeline_.id, alice_.id, 200),
+      snapshot(may, pipeline_.id, alice_.id, 300), snapshot(july, pipeline_.id, alice_.id, 400)};
+  Must(Write([&](StoreTx& tx) { return tx.InsertForecastSnapshots(first); }));
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.HasForecastSnapshot(june); })));
+  EXPECT_FALSE(Must(Read([&](StoreTx& tx) { return tx.HasForecastSnapshot(Date{20'606}); })));
+
+  // A second taking of June keeps the stored rows and adds only the new key.
+  ForecastSnapshot again = snapshot(june, pipeline_.id, alice_.id, 999);
+  again.taken_at = Timestamp{kT0.millis + 1};
+  const ForecastSnapshot added = snapshot(june, pipeline_.id + 100, alice_.id, 50);
+  Must(Write([&](StoreTx& tx) { return tx.InsertForecastSnapshots({again, added}); }));
+  Must(Write([&](StoreTx& tx) { return tx.InsertForecastSnapshots({}); }));
+
+  const std::vector<ForecastSnapshot> june_rows =
+      Must(Read([&](StoreTx& tx) { return tx.ForecastSnapshotsBetween(june, july); }));
+  ASSERT_EQ(june_rows.size(), 3u);
+  const Id low_owner = std::min(alice_.id, bob_.id), high_owner = std::max(alice_.id, bob_.id);
+  const ForecastSnapshot& a = first[1];
+  const ForecastSnapshot& b = first[0];
+  EXPECT_EQ(Fields(june_rows[0]), Fields(low_owner == alice_.id ? a : b));
+  EXPECT_EQ(Fields(june_rows[1]), Fields(high_owner == alice_.id ? a : b));
+  EXPECT_EQ(Fields(june_rows[2]), Fields(added));  // the higher pipeline id last
+
+  const std::vector<ForecastSnapshot> all =
+      Must(Read([&](StoreTx& tx) { return tx.ForecastSnapshotsBetween(may, Date{20'666}); }));
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all.front().month, may);
+  EXPECT_EQ(all.back().month, july);
+  EXPECT_TRUE(
+      Must(Read([&](StoreTx& tx) { return tx.ForecastSnapshotsBetween(july, july); })).empty());
+}
+
+TEST_P(StoreConformanceTest, SnoozesPutReplaceDeleteAndStayInForceUntilTheirDay) {
+  const Deal first = AddDeal("First", lead_, 1);
+  const Deal second = AddDeal("Second", lead_, 2);
+  auto snooze = [&](Id deal_id, HealthFlag flag, int32_t until, const std::string& reason) {
+    return FlagSnooze{deal_id, flag, Date{until}, reason, alice_.id, kT0};
+  };
+  const FlagSnooze stuck = snooze(first.id, HealthFlag::kStuck, 20'010, "waiting for legal");
+  const FlagSnooze aged = snooze(first.id, HealthFlag::kAged, 20'005, "long cycle");
+  const FlagSnooze rotting = snooze(first.id, HealthFlag::kRotting, 20'020, "on holiday");
+  const FlagSnooze overdue = snooze(second.id, HealthFlag::kOverdue, 20'003, "rescheduled");
+  for (const FlagSnooze& s : {stuck, aged, rotting, overdue}) {
+    Must(Write([&](StoreTx& tx) { return tx.PutSnooze(s); }));
+  }
+  auto of_deal = [&](Id deal_id) {
+    return Must(Read([&](StoreTx& tx) { return tx.SnoozesOfDeal(deal_id); }));
+  };
+  auto in_force = [&](int32_t day) {
+    return Must(Read([&](StoreTx& tx) { return tx.SnoozesInForce(Date{day}); }));
+  };
+  auto flags = [](const std::vector<FlagSnooze>& snoozes) {
+    std::vector<std::pair<Id, HealthFlag>> out;
+    for (const FlagSnooze& s : snoozes) out.emplace_back(s.deal_id, s.flag);
+    return out;
+  };
+  // By flag: HealthFlag's order, not the names' alphabetical one.
+  std::vector<FlagSnooze> stored = of_deal(first.id);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(Fields(stored[0]), Fields(rotting));
+  EXPECT_EQ(Fields(stored[1]), Fields(stuck));
+  EXPECT_EQ(Fields(stored[2]), Fields(aged));
+
+  // Putting the same (deal, flag) again replaces it.
+  FlagSnooze longer = stuck;
+  longer.until = Date{20'030};
+  longer.reason = "legal needs a month";
+  longer.user_id = bob_.id;
+  longer.created_at = Timestamp{kT0.millis + 5};
+  Must(Write([&](StoreTx& tx) { return tx.PutSnooze(longer); }));
+  stored = of_deal(first.id);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(Fields(stored[1]), Fields(longer));
+
+  // In force: until > day, by deal then flag.
+  using P = std::pair<Id, HealthFlag>;
+  EXPECT_EQ(flags(in_force(20'002)), (std::vector<P>{{first.id, HealthFlag::kRotting},
+                                                     {first.id, HealthFlag::kStuck},
+                                                     {first.id, HealthFlag::kAged},
+                                                     {second.id, HealthFlag::kOverdue}}));
+  EXPECT_EQ(flags(in_force(20'003)), (std::vector<P>{{first.id, HealthFlag::kRotting},
+                                                     {first.id, HealthFlag::kStuck},
+                                                     {first.id, HealthFlag::kAged}}));
+  EXPECT_EQ(flags(in_force(20'020)), (std::vector<P>{{first.id, HealthFlag::kStuck}}));
+  EXPECT_TRUE(in_force(20'030).empty());
+
+  Must(Write([&](StoreTx& tx) { return tx.DeleteSnooze(first.id, HealthFlag::kAged); }));
+  EXPECT_EQ(Write([&](StoreTx& tx) { return tx.DeleteSnooze(first.id, HealthFlag::kAged); }).code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      Write([&](StoreTx& tx) { return tx.DeleteSnooze(second.id, HealthFlag::kStuck); }).code(),
+      ErrorCode::kNotFound);
+  EXPECT_EQ(flags(of_deal(first.id)),
+            (std::vector<P>{{first.id, HealthFlag::kRotting}, {first.id, HealthFlag::kStuck}}));
+  EXPECT_EQ(Write([&](StoreTx& tx) {
+              return tx.PutSnooze(snooze(second.id + 1000, HealthFlag::kAged, 20'010, "x"));
+            }).code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformanceTest, DeletingADealDeletesItsSnoozes) {
+  const Deal doomed = AddDeal("Doomed", lead_, 1);
+  const Deal kept = AddDeal("Kept", lead_, 2);
+  for (const Id deal_id : {doomed.id, kept.id}) {
+    Must(Write([&](StoreTx& tx) {
+      return tx.PutSnooze({deal_id, HealthFlag::kRotting, Date{20'010}, "later", bob_.id, kT0});
+    }));
+  }
+  Must(Write([&](StoreTx& tx) { return tx.DeleteDeal(doomed.id, 0); }));
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.SnoozesOfDeal(doomed.id); })).empty());
+  const std::vector<FlagSnooze> left =
+      Must(Read([&](StoreTx& tx) { return tx.SnoozesInForce(Date{20'000}); }));
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].deal_id, kept.id);
+}
+
+// ---- Analytics reads ----------------------------------------------------------------------------
+
+namespace {
+
+// A DealFactRow with its strings copied out of the callback.
+struct DealFact {
+  Id id, pipeline_id, stage_id, owner_id;
+  DealStatus status;
+  int64_t value_minor;
+  std::string currency;
+  Timestamp created_at;
+  std::optional<Timestamp> closed_at;
+  Timestamp stage_changed_at;
+  std::optional<int32_t> probability_override;
+  std::optional<Date> expected_close_date;
+  std::string lost_reason;
+  bool operator==(const DealFact&) const = default;
+};
+
+DealFact FactOf(const DealFactRow& r) {
+  return {r.id,
+          r.pipeline_id,
+          r.stage_id,
+          r.owner_id,
+          r.status,
+          r.value_minor,
+          std::string(r.currency),
+          r.created_at,
+          r.closed_at,
+          r.stage_changed_at,
+          r.probability_override,
+          r.expected_close_date,
+          std::string(r.lost_reason)};
+}
+
+DealFact FactOf(const Deal& d) {
+  return {d.id,
+          d.pipeline_id,
+          d.stage_id,
+          d.owner_id,
+          d.status,
+          d.value.amount_minor,
+          d.value.currency,
+          d.created_at,
+          d.closed_at,
+          d.stage_changed_at,
+          d.probability_override,
+          d.expected_close_date,
+          d.lost_reason};
+}
+
+void PrintTo(const DealFact& f, std::ostream* os) { *os << "DealFact{" << f.id << "}"; }
+
+}  // namespace
+
+TEST_P(StoreConformanceTest, ScanDealFactsReadsEveryDealOrTheAskedOnesInIdOrder) {
+  Deal lost = MakeDeal("Lost", proposal_, bob_.id);
+  lost.value = Money{2500, "EUR"};
+  lost.status = DealStatus::kLost;
+  lost.lost_reason = "Budget";
+  lost.closed_at = Timestamp{kT0.millis + 100};
+  lost.stage_changed_at = Timestamp{kT0.millis + 50};
+  lost.probability_override = 35;
+  lost.expected_close_date = Date{20'100};
+  lost.created_at = Timestamp{kT0.millis - 1000};
+  lost = Add(&StoreTx::InsertDeal, lost);
+  const Deal open = AddDeal("Open", lead_, 1, Money{700, "USD"});
+  Deal won = MakeDeal("Won", closing_, alice_.id);
+  won.status = DealStatus::kWon;
+  won.closed_at = Timestamp{kT0.millis + 200};
+  won = Add(&StoreTx::InsertDeal, won);
+
+  auto scan = [&](const std::vector<Id>& ids) {
+    std::vector<DealFact> facts;
+    Must(Read([&](StoreTx& tx) {
+      return tx.ScanDealFacts(ids, [&](const DealFactRow& r) { facts.push_back(FactOf(r)); });
+    }));
+    return facts;
+  };
+  EXPECT_EQ(scan({}), (std::vector<DealFact>{FactOf(lost), FactOf(open), FactOf(won)}));
+  // Asked-for ids in any order, repeated or unknown: each known one once, by id.
+  EXPECT_EQ(scan({won.id, 9999, lost.id, won.id}),
+            (std::vector<DealFact>{FactOf(lost), FactOf(won)}));
+  EXPECT_TRUE(scan({9999}).empty());
+}
+
+TEST_P(StoreConformanceTest, ScanStageEventFactsOrdersByDealThenTimeThenId) {
+  const Deal first = AddDeal("First", lead_, 1);
+  const Deal second = AddDeal("Second", lead_, 2);
+  auto event = [&](Id deal_id, StageEventKind kind, int64_t at, const Stage& to,
+                   DealStatus to_status) {
+    StageEvent e;
+    e.deal_id = deal_id;
+    e.kind = kind;
+    e.at = Timestamp{kT0.millis + at};
+    e.user_id = alice_.id;
+    e.to_pipeline_id = to.pipeline_id;
+    e.to_stage_id = to.id;
+    e.to_status = to_status;
+    return Add(&StoreTx::InsertStageEvent, e);
+  };
+  // Inserted out of order: ids do not follow time, and two events share an instant.
+  const StageEvent s2 = event(second.id, StageEventKind::kWon, 30, closing_, DealStatus::kWon);
+  const StageEvent f2 =
+      event(first.id, StageEventKind::kStageChanged, 20, proposal_, DealStatus::kOpen);
+  const StageEvent f1 = event(first.id, StageEventKind::kCreated, 10, lead_, DealStatus::kOpen);
+  const StageEvent f3 = event(first.id, StageEventKind::kLost, 20, proposal_, DealStatus::kLost);
+  const StageEvent s1 = event(second.id, StageEventKind::kCreated, 0, lead_, DealStatus::kOpen);
+  StageEvent bare;  // no pipeline or stage
+  bare.deal_id = second.id;
+  bare.kind = StageEventKind::kReopened;
+  bare.at = Timestamp{kT0.millis + 40};
+  bare.user_id = alice_.id;
+  bare = Add(&StoreTx::InsertStageEvent, bare);
+
+  auto scan = [&](const std::vector<Id>& ids) {
+    std::vector<StageEventFactRow> rows;
+    Must(Read([&](StoreTx& tx) {
+      return tx.ScanStageEventFacts(ids, [&](const StageEventFactRow& r) { rows.push_back(r); });
+    }));
+    return rows;
+  };
+  auto ids = [](const std::vector<StageEventFactRow>& rows) {
+    std::vector<Id> out;
+    for (const StageEventFactRow& r : rows) out.push_back(r.id);
+    return out;
+  };
+  const std::vector<StageEventFactRow> all = scan({});
+  EXPECT_EQ(ids(all), (std::vector<Id>{f1.id, f2.id, f3.id, s1.id, s2.id, bare.id}));
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[2].deal_id, first.id);
+  EXPECT_EQ(all[2].kind, StageEventKind::kLost);
+  EXPECT_EQ(all[2].at, f3.at);
+  EXPECT_EQ(all[2].to_pipeline_id, pipeline_.id);
+  EXPECT_EQ(all[2].to_stage_id, proposal_.id);
+  EXPECT_EQ(all[2].to_status, DealStatus::kLost);
+  EXPECT_EQ(all[5].to_pipeline_id, std::nullopt);
+  EXPECT_EQ(all[5].to_stage_id, std::nullopt);
+  EXPECT_EQ(ids(scan({second.id, 4242})), (std::vector<Id>{s1.id, s2.id, bare.id}));
+}
+
+TEST_P(StoreConformanceTest, ScanOpenDealsOfOnePipelineOrAll) {
+  const Pipeline other = Add(&StoreTx::InsertPipeline, MakePipeline("Other", 1));
+  const Stage other_stage = Add(&StoreTx::InsertStage, MakeStage(other.id, "Only", 0, 40));
+  const Deal a = AddDeal("A", proposal_, 1);
+  const Deal b = AddDeal("B", other_stage, 1);
+  Deal won = MakeDeal("Won", lead_, alice_.id);
+  won.status = DealStatus::kWon;
+  won = Add(&StoreTx::InsertDeal, won);
+  Deal c = MakeDeal("C", lead_, bob_.id);
+  c.person_id = Add(&StoreTx::InsertPerson, MakePerson("Pat", bob_.id)).id;
+  c.probability_override = 70;
+  c = Add(&StoreTx::InsertDeal, c);
+
+  auto scan = [&](std::optional<Id> pipeline_id) {
+    std::vector<Deal> deals;
+    Must(Read([&](StoreTx& tx) {
+      return tx.ScanOpenDeals(pipeline_id, [&](const Deal& d) { deals.push_back(d); });
+    }));
+    return deals;
+  };
+  const std::vector<Deal> all = scan(std::nullopt);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(Fields(all[0]), Fields(a));
+  EXPECT_EQ(Fields(all[1]), Fields(b));
+  EXPECT_EQ(Fields(all[2]), Fields(c));
+  EXPECT_EQ(IdsOf(scan(pipeline_.id)), (std::vector<Id>{a.id, c.id}));
+  EXPECT_EQ(IdsOf(scan(other.id)), (std::vector<Id>{b.id}));
+  EXPECT_TRUE(scan(other.id + 100).empty());
+}
+
+// Done activities are counted by the UTC day of done_at: [from, to) in days, every millisecond of
+// a day in, the first of `to` out; activities not done, or done without done_at, are not counted.
+TEST_P(StoreConformanceTest, DoneActivityCounts) {
+  const Deal first = AddDeal("First", lead_, 1);
+  const Deal second = AddDeal("Second", lead_, 2);
+  const Deal idle = AddDeal("Idle", lead_, 3);
+  const Date day{20'601};  // kT0's day
+  auto at = [](Date d, int64_t millis) { return Timestamp{StartOf(d).millis + millis}; };
+  auto activity = [&](Id owner_id, std::optional<Timestamp> done_at, std::optional<Id> deal_id) {
+    Activity a = MakeActivity("Call", owner_id, Date{20'000});
+    a.done = done_at.has_value();
+    a.done_at = done_at;
+    a.deal_id = deal_id;
+    return Add(&StoreTx::InsertActivity, a);
+  };
+  activity(alice_.id, at(day, 0), first.id);                // first ms of `from`
+  activity(alice_.id, at(day, 5 * 3'600'000), first.id);    // same owner and day
+  activity(alice_.id, at(AddDays(day, 3), -1), second.id);  // last ms of the last day
+  activity(alice_.id, at(AddDays(day, 3), 0), second.id);   // first ms of `to`: out
+  activity(bob_.id, at(AddDays(day, 1), 12 * 3'600'000), std::nullopt);
+  activity(bob_.id, at(day, -1), second.id);  // the day before: out
+  activity(bob_.id, std::nullopt, first.id);  // not done
+  activity(alice_.id, std::nullopt, idle.id);
+  // Reopened: done_at kept from before, but no longer done.
+  Activity reopened = MakeActivity("Reopened", bob_.id, Date{20'000});
+  reopened.done_at = at(day, 10);
+  reopened.deal_id = second.id;
+  Add(&StoreTx::InsertActivity, reopened);
+  // Done without done_at (the store takes records as given): stored, on no day, not counted.
+  Activity undated = MakeActivity("Undated", bob_.id, Date{20'000});
+  undated.done = true;
+  Add(&StoreTx::InsertActivity, undated);
+
+  auto count = [&](Date from, Date to) {
+    return Must(Read([&](StoreTx& tx) { return tx.CountDoneActivitiesByOwner(from, to); }));
+  };
+  EXPECT_EQ(count(day, AddDays(day, 3)), (std::map<Id, int64_t>{{alice_.id, 3}, {bob_.id, 1}}));
+  EXPECT_EQ(count(day, AddDays(day, 1)), (std::map<Id, int64_t>{{alice_.id, 2}}));
+  EXPECT_EQ(count(AddDays(day, 1), AddDays(day, 2)), (std::map<Id, int64_t>{{bob_.id, 1}}));
+  EXPECT_EQ(count(AddDays(day, -1), AddDays(day, 4)),
+            (std::map<Id, int64_t>{{alice_.id, 4}, {bob_.id, 2}}));
+  EXPECT_TRUE(count(day, day).empty());
+  EXPECT_TRUE(count(AddDays(day, 3), day).empty());
+  EXPECT_TRUE(count(AddDays(day, 5), AddDays(day, 400)).empty());
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) {
+              return tx.CountDoneActivitiesOfDeals({first.id, second.id, idle.id, 9999});
+            })),
+            (std::map<Id, int64_t>{{first.id, 2}, {second.id, 3}}));
+  EXPECT_TRUE(Must(Read([&](StoreTx& tx) { return tx.CountDoneActivitiesOfDeals({}); })).empty());
+}
+
+// Days before 1970 are whole UTC days too: the last millisecond before the epoch is on day -1.
+TEST_P(StoreConformanceTest, DoneActivityCountsFloorDaysBeforeTheEpoch) {
+  for (const int64_t millis : {int64_t{-1}, -kMillisPerDay, -kMillisPerDay - 1, int64_t{0}}) {
+    Activity a = MakeActivity("Old", alice_.id, Date{-1});
+    a.done = true;
+    a.done_at = Timestamp{millis};
+    Add(&StoreTx::InsertActivity, a);
+  }
+  auto count = [&](int32_t from, int32_t to) {
+    return Must(
+        Read([&](StoreTx& tx) { return tx.CountDoneActivitiesByOwner(Date{from}, Date{to}); }));
+  };
+  EXPECT_EQ(count(-2, -1), (std::map<Id, int64_t>{{alice_.id, 1}}));  // -86'400'001
+  EXPECT_EQ(count(-1, 0), (std::map<Id, int64_t>{{alice_.id, 2}}));   // -1, -86'400'000
+  EXPECT_EQ(count(0, 1), (std::map<Id, int64_t>{{alice_.id, 1}}));    // 0
+}
+
+// The counts follow every write of an activity: done and undone, another owner, another day,
+// unrelated edits, deletes, and the activities a deal delete takes with it.
+TEST_P(StoreConformanceTest, DoneActivityCountsFollowEveryChange) {
+  const Date day{20'601};
+  auto at = [](Date d, int64_t hours) { return Timestamp{StartOf(d).millis + hours * 3'600'000}; };
+  auto count = [&](Date from, Date to) {
+    return Must(Read([&](StoreTx& tx) { return tx.CountDoneActivitiesByOwner(from, to); }));
+  };
+  auto on_day = [&](Date d) { return count(d, AddDays(d, 1)); };
+  using Counts = std::map<Id, int64_t>;
+  auto update = [&](Activity& a, auto change) {
+    Activity changed = a;
+    change(changed);
+    changed.version = a.version + 1;
+    Must(Write([&](StoreTx& tx) { return tx.UpdateActivity(changed, a.version); }));
+    a = changed;
+  };
+  auto done_at = [&](Activity& a, std::optional<Timestamp> when) {
+    update(a, [&](Activity& c) {
+      c.done = when.has_value();
+      c.done_at = when;
+    });
+  };
+
+  Activity a = Add(&StoreTx::InsertActivity, MakeActivity("A", alice_.id, day));
+  Activity b = Add(&StoreTx::InsertActivity, MakeActivity("B", alice_.id, day));
+  EXPECT_TRUE(on_day(day).empty());
+
+  done_at(a, at(day, 9));
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}}));
+  done_at(b, at(day, 10));
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 2}}));
+
+  // Undone, as the service does it (done_at cleared), and undone keeping done_at: one less each.
+  done_at(a, std::nullopt);
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}}));
+  update(b, [](Activity& c) { c.done = false; });
+  EXPECT_TRUE(on_day(day).empty());
+  update(b, [](Activity& c) { c.done = true; });  // done again, same done_at
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}}));
+  done_at(a, at(day, 11));
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 2}}));
+
+  // Another owner.
+  update(a, [&](Activity& c) { c.owner_id = bob_.id; });
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}, {bob_.id, 1}}));
+
+  // done_at on another day; then later on that same day (no change); then both at once.
+  update(a, [&](Activity& c) { c.done_at = at(AddDays(day, 2), 8); });
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}}));
+  EXPECT_EQ(on_day(AddDays(day, 2)), (Counts{{bob_.id, 1}}));
+  update(a, [&](Activity& c) { c.done_at = at(AddDays(day, 2), 20); });
+  EXPECT_EQ(on_day(AddDays(day, 2)), (Counts{{bob_.id, 1}}));
+  update(a, [&](Activity& c) {
+    c.done_at = at(AddDays(day, 1), 8);
+    c.owner_id = alice_.id;
+  });
+  EXPECT_EQ(count(day, AddDays(day, 3)), (Counts{{alice_.id, 2}}));
+  EXPECT_EQ(on_day(AddDays(day, 1)), (Counts{{alice_.id, 1}}));
+  EXPECT_TRUE(on_day(AddDays(day, 2)).empty());
+
+  // Done without done_at: not counted, and counted again once it gets one.
+  done_at(b, std::nullopt);
+  update(b, [](Activity& c) { c.done = true; });
+  EXPECT_EQ(on_day(day), Counts{});
+  update(b, [&](Activity& c) { c.done_at = at(day, 7); });
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}}));
+
+  // Edits of other columns change nothing.
+  update(b, [&](Activity& c) {
+    c.subject = "B, renamed";
+    c.due_date = AddDays(day, 30);
+    c.note = "rescheduled";
+  });
+  EXPECT_EQ(count(day, AddDays(day, 3)), (Counts{{alice_.id, 2}}));
+
+  // Deleting one; and deleting a deal takes its done activities along.
+  Must(Write([&](StoreTx& tx) { return tx.DeleteActivity(a.id, 0); }));
+  EXPECT_EQ(count(day, AddDays(day, 3)), (Counts{{alice_.id, 1}}));
+  const Deal deal = AddDeal("With activities", lead_, 1);
+  for (int i = 0; i < 3; ++i) {
+    Activity c = MakeActivity("On the deal", bob_.id, day);
+    c.deal_id = deal.id;
+    c.done = true;
+    c.done_at = at(day, 12 + i);
+    Add(&StoreTx::InsertActivity, c);
+  }
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}, {bob_.id, 3}}));
+  Must(Write([&](StoreTx& tx) { return tx.DeleteDeal(deal.id, 0); }));
+  EXPECT_EQ(on_day(day), (Counts{{alice_.id, 1}}));
+  Must(Write([&](StoreTx& tx) { return tx.DeleteActivity(b.id, 0); }));
+  EXPECT_TRUE(count(AddDays(day, -10), AddDays(day, 10)).empty());
+}
+
+// Activities loaded in bulk (and those there before the load) are counted as a direct count of the
+// records says; writes after the load keep counting.
+TEST_P(StoreConformanceTest, DoneActivityCountsAfterABulkLoadEqualADirectCount) {
+  constexpr Id kBase = 1000;  // above every id SetUp handed out
+  const Date day{20'601};
+  std::vector<Activity> all;
+  Activity before = MakeActivity("Before the load", alice_.id, day);
+  before.done = true;
+  before.done_at = Timestamp{StartOf(day).millis + 1};
+  all.push_back(Add(&StoreTx::InsertActivity, before));
+  std::vector<Activity> loaded;
+  for (int i = 0; i < 600; ++i) {
+    Activity a = MakeActivity("Loaded " + std::to_string(i), i % 3 ? alice_.id : bob_.id, day);
+    a.id = kBase + i;
+    a.done = i % 4 != 0;
+    // Spread over 20 days at every hour; some not done keep a done_at, some done have none.
+    if (i % 4 != 0 || i % 8 == 0) {
+      a.done_at = Timestamp{StartOf(AddDays(day, (i * 7) % 20)).millis +
+                            int64_t{(i * 5) % 24} * 3'600'000 + i};
+    }
+    if (i % 50 == 1) a.done_at.reset();
+    loaded.push_back(a);
+  }
+  {
+    std::unique_ptr<BulkWriter> writer = Must(store_->BeginBulkLoad());
+    for (const Activity& a : loaded) Must(writer->Add(a));
+    Must(writer->Finish());
+  }
+  all.insert(all.end(), loaded.begin(), loaded.end());
+
+  auto direct = [&](Date from, Date to) {
+    std::map<Id, int64_t> counts;
+    for (const Activity& a : all) {
+      if (a.done && a.done_at && DateOf(*a.done_at) >= from && DateOf(*a.done_at) < to) {
+        ++counts[a.owner_id];
+      }
+    }
+    return counts;
+  };
+  auto check = [&](const std::string& when) {
+    for (const auto& [from, to] : std::vector<std::pair<int32_t, int32_t>>{
+             {0, 20}, {0, 1}, {5, 6}, {3, 11}, {19, 25}, {-5, 0}, {-100, 100}}) {
+      const Date f = AddDays(day, from), t = AddDays(day, to);
+      const std::map<Id, int64_t> expected = direct(f, t);
+      EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.CountDoneActivitiesByOwner(f, t); })),
+                expected)
+          << when << ": [" << from << ", " << to << ")";
+    }
+  };
+  EXPECT_FALSE(direct(day, AddDays(day, 20)).empty());
+  check("after the load");
+
+  // The triggers are back.
+  auto update = [&](Activity& a, auto change) {
+    Activity changed = a;
+    change(changed);
+    changed.version = a.version + 1;
+    Must(Write([&](StoreTx& tx) { return tx.UpdateActivity(changed, a.version); }));
+    a = changed;
+  };
+  Activity& undated = all[2];   // loaded[1]: done, without done_at
+  Activity& reopened = all[1];  // loaded[0]: not done, with done_at
+  ASSERT_TRUE(undated.done && !undated.done_at);
+  ASSERT_TRUE(!reopened.done && reopened.done_at);
+  update(undated, [&](Activity& c) { c.done_at = StartOf(AddDays(day, 4)); });
+  update(reopened, [](Activity& c) { c.done = true; });
+  Must(Write([&](StoreTx& tx) { return tx.DeleteActivity(all[3].id, 0); }));
+  all.erase(all.begin() + 3);
+  check("after writes on the load");
+}
+
+// ---- The deal change log ------------------------------------------------------------------------
+
+TEST_P(StoreConformanceTest, DealChangeLogListsEachChangedDealOnce) {
+  auto latest = [&] { return Must(Read([](StoreTx& tx) { return tx.LatestDealChange(); })); };
+  auto since = [&](int64_t after, size_t max_ids = 100) {
+    return Must(Read([&](StoreTx& tx) { return tx.DealChangesSince(after, max_ids); }));
+  };
+  const int64_t start = latest();
+  DealChanges none = since(start);
+  EXPECT_EQ(none.latest, start);
+  EXPECT_FALSE(none.reset);
+  EXPECT_TRUE(none.deal_ids.empty());
+
+  // Insert.
+  const Deal a = AddDeal("A", lead_, 1);
+  const int64_t after_insert = latest();
+  EXPECT_GT(after_insert, start);
+  DealChanges inserted = since(start);
+  EXPECT_EQ(inserted.latest, after_insert);
+  EXPECT_FALSE(inserted.reset);
+  EXPECT_EQ(inserted.deal_ids, (std::vector<Id>{a.id}));
+
+  // Update (twice: still once).
+  Deal changed = a;
+  for (int i = 0; i < 2; ++i) {
+    changed.title = "A" + std::to_string(i);
+    ++changed.version;
+    Must(Write([&](StoreTx& tx) { return tx.UpdateDeal(changed, changed.version - 1); }));
+  }
+  const int64_t after_update = latest();
+  EXPECT_EQ(since(after_insert).deal_ids, (std::vector<Id>{a.id}));
+  EXPECT_EQ(since(after_update).deal_ids, (std::vector<Id>{}));
+
+  // Delete, and a deal inserted before it; each once, ascending.
+  const Deal b = AddDeal("B", lead_, 2);
+  Must(Write([&](StoreTx& tx) { return tx.DeleteDeal(a.id, 0); }));
+  DealChanges later = since(after_update);
+  EXPECT_FALSE(later.reset);
+  EXPECT_EQ(later.deal_ids, (std::vector<Id>{a.id, b.id}));
+  EXPECT_EQ(later.latest, latest());
+  EXPECT_EQ(since(start).deal_ids, (std::vector<Id>{a.id, b.id}));
+
+  // Writes that touch many deals at once log each of them.
+  const Deal c = AddDeal("C", proposal_, 1);
+  const int64_t before_move = latest();
+  Must(Write([&](StoreTx& tx) { return tx.MoveAllDeals(lead_.id, closing_, kT0); }));
+  EXPECT_EQ(since(before_move).deal_ids, (std::vector<Id>{b.id}));
+  const int64_t before_renumber = latest();
+  Must(Write([&](StoreTx& tx) { return tx.RenumberStage(closing_.id); }));
+  EXPECT_EQ(since(before_renumber).deal_ids, (std::vector<Id>{b.id}));
+
+  // So do changes the database makes to deals: unlinking a deleted person.
+  Deal linked = MakeDeal("Linked", proposal_, alice_.id);
+  const Person pat = Add(&StoreTx::InsertPerson, MakePerson("Pat", alice_.id));
+  linked.person_id = pat.id;
+  linked = Add(&StoreTx::InsertDeal, linked);
+  const int64_t before_unlink = latest();
+  Must(Write([&](StoreTx& tx) { return tx.DeletePerson(pat.id, 0); }));
+  EXPECT_EQ(since(before_unlink).deal_ids, (std::vector<Id>{linked.id}));
+
+  // A failed write leaves no entry.
+  const int64_t before_failure = latest();
+  Status failed = Write([&](StoreTx& tx) -> Status {
+    PD_RETURN_IF_ERROR(tx.InsertDeal(MakeDeal("Rolled back", lead_, alice_.id)).status());
+    return Status::Internal("undo");
+  });
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(latest(), before_failure);
+  EXPECT_TRUE(since(before_failure).deal_ids.empty());
+
+  // A position beyond the log is not one of its positions.
+  EXPECT_TRUE(since(latest() + 5).reset);
+  static_cast<void>(c);
+}
+
+TEST_P(StoreConformanceTest, DealChangeLogResetsWhenTooManyDealsChanged) {
+  const int64_t start = Must(Read([](StoreTx& tx) { return tx.LatestDealChange(); }));
+  std::vector<Id> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(AddDeal("D" + std::to_string(i), lead_, i).id);
+  auto since = [&](size_t max_ids) {
+    return Must(Read([&](StoreTx& tx) { return tx.DealChangesSince(start, max_ids); }));
+  };
+  EXPECT_EQ(since(3).deal_ids, ids);
+  EXPECT_FALSE(since(3).reset);
+  const DealChanges over = since(2);
+  EXPECT_TRUE(over.reset);
+  EXPECT_TRUE(over.deal_ids.empty());
+  EXPECT_EQ(over.latest, since(3).latest);
+  EXPECT_TRUE(since(0).reset);
+}
+
+TEST_P(StoreConformanceTest, DealChangeLogResetsPastPrunedEntries) {
+  auto latest = [&] { return Must(Read([](StoreTx& tx) { return tx.LatestDealChange(); })); };
+  auto since = [&](int64_t after) {
+    return Must(Read([&](StoreTx& tx) { return tx.DealChangesSince(after, 100); }));
+  };
+  const int64_t start = latest();
+  const Deal a = AddDeal("A", lead_, 1);
+  const Deal b = AddDeal("B", lead_, 2);
+  const Deal c = AddDeal("C", lead_, 3);
+  const int64_t end = latest();
+  ASSERT_EQ(end, start + 3);
+
+  // Keeping the newest two drops A's entry: from before it the changes cannot be listed.
+  Must(Write([](StoreTx& tx) { return tx.PruneDealChanges(2); }));
+  EXPECT_EQ(latest(), end);
+  EXPECT_EQ(since(start + 1).deal_ids, (std::vector<Id>{b.id, c.id}));
+  EXPECT_FALSE(since(start + 1).reset);
+  EXPECT_EQ(since(end - 1).deal_ids, (std::vector<Id>{c.id}));
+  const DealChanges pruned = since(start);
+  EXPECT_TRUE(pruned.reset);
+  EXPECT_TRUE(pruned.deal_ids.empty());
+  EXPECT_EQ(pruned.latest, end);
+  static_cast<void>(a);
+
+  // Keeping more than there are removes nothing; keeping none removes all, and the position
+  // still only grows.
+  Must(Write([](StoreTx& tx) { return tx.PruneDealChanges(1000); }));
+  EXPECT_FALSE(since(start + 1).reset);
+  Must(Write([](StoreTx& tx) { return tx.PruneDealChanges(0); }));
+  EXPECT_EQ(latest(), end);
+  EXPECT_FALSE(since(end).reset);
+  EXPECT_TRUE(since(end - 1).reset);
+  const Deal d = AddDeal("D", lead_, 4);
+  EXPECT_EQ(latest(), end + 1);
+  EXPECT_EQ(since(end).deal_ids, (std::vector<Id>{d.id}));
+  EXPECT_EQ(Write([](StoreTx& tx) { return tx.PruneDealChanges(-1); }).code(), ErrorCode::kInvalid);
+}
+
+TEST_P(StoreConformanceTest, DealChangeLogResetsAfterABulkLoadWithoutAnEntryPerDeal) {
+  const Deal before = AddDeal("Before", lead_, 1);
+  const int64_t start = Must(Read([](StoreTx& tx) { return tx.LatestDealChange(); }));
+  {
+    std::unique_ptr<BulkWriter> writer = Must(store_->BeginBulkLoad());
+    for (Id id = 1000; id < 1050; ++id) {
+      Deal d = MakeDeal("Loaded", lead_, alice_.id);
+      d.id = id;
+      Must(writer->Add(d));
+    }
+    Must(writer->Finish());
+  }
+  const int64_t loaded = Must(Read([](StoreTx& tx) { return tx.LatestDealChange(); }));
+  EXPECT_EQ(loaded, start + 1);  // the reset mark only
+  const DealChanges changes =
+      Must(Read([&](StoreTx& tx) { return tx.DealChangesSince(start, 1000); }));
+  EXPECT_TRUE(changes.reset);
+  EXPECT_TRUE(changes.deal_ids.empty());
+  EXPECT_EQ(changes.latest, loaded);
+
+  // After the mark the log lists changes again: the triggers are back.
+  Deal changed = before;
+  changed.title = "Changed";
+  changed.version = 2;
+  Must(Write([&](StoreTx& tx) { return tx.UpdateDeal(changed, 1); }));
+  const DealChanges after =
+      Must(Read([&](StoreTx& tx) { return tx.DealChangesSince(loaded, 1000); }));
+  EXPECT_FALSE(after.reset);
+  EXPECT_EQ(after.deal_ids, (std::vector<Id>{before.id}));
+
+  // A load abandoned without Finish committed batches too: it also leaves a reset mark.
+  {
+    std::unique_ptr<BulkWriter> writer = Must(store_->BeginBulkLoad());
+    Deal d = MakeDeal("Abandoned", lead_, alice_.id);
+    d.id = 2000;
+    Must(writer->Add(d));
+  }
+  EXPECT_TRUE(
+      Must(Read([&](StoreTx& tx) { return tx.DealChangesSince(after.latest, 1000); })).reset);
 }
 
 }  // namespace pipedeck

@@ -210,7 +210,8 @@ export const tests = [
       await page.locator(`${cardSel(dealId)} .card-link`).click();
       await page.locator('.deal-title').waitFor();
       await waitLive(page);
-      await page.getByRole('link', { name: /board/ }).first().click();
+      // The breadcrumb ("Sales board"): the nav's "Dashboard" also matches /board/.
+      await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: /board/ }).click();
       await page.locator(columnSel(stage.stage.id)).waitFor();
       await waitLive(page);
       assertEqual(opened.length, 3, 'event stream requests after moving between pages');

@@ -15,6 +15,10 @@ export type Route =
   | { name: 'organization'; orgId: number }
   | { name: 'settings' }
   // ---- end of agenda, contacts and settings
+  // ---- Analytics
+  | { name: 'dashboard' }
+  | { name: 'health' }
+  // ---- end of analytics
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -34,6 +38,10 @@ export function parseRoute(pathname: string): Route {
   const org = /^\/organizations\/([1-9][0-9]{0,17})$/.exec(path);
   if (org) return { name: 'organization', orgId: Number(org[1]) };
   // ---- end of agenda, contacts and settings
+  // ---- Analytics
+  if (path === '/dashboard') return { name: 'dashboard' };
+  if (path === '/health') return { name: 'health' };
+  // ---- end of analytics
   return { name: 'not-found', path };
 }
 

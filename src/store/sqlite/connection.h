@@ -32,8 +32,9 @@ class SqliteRow {
  public:
   explicit SqliteRow(sqlite3_stmt* stmt) : stmt_(stmt) {}
 
-  // T is one of bool, int32_t, int64_t, double, std::string, Timestamp, Date, TimeOfDay, or a
-  // std::optional of one of them (SQL NULL reads as std::nullopt).
+  // T is one of bool, int32_t, int64_t, double, std::string, std::string_view, Timestamp, Date,
+  // TimeOfDay, or a std::optional of one of them (SQL NULL reads as std::nullopt). A
+  // std::string_view points into SQLite's row buffer: valid until the statement steps or resets.
   template <typename T>
   T Get();
 
@@ -155,9 +156,9 @@ T SqliteRow::Get() {
       return sqlite3_column_int64(stmt_, c);
     } else if constexpr (std::is_same_v<T, double>) {
       return sqlite3_column_double(stmt_, c);
-    } else if constexpr (std::is_same_v<T, std::string>) {
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
-      return text ? std::string(text, sqlite3_column_bytes(stmt_, c)) : std::string();
+      return text ? T(text, sqlite3_column_bytes(stmt_, c)) : T();
     } else if constexpr (std::is_same_v<T, Timestamp>) {
       return Timestamp{sqlite3_column_int64(stmt_, c)};
     } else if constexpr (std::is_same_v<T, Date>) {
@@ -172,11 +173,11 @@ T SqliteRow::Get() {
 template <typename E>
 E SqliteRow::Enum(std::optional<E> (*parse)(std::string_view)) {
   const int c = column_;
-  const std::string name = Get<std::string>();
+  const std::string_view name = Get<std::string_view>();
   if (std::optional<E> value = parse(name)) return *value;
   if (status_.ok()) {
     status_ = Status::Internal("column " + std::string(sqlite3_column_name(stmt_, c)) +
-                               " holds unknown value '" + name + "'");
+                               " holds unknown value '" + std::string(name) + "'");
   }
   return E{};
 }

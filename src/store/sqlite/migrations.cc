@@ -233,6 +233,81 @@ DROP INDEX IF EXISTS deals_board;
 DROP INDEX IF EXISTS notes_deal;
 )sql";
 
+// Version 4: sales teams, quotas, forecast snapshots, health flag snoozes, the deal change log and
+// the per-day counts of done activities (both schema.h). Encodings as in version 1; the new enums
+// (quota scope, period and metric, health flag) are stored as their text names (core/model.h).
+//
+//   teams: name_key is the name folded as text search folds it (core/text.h FoldCase), UNIQUE,
+//     so that names differing only in case clash. The store computes it; it is a column rather
+//     than an index on pd_fold(name) so the constraint holds without the store's SQL function
+//     (the sqlite3 shell, backups) and means the same in another backend.
+//   users.team_id: deleting a team unlinks its users (SET NULL). Added by ALTER TABLE, so it is
+//     the last column of users.
+//   quotas: a team's quotas go with the team (CASCADE), and so do the quotas limited to a deleted
+//     pipeline (a pipeline holding deals cannot be deleted, so such a quota never counted
+//     anything). user_id references users, who are never deleted.
+//   forecast_snapshots: one row per (month, pipeline, owner), month as the date of its first
+//     day; pipeline and owner ids carry no reference, so past snapshots outlive a deleted
+//     pipeline as stage history outlives a deleted stage.
+//   flag_snoozes: one row per (deal, flag), deleted with the deal (CASCADE); `until` is a date.
+//   deal_changes: starts empty, at position 0: no reader can hold an older position.
+//   activity_done_days: filled from the existing activities here, then kept by its triggers.
+//     activities_done_at, the index an unreleased draft of this version had for the same count,
+//     is dropped if a file has it (kSqlIndexes no longer lists it, so nothing else would).
+constexpr char kSqlSchemaV4[] = R"sql(
+DROP INDEX IF EXISTS activities_done_at;
+
+CREATE TABLE teams (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL UNIQUE,
+  manager_id INTEGER REFERENCES users(id),
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+ALTER TABLE users ADD COLUMN team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL;
+
+CREATE TABLE quotas (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  scope TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id),
+  team_id INTEGER REFERENCES teams(id) ON DELETE CASCADE,
+  period TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  target INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  pipeline_id INTEGER REFERENCES pipelines(id) ON DELETE CASCADE,
+  starts_on INTEGER NOT NULL,
+  ends_on INTEGER,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE forecast_snapshots (
+  month INTEGER NOT NULL,
+  pipeline_id INTEGER NOT NULL,
+  owner_id INTEGER NOT NULL,
+  open_deals INTEGER NOT NULL,
+  value_minor INTEGER NOT NULL,
+  weighted_minor INTEGER NOT NULL,
+  taken_at INTEGER NOT NULL,
+  PRIMARY KEY (month, pipeline_id, owner_id)
+) WITHOUT ROWID;
+
+CREATE TABLE flag_snoozes (
+  deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+  flag TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (deal_id, flag)
+) WITHOUT ROWID;
+)sql";
+
 // The steps in version order; the last version is the one this binary writes.
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> steps = {
@@ -242,6 +317,9 @@ const std::vector<Migration>& Migrations() {
       // Version 3: board versions (schema.h), for servers that keep rendered boards.
       {3, std::string(kSqlCreateBoardVersions) + kSqlCreateBoardVersionTriggers +
               kSqlBumpAllBoardVersions},
+      {4, std::string(kSqlSchemaV4) + kSqlCreateDealChanges + kSqlCreateActivityDoneDays +
+              CreateIndexesSql() + kSqlCreateDealChangeTriggers +
+              kSqlCreateActivityDoneDayTriggers + kSqlRebuildActivityDoneDays},
   };
   return steps;
 }

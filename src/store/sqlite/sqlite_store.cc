@@ -38,8 +38,15 @@ struct TableDef {
   bool versioned;       // has a version column (optimistic concurrency)
 };
 
-constexpr TableDef kSqlUsers = {"user", "users",
-                                "name, email, role, active, version, created_at, updated_at", true};
+constexpr TableDef kSqlUsers = {
+    "user", "users", "name, email, role, active, team_id, version, created_at, updated_at", true};
+// name_key: the name folded for the case-insensitive UNIQUE constraint (migration 4).
+constexpr TableDef kSqlTeams = {
+    "team", "teams", "name, name_key, manager_id, version, created_at, updated_at", true};
+constexpr TableDef kSqlQuotas = {"quota", "quotas",
+                                 "scope, user_id, team_id, period, metric, target, currency, "
+                                 "pipeline_id, starts_on, ends_on, version, created_at, updated_at",
+                                 true};
 constexpr TableDef kSqlTokens = {
     "token", "api_tokens", "user_id, name, secret_hash, prefix, created_at, last_used_at", false};
 constexpr TableDef kSqlPipelines = {
@@ -138,8 +145,8 @@ template <>
 struct Codec<User> {
   static constexpr const TableDef& kDef = kSqlUsers;
   static void Bind(SqliteStatement& s, const User& u) {
-    s.Bind(u.name).Bind(u.email).Bind(RoleName(u.role)).Bind(u.active).Bind(u.version);
-    s.Bind(u.created_at).Bind(u.updated_at);
+    s.Bind(u.name).Bind(u.email).Bind(RoleName(u.role)).Bind(u.active).Bind(u.team_id);
+    s.Bind(u.version).Bind(u.created_at).Bind(u.updated_at);
   }
   static User Read(SqliteRow& r) {
     User u;
@@ -148,6 +155,7 @@ struct Codec<User> {
     u.email = r.Get<std::string>();
     u.role = r.Enum(ParseRole);
     u.active = r.Get<bool>();
+    u.team_id = r.Get<std::optional<Id>>();
     u.version = r.Get<int64_t>();
     u.created_at = r.Get<Timestamp>();
     u.updated_at = r.Get<Timestamp>();
@@ -399,6 +407,55 @@ struct Codec<Note> {
   }
 };
 
+template <>
+struct Codec<Team> {
+  static constexpr const TableDef& kDef = kSqlTeams;
+  static void Bind(SqliteStatement& s, const Team& t) {
+    s.Bind(t.name).Bind(FoldCase(t.name)).Bind(t.manager_id).Bind(t.version).Bind(t.created_at);
+    s.Bind(t.updated_at);
+  }
+  static Team Read(SqliteRow& r) {
+    Team t;
+    t.id = r.Get<Id>();
+    t.name = r.Get<std::string>();
+    r.Get<std::string_view>();  // name_key
+    t.manager_id = r.Get<std::optional<Id>>();
+    t.version = r.Get<int64_t>();
+    t.created_at = r.Get<Timestamp>();
+    t.updated_at = r.Get<Timestamp>();
+    return t;
+  }
+};
+
+template <>
+struct Codec<Quota> {
+  static constexpr const TableDef& kDef = kSqlQuotas;
+  static void Bind(SqliteStatement& s, const Quota& q) {
+    s.Bind(QuotaScopeName(q.scope)).Bind(q.user_id).Bind(q.team_id);
+    s.Bind(QuotaPeriodName(q.period)).Bind(QuotaMetricName(q.metric)).Bind(q.target);
+    s.Bind(q.currency).Bind(q.pipeline_id).Bind(q.starts_on).Bind(q.ends_on).Bind(q.version);
+    s.Bind(q.created_at).Bind(q.updated_at);
+  }
+  static Quota Read(SqliteRow& r) {
+    Quota q;
+    q.id = r.Get<Id>();
+    q.scope = r.Enum(ParseQuotaScope);
+    q.user_id = r.Get<std::optional<Id>>();
+    q.team_id = r.Get<std::optional<Id>>();
+    q.period = r.Enum(ParseQuotaPeriod);
+    q.metric = r.Enum(ParseQuotaMetric);
+    q.target = r.Get<int64_t>();
+    q.currency = r.Get<std::string>();
+    q.pipeline_id = r.Get<std::optional<Id>>();
+    q.starts_on = r.Get<Date>();
+    q.ends_on = r.Get<std::optional<Date>>();
+    q.version = r.Get<int64_t>();
+    q.created_at = r.Get<Timestamp>();
+    q.updated_at = r.Get<Timestamp>();
+    return q;
+  }
+};
+
 // The derived statements of T's table, built on first use.
 template <typename T>
 const TableSql& SqlOf() {
@@ -507,6 +564,71 @@ constexpr char kSqlAllBoardVersions[] =
     "COALESCE((SELECT version FROM board_versions WHERE pipeline_id = 0), 0) "
     "FROM pipelines p LEFT JOIN board_versions v ON v.pipeline_id = p.id";
 
+// Forecast snapshots: an existing row of the same (month, pipeline, owner) is kept as it is.
+constexpr char kSqlInsertForecastSnapshot[] =
+    "INSERT INTO forecast_snapshots (month, pipeline_id, owner_id, open_deals, value_minor, "
+    "weighted_minor, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+constexpr char kSqlHasForecastSnapshot[] =
+    "SELECT EXISTS (SELECT 1 FROM forecast_snapshots WHERE month = ?)";
+constexpr char kSqlForecastSnapshotsBetween[] =
+    "SELECT month, pipeline_id, owner_id, open_deals, value_minor, weighted_minor, taken_at "
+    "FROM forecast_snapshots WHERE month >= ? AND month < ? ORDER BY month, pipeline_id, owner_id";
+
+// Flag snoozes. Flags are stored as text, whose order is not HealthFlag's: the reads sort by
+// flag in C++ (a deal has at most one row per flag).
+constexpr char kSqlPutSnooze[] =
+    "INSERT INTO flag_snoozes (deal_id, flag, until, reason, user_id, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (deal_id, flag) DO UPDATE SET until = excluded.until, "
+    "reason = excluded.reason, user_id = excluded.user_id, created_at = excluded.created_at";
+constexpr char kSqlDeleteSnooze[] = "DELETE FROM flag_snoozes WHERE deal_id = ? AND flag = ?";
+constexpr char kSqlSnoozesOfDeal[] =
+    "SELECT deal_id, flag, until, reason, user_id, created_at FROM flag_snoozes "
+    "WHERE deal_id = ?";
+constexpr char kSqlSnoozesInForce[] =
+    "SELECT deal_id, flag, until, reason, user_id, created_at FROM flag_snoozes "
+    "WHERE until > ? ORDER BY deal_id";
+
+// Analytics scans. A set of deals arrives as one JSON array of ids (see kSqlContactsOf); IN
+// ignores duplicates and unknown ids.
+constexpr char kSqlDealFacts[] =
+    "SELECT id, pipeline_id, stage_id, owner_id, status, value_minor, currency, created_at, "
+    "closed_at, stage_changed_at, probability_override, expected_close_date, lost_reason "
+    "FROM deals";
+constexpr char kSqlOrderById[] = " ORDER BY id";
+constexpr char kSqlWhereIdInOrderById[] =
+    " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id";
+// stage_events_deal (deal_id, at) with the trailing rowid delivers this order without sorting.
+constexpr char kSqlStageEventFacts[] =
+    "SELECT id, deal_id, kind, at, to_pipeline_id, to_stage_id, to_status FROM stage_events";
+constexpr char kSqlOrderByDealAtId[] = " ORDER BY deal_id, at, id";
+constexpr char kSqlWhereDealIdInOrderByDealAtId[] =
+    " WHERE deal_id IN (SELECT value FROM json_each(?)) ORDER BY deal_id, at, id";
+// A scan of the table in rowid order; no index leads with status or pipeline_id.
+constexpr char kSqlOpenDeals[] =
+    " WHERE status = 'open' AND (?1 IS NULL OR pipeline_id = ?1) ORDER BY id";
+
+// The deal change log (schema.h). Its position is the last seq handed out, which
+// sqlite_sequence keeps even when pruning removed every row.
+constexpr char kSqlLatestDealChange[] =
+    "SELECT seq FROM sqlite_sequence WHERE name = 'deal_changes'";
+constexpr char kSqlFirstDealChange[] = "SELECT MIN(seq) FROM deal_changes";
+// Reset marks (deal_id 0) sort first, so a mark after the position is the first row.
+constexpr char kSqlDealsChangedAfter[] =
+    "SELECT DISTINCT deal_id FROM deal_changes WHERE seq > ? ORDER BY deal_id LIMIT ?";
+constexpr char kSqlPruneDealChanges[] = "DELETE FROM deal_changes WHERE seq <= ?";
+constexpr Id kDealChangeResetMark = 0;
+
+// activity_done_days (schema.h) holds the done activities counted per (day, owner), kept by
+// triggers: its primary key leads with day, so this reads the range's rows only (at most days ×
+// owners) and groups them by owner.
+constexpr char kSqlCountDoneActivitiesByOwner[] =
+    "SELECT owner_id, SUM(done_count) FROM activity_done_days WHERE day >= ? AND day < ? "
+    "GROUP BY owner_id";
+// activities_deal (deal_id, done, ...) covers it.
+constexpr char kSqlCountDoneActivitiesOfDeals[] =
+    "SELECT deal_id, COUNT(*) FROM activities "
+    "WHERE deal_id IN (SELECT value FROM json_each(?)) AND done = 1 GROUP BY deal_id";
+
 constexpr char kSqlGetSetting[] = "SELECT value FROM settings WHERE key = ?";
 constexpr char kSqlPutSetting[] =
     "INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -523,6 +645,7 @@ enum class Filter {
   kOrg,
   kDeal,
   kUser,
+  kTeam,
   kStatus,
   kDone,
   kHasNextActivity,
@@ -564,6 +687,15 @@ constexpr SortSql kSortUpdated = {SortField::kUpdatedAt, "updated_at"};
 constexpr SortSql kSortOrder = {SortField::kPosition, "sort_order"};
 
 constexpr FilterSql kNamedFilters[] = {{Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
+constexpr FilterSql kUserFilters[] = {
+    {Filter::kTeam, "team_id = ?"}, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
+// name_key is the name folded already.
+constexpr FilterSql kTeamFilters[] = {{Filter::kText, "name_key LIKE ? ESCAPE '\\'"},
+                                      kUpdatedSinceFilter};
+constexpr FilterSql kQuotaFilters[] = {{Filter::kUser, "user_id = ?"},
+                                       {Filter::kTeam, "team_id = ?"},
+                                       {Filter::kPipeline, "pipeline_id = ?"},
+                                       kUpdatedSinceFilter};
 constexpr FilterSql kStageFilters[] = {
     {Filter::kPipeline, "pipeline_id = ?"}, {Filter::kText, kSqlTextName}, kUpdatedSinceFilter};
 constexpr FilterSql kOrganizationFilters[] = {
@@ -621,8 +753,12 @@ constexpr SortSql kActivitySorts[] = {
     kSortUpdated};
 constexpr SortSql kNoteSorts[] = {kSortId, kSortCreated, kSortUpdated};
 constexpr SortSql kLostReasonSorts[] = {kSortOrder, kSortId, {SortField::kName, "label"}};
+constexpr SortSql kTeamSorts[] = {kSortId, kSortName};
+constexpr SortSql kQuotaSorts[] = {kSortId};
 
-constexpr ListSpec kUserList = {"users", kNamedFilters, kNamedRecordSorts};
+constexpr ListSpec kUserList = {"users", kUserFilters, kNamedRecordSorts};
+constexpr ListSpec kTeamList = {"teams", kTeamFilters, kTeamSorts};
+constexpr ListSpec kQuotaList = {"quotas", kQuotaFilters, kQuotaSorts};
 constexpr ListSpec kPipelineList = {"pipelines", kNamedFilters, kPipelineSorts};
 constexpr ListSpec kStageList = {"stages", kStageFilters, kStageSorts};
 constexpr ListSpec kOrganizationList = {"organizations", kOrganizationFilters, kNamedRecordSorts};
@@ -688,6 +824,8 @@ std::optional<SortKey> FilterValue(Filter filter, const ListQuery& q) {
       return KeyOf(q.deal_id);
     case Filter::kUser:
       return KeyOf(q.user_id);
+    case Filter::kTeam:
+      return KeyOf(q.team_id);
     case Filter::kDone:
       return KeyOf(q.done);
     case Filter::kHasNextActivity:
@@ -1059,6 +1197,200 @@ class SqliteTx final : public StoreTx {
     return versions;
   }
 
+  Result<Team> InsertTeam(Team t) override {
+    Result<Team> inserted = Insert(std::move(t));
+    if (!inserted.ok()) return TeamNameClash(inserted.status());
+    return inserted;
+  }
+  Result<Team> GetTeam(Id id) override { return Get<Team>(id); }
+  Status UpdateTeam(const Team& t, int64_t expected_version) override {
+    return TeamNameClash(Update(t, expected_version));
+  }
+  // Unlinks the team's users and deletes its quotas (the SET NULL and CASCADE of migration 4).
+  Status DeleteTeam(Id id, int64_t expected_version) override {
+    return Delete<Team>(id, expected_version);
+  }
+  Result<Page<Team>> ListTeams(const ListQuery& q) override { return List<Team>(kTeamList, q); }
+
+  Result<Quota> InsertQuota(Quota q) override { return Insert(std::move(q)); }
+  Result<Quota> GetQuota(Id id) override { return Get<Quota>(id); }
+  Status UpdateQuota(const Quota& q, int64_t expected_version) override {
+    return Update(q, expected_version);
+  }
+  Status DeleteQuota(Id id, int64_t expected_version) override {
+    return Delete<Quota>(id, expected_version);
+  }
+  Result<Page<Quota>> ListQuotas(const ListQuery& q) override { return List<Quota>(kQuotaList, q); }
+
+  Status InsertForecastSnapshots(const std::vector<ForecastSnapshot>& rows) override {
+    for (const ForecastSnapshot& r : rows) {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlInsertForecastSnapshot));
+      PD_RETURN_IF_ERROR(stmt.Bind(r.month)
+                             .Bind(r.pipeline_id)
+                             .Bind(r.owner_id)
+                             .Bind(r.open_deals)
+                             .Bind(r.value_minor)
+                             .Bind(r.weighted_minor)
+                             .Bind(r.taken_at)
+                             .Run());
+    }
+    return Status::Ok();
+  }
+  Result<bool> HasForecastSnapshot(Date month) override {
+    PD_ASSIGN_OR_RETURN(std::optional<bool> has, FetchScalar<bool>(kSqlHasForecastSnapshot, month));
+    return has.value_or(false);
+  }
+  Result<std::vector<ForecastSnapshot>> ForecastSnapshotsBetween(Date from, Date to) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlForecastSnapshotsBetween, from, to));
+    std::vector<ForecastSnapshot> rows;
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      ForecastSnapshot r;
+      r.month = row.Get<Date>();
+      r.pipeline_id = row.Get<Id>();
+      r.owner_id = row.Get<Id>();
+      r.open_deals = row.Get<int64_t>();
+      r.value_minor = row.Get<int64_t>();
+      r.weighted_minor = row.Get<int64_t>();
+      r.taken_at = row.Get<Timestamp>();
+      rows.push_back(r);
+    }));
+    return rows;
+  }
+
+  // A missing deal is kNotFound rather than the foreign key's kInternal.
+  Status PutSnooze(const FlagSnooze& s) override {
+    PD_ASSIGN_OR_RETURN(std::optional<int64_t> deal_exists,
+                        FetchScalar<int64_t>(SqlOf<Deal>().exists, s.deal_id));
+    if (!deal_exists) return NotFound<Deal>(s.deal_id);
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlPutSnooze));
+    return stmt.Bind(s.deal_id)
+        .Bind(HealthFlagName(s.flag))
+        .Bind(s.until)
+        .Bind(s.reason)
+        .Bind(s.user_id)
+        .Bind(s.created_at)
+        .Run();
+  }
+  Status DeleteSnooze(Id deal_id, HealthFlag flag) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        PrepareBound(kSqlDeleteSnooze, deal_id, HealthFlagName(flag)));
+    PD_RETURN_IF_ERROR(stmt.Run());
+    if (stmt.Changes() > 0) return Status::Ok();
+    return Status::NotFound("no " + std::string(HealthFlagName(flag)) + " snooze on deal " +
+                            std::to_string(deal_id));
+  }
+  Result<std::vector<FlagSnooze>> SnoozesOfDeal(Id deal_id) override {
+    return FetchSnoozes(kSqlSnoozesOfDeal, deal_id);
+  }
+  Result<std::vector<FlagSnooze>> SnoozesInForce(Date day) override {
+    return FetchSnoozes(kSqlSnoozesInForce, day);
+  }
+
+  Status ScanDealFacts(const std::vector<Id>& deal_ids,
+                       const std::function<void(const DealFactRow&)>& fn) override {
+    static const std::string all = std::string(kSqlDealFacts) + kSqlOrderById;
+    static const std::string some = std::string(kSqlDealFacts) + kSqlWhereIdInOrderById;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareForIds(all, some, deal_ids));
+    return ForEachRow(stmt, [&](SqliteRow& row) {
+      DealFactRow f;
+      f.id = row.Get<Id>();
+      f.pipeline_id = row.Get<Id>();
+      f.stage_id = row.Get<Id>();
+      f.owner_id = row.Get<Id>();
+      f.status = row.Enum(ParseDealStatus);
+      f.value_minor = row.Get<int64_t>();
+      f.currency = row.Get<std::string_view>();
+      f.created_at = row.Get<Timestamp>();
+      f.closed_at = row.Get<std::optional<Timestamp>>();
+      f.stage_changed_at = row.Get<Timestamp>();
+      f.probability_override = row.Get<std::optional<int32_t>>();
+      f.expected_close_date = row.Get<std::optional<Date>>();
+      f.lost_reason = row.Get<std::string_view>();
+      if (row.status().ok()) fn(f);
+    });
+  }
+  Status ScanStageEventFacts(const std::vector<Id>& deal_ids,
+                             const std::function<void(const StageEventFactRow&)>& fn) override {
+    static const std::string all = std::string(kSqlStageEventFacts) + kSqlOrderByDealAtId;
+    static const std::string some =
+        std::string(kSqlStageEventFacts) + kSqlWhereDealIdInOrderByDealAtId;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareForIds(all, some, deal_ids));
+    return ForEachRow(stmt, [&](SqliteRow& row) {
+      StageEventFactRow f;
+      f.id = row.Get<Id>();
+      f.deal_id = row.Get<Id>();
+      f.kind = row.Enum(ParseStageEventKind);
+      f.at = row.Get<Timestamp>();
+      f.to_pipeline_id = row.Get<std::optional<Id>>();
+      f.to_stage_id = row.Get<std::optional<Id>>();
+      f.to_status = row.Enum(ParseDealStatus);
+      if (row.status().ok()) fn(f);
+    });
+  }
+  Status ScanOpenDeals(std::optional<Id> pipeline_id,
+                       const std::function<void(const Deal&)>& fn) override {
+    static const std::string sql = SelectOf<Deal>(kSqlOpenDeals);
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, pipeline_id));
+    return ForEachRow(stmt, [&](SqliteRow& row) {
+      const Deal d = Codec<Deal>::Read(row);
+      if (row.status().ok()) fn(d);
+    });
+  }
+
+  Result<int64_t> LatestDealChange() override {
+    PD_ASSIGN_OR_RETURN(std::optional<int64_t> latest, FetchScalar<int64_t>(kSqlLatestDealChange));
+    return latest.value_or(0);
+  }
+  // Reset when the log cannot list what changed after `after`: a reset mark follows it, entries
+  // right after it were pruned, more than `max_ids` deals changed, or `after` lies beyond the
+  // log's position (it came from another database, e.g. before a restore from a backup).
+  Result<DealChanges> DealChangesSince(int64_t after, size_t max_ids) override {
+    DealChanges changes;
+    PD_ASSIGN_OR_RETURN(changes.latest, LatestDealChange());
+    if (after == changes.latest) return changes;
+    auto reset = [&] {
+      changes.reset = true;
+      return changes;
+    };
+    if (after > changes.latest) return reset();
+    PD_ASSIGN_OR_RETURN(std::optional<int64_t> first, FetchScalar<int64_t>(kSqlFirstDealChange));
+    if (!first || *first > after + 1) return reset();
+    // One row more than allowed tells that there are too many.
+    const int64_t limit =
+        max_ids >= static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(max_ids) + 1;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlDealsChangedAfter, after, limit));
+    PD_RETURN_IF_ERROR(
+        ForEachRow(stmt, [&](SqliteRow& row) { changes.deal_ids.push_back(row.Get<Id>()); }));
+    if (changes.deal_ids.size() > max_ids ||
+        (!changes.deal_ids.empty() && changes.deal_ids.front() == kDealChangeResetMark)) {
+      changes.deal_ids.clear();
+      return reset();
+    }
+    return changes;
+  }
+  // Positions are consecutive (AUTOINCREMENT; a rolled-back insert gives its number back), so
+  // the newest `keep` entries are those after latest - keep.
+  Status PruneDealChanges(int64_t keep) override {
+    if (keep < 0) return Status::Invalid("keep", "cannot keep a negative number of entries");
+    PD_ASSIGN_OR_RETURN(int64_t latest, LatestDealChange());
+    if (latest <= keep) return Status::Ok();
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlPruneDealChanges, latest - keep));
+    return stmt.Run();
+  }
+
+  Result<std::map<Id, int64_t>> CountDoneActivitiesByOwner(Date from, Date to) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        PrepareBound(kSqlCountDoneActivitiesByOwner, from, to));
+    return CountsById(stmt);
+  }
+  Result<std::map<Id, int64_t>> CountDoneActivitiesOfDeals(
+      const std::vector<Id>& deal_ids) override {
+    if (deal_ids.empty()) return std::map<Id, int64_t>();
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        PrepareBound(kSqlCountDoneActivitiesOfDeals, JsonIdArray(deal_ids)));
+    return CountsById(stmt);
+  }
+
   Result<std::optional<std::string>> GetSetting(const std::string& key) override {
     return FetchScalar<std::string>(kSqlGetSetting, key);
   }
@@ -1198,6 +1530,54 @@ class SqliteTx final : public StoreTx {
       next.id = page.items.back().id;
     }));
     return page;
+  }
+
+  // The unique name_key of teams is what the caller knows as the name.
+  static Status TeamNameClash(Status status) {
+    if (status.code() == ErrorCode::kConflict && status.field() == "name_key") {
+      return Status::Conflict("name is already taken by another team", "name");
+    }
+    return status;
+  }
+
+  // The statement over every deal (`all`, no parameter) when `deal_ids` is empty, else the one
+  // over those deals (`some`, binding them as a JSON array).
+  Result<SqliteStatement> PrepareForIds(const std::string& all, const std::string& some,
+                                        const std::vector<Id>& deal_ids) {
+    if (deal_ids.empty()) return conn_.Prepare(all);
+    return PrepareBound(some, JsonIdArray(deal_ids));
+  }
+
+  // Rows of (id, count) as a map.
+  static Result<std::map<Id, int64_t>> CountsById(SqliteStatement& stmt) {
+    std::map<Id, int64_t> counts;
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      const Id id = row.Get<Id>();
+      counts[id] = row.Get<int64_t>();
+    }));
+    return counts;
+  }
+
+  // Snoozes of `sql` (deal_id, flag, until, reason, user_id, created_at, in deal order), sorted
+  // by deal and then HealthFlag order.
+  template <typename Param>
+  Result<std::vector<FlagSnooze>> FetchSnoozes(const char* sql, const Param& param) {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(sql, param));
+    std::vector<FlagSnooze> snoozes;
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      FlagSnooze s;
+      s.deal_id = row.Get<Id>();
+      s.flag = row.Enum(ParseHealthFlag);
+      s.until = row.Get<Date>();
+      s.reason = row.Get<std::string>();
+      s.user_id = row.Get<Id>();
+      s.created_at = row.Get<Timestamp>();
+      snoozes.push_back(std::move(s));
+    }));
+    std::stable_sort(snoozes.begin(), snoozes.end(), [](const FlagSnooze& a, const FlagSnooze& b) {
+      return std::pair(a.deal_id, a.flag) < std::pair(b.deal_id, b.flag);
+    });
+    return snoozes;
   }
 
   // Replaces the stored emails and phones of `p` with its lists.
@@ -1346,9 +1726,11 @@ constexpr int kBulkCacheMib = 256;
 constexpr int64_t kBulkBatchRows = 200'000;
 
 // Writes through a connection of its own (so its pragmas touch no other thread's connection).
-// Start drops the triggers of board_totals and board_versions and every secondary index of
-// schema.h; Restore rebuilds them and board_totals and bumps every board version, from Finish or
-// from the destructor.
+// Start drops the triggers of board_totals, activity_done_days, board_versions and the deal change
+// log and every secondary index of schema.h; Restore rebuilds them, board_totals and
+// activity_done_days (one grouped scan each), bumps every board version and appends a reset mark
+// to the deal change log (the loaded deals have no entries), from Finish or from the destructor
+// (batches committed before it changed deals too).
 class SqliteBulkWriter final : public BulkWriter {
  public:
   static Result<std::unique_ptr<BulkWriter>> Start(const SqliteOptions& options) {
@@ -1397,23 +1779,30 @@ class SqliteBulkWriter final : public BulkWriter {
     PD_RETURN_IF_ERROR(SetCacheSize(std::max(options_.cache_mib, kBulkCacheMib)));
     return InTransaction([&] {
       PD_RETURN_IF_ERROR(conn_->Exec(kSqlDropBoardTotalsTriggers));
+      PD_RETURN_IF_ERROR(conn_->Exec(kSqlDropActivityDoneDayTriggers));
       PD_RETURN_IF_ERROR(conn_->Exec(kSqlDropBoardVersionTriggers));
+      PD_RETURN_IF_ERROR(conn_->Exec(kSqlDropDealChangeTriggers));
       static const std::string drop = DropIndexesSql();
       return conn_->Exec(drop.c_str());
     });
   }
 
-  // Ends the batch (commit or rollback), then rebuilds board_totals, the indexes and the triggers
-  // in one transaction, refreshes the planner's statistics and restores the pragmas.
+  // Ends the batch (commit or rollback), then rebuilds board_totals, activity_done_days, the
+  // indexes and the triggers in one transaction, refreshes the planner's statistics and restores
+  // the pragmas.
   Status Restore(bool commit_batch) {
     Status status = EndBatch(commit_batch);
     if (status.ok()) {
       status = InTransaction([&] {
         PD_RETURN_IF_ERROR(conn_->Exec(kSqlRebuildBoardTotals));
+        PD_RETURN_IF_ERROR(conn_->Exec(kSqlRebuildActivityDoneDays));
         static const std::string create = CreateIndexesSql();
         PD_RETURN_IF_ERROR(conn_->Exec(create.c_str()));
         PD_RETURN_IF_ERROR(conn_->Exec(kSqlCreateBoardTotalsTriggers));
+        PD_RETURN_IF_ERROR(conn_->Exec(kSqlCreateActivityDoneDayTriggers));
         PD_RETURN_IF_ERROR(conn_->Exec(kSqlCreateBoardVersionTriggers));
+        PD_RETURN_IF_ERROR(conn_->Exec(kSqlCreateDealChangeTriggers));
+        PD_RETURN_IF_ERROR(conn_->Exec(kSqlAppendDealChangeReset));
         return conn_->Exec(kSqlBumpAllBoardVersions);
       });
     }

@@ -15,6 +15,8 @@ import { formatDay, utcDay } from '../format';
 import { formatMoney } from '../money';
 import { AppLink, LoadMore, dealPath, errorText, stageLabel, useDirectory, usePaged, type Paged } from './contacts_common';
 import { ErrorState, Spinner, useApp, useNotify } from './ui';
+// ---- Analytics
+import { DayPlanSection } from './day_plan';
 
 const kPastPage = 100;
 const kTodayPage = 500;
@@ -259,6 +261,8 @@ export function AgendaPage() {
         </div>
 
         <aside class="agenda-side">
+          {/* ---- Analytics: the day plan by stage */}
+          <DayPlanSection />
           <section class="panel agenda-section" aria-labelledby="idle-title" data-section="no-next-activity">
             <h2 id="idle-title" class="section-title" tabIndex={-1}>
               Deals with no next activity {idle.status === 'ready' && <span class="count-chip">{idle.items.length + (idle.hasMore ? '+' : '')}</span>}

@@ -17,6 +17,9 @@ import { OrganizationsPage, PersonsPage } from './contacts_lists';
 import { OrganizationPage } from './organization_page';
 import { PersonPage } from './person_page';
 import { SettingsPage } from './settings';
+// ---- Analytics
+import { DashboardPage } from './dashboard';
+import { HealthPage } from './health';
 
 type Session =
   | { state: 'checking' }
@@ -234,6 +237,14 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
       page = <SettingsPage search={location.search} />;
       break;
     // ---- end of agenda, contacts and settings
+    // ---- Analytics
+    case 'dashboard':
+      page = <DashboardPage search={location.search} />;
+      break;
+    case 'health':
+      page = <HealthPage search={location.search} />;
+      break;
+    // ---- end of analytics
     case 'not-found':
       page = (
         <main class="page-center">
@@ -270,6 +281,14 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <NavLink href="/persons" active={route.name === 'persons' || route.name === 'person' || route.name === 'organizations' || route.name === 'organization'}>
             Contacts
           </NavLink>
+          {/* ---- Analytics */}
+          <NavLink href="/dashboard" active={route.name === 'dashboard'}>
+            Dashboard
+          </NavLink>
+          <NavLink href="/health" active={route.name === 'health'}>
+            Health
+          </NavLink>
+          {/* ---- end of analytics */}
           <NavLink href="/settings" active={route.name === 'settings'}>
             Settings
           </NavLink>

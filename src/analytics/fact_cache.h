@@ -1,0 +1,117 @@
+// FactCache: every deal's analytic columns and stage history, kept in memory as columns.
+//
+// Why: the dashboard reads the whole history of a pipeline (a million deals, five million stage
+// events). Reading that from the database per request takes seconds; scanning it in memory takes
+// milliseconds. The copy follows the database through the store's deal change log (store.h,
+// DealChanges): Refresh() reads the log position and the deals changed since, so a copy is as
+// current as the database at the moment Refresh() ran, whichever app server made the change.
+//
+// Layout: one row per deal ever loaded, in ascending id order (ids only grow, so new deals are
+// appended and lookups are binary searches); a deleted deal keeps its row, marked gone. A deal's
+// stage events are a contiguous run of `events`, rewritten at the end when the deal changes; the
+// runs left behind are reclaimed when they outweigh the live ones.
+//
+// Thread-safety: Refresh() may run on any thread; readers take a Snapshot, which holds a shared
+// lock for its lifetime so a refresh waits for it (and the other way round).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace pipedeck {
+
+// One stage event as analytics needs it. `stage` is the stage the deal is in after the event
+// (0: none recorded); `status` the deal's status after it.
+struct EventFact {
+  int64_t at = 0;  // milliseconds since the epoch
+  Id stage = 0;
+  StageEventKind kind = StageEventKind::kCreated;
+  DealStatus status = DealStatus::kOpen;
+};
+
+inline constexpr int64_t kNoInstant = std::numeric_limits<int64_t>::min();
+inline constexpr int32_t kNoDay = std::numeric_limits<int32_t>::min();
+
+// The columns, one entry per deal row. Money values keep their own currency (an index into
+// `currencies`).
+struct DealColumns {
+  std::vector<Id> id, pipeline, stage, owner;
+  std::vector<DealStatus> status;
+  std::vector<uint8_t> gone;  // 1: deleted from the database
+  std::vector<int64_t> value;
+  std::vector<uint16_t> currency;
+  std::vector<int64_t> created, closed;      // millis; closed = kNoInstant while open
+  std::vector<int8_t> probability_override;  // -1: none
+  std::vector<int32_t> expected_close;       // days; kNoDay: none
+  std::vector<int32_t> lost_reason;          // index into lost_reasons; -1: none
+  std::vector<uint32_t> event_begin, event_count;
+
+  size_t size() const { return id.size(); }
+};
+
+struct FactData {
+  DealColumns deals;
+  std::vector<EventFact> events;
+  std::vector<std::string> currencies;
+  std::vector<std::string> lost_reasons;
+};
+
+// Entries the deal change log keeps; a server further behind than this reloads everything.
+inline constexpr int64_t kChangeLogKeep = 1'000'000;
+
+class FactCache {
+ public:
+  // Brings the copy up to date with the database (see the header comment). Errors: the store's.
+  Status Refresh(Store& store);
+
+  // Read access to the columns, valid while the snapshot lives.
+  class Snapshot {
+   public:
+    const FactData& data() const { return *data_; }
+    // The row of deal `id`, or -1.
+    int64_t RowOf(Id id) const;
+
+   private:
+    friend class FactCache;
+    Snapshot(const FactData& data, std::shared_mutex& mu) : data_(&data), lock_(mu) {}
+    const FactData* data_;
+    std::shared_lock<std::shared_mutex> lock_;
+  };
+  Snapshot Read() const { return Snapshot(data_, data_mu_); }
+
+  // Counts of the last Refresh, for tests and logs.
+  struct RefreshStats {
+    bool full_reload = false;
+    size_t changed_deals = 0;
+  };
+  RefreshStats last_refresh() const;
+
+ private:
+  Status FullLoad(StoreTx& tx);
+  // false: the changes cannot be applied in place (reload instead); nothing was changed.
+  Result<bool> ApplyChanges(StoreTx& tx, const std::vector<Id>& deal_ids);
+  void CompactEventsIfWasteful();
+  static uint16_t CurrencyIndex(FactData& data, std::string_view code);
+  static int32_t LostReasonIndex(FactData& data, std::string_view reason);
+  static void AppendRow(FactData& data, Id id);
+  static void SetRow(FactData& data, size_t row, const DealFactRow& facts);
+
+  std::mutex refresh_mu_;  // one refresh at a time
+  mutable std::shared_mutex data_mu_;
+  FactData data_;
+  bool loaded_ = false;
+  int64_t log_position_ = 0;
+  int64_t pruned_at_ = 0;  // log position of the last pruning
+  size_t live_events_ = 0;
+  RefreshStats stats_;
+};
+
+}  // namespace pipedeck

@@ -1,0 +1,892 @@
+// Analytics against a real SQLite workspace whose history is written through the Workspace at
+// chosen instants (a manual clock), so that every figure below is computed by hand in the comments
+// beside it.
+#include "analytics/analytics.h"
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "analytics/fact_cache.h"
+#include "service/workspace.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace pipedeck {
+namespace {
+
+template <typename T>
+T Must(Result<T> result) {
+  if (!result.ok()) throw std::runtime_error("unexpected error: " + result.status().ToString());
+  return std::move(result).value();
+}
+void Must(const Status& status) {
+  if (!status.ok()) throw std::runtime_error("unexpected error: " + status.ToString());
+}
+
+std::string TempDbPath() {
+  static std::atomic<int> counter{0};
+  return (std::filesystem::temp_directory_path() /
+          ("pipedeck_analytics_test_" + std::to_string(::getpid()) + "_" +
+           std::to_string(counter++) + ".db"))
+      .string();
+}
+
+Timestamp At(const char* iso) { return *ParseTimestamp(iso); }
+Date Day(const char* iso) { return *ParseDate(iso); }
+
+#define EXPECT_FIGURE(figure, expected)                        \
+  do {                                                         \
+    ASSERT_TRUE((figure).has_value()) << #figure << " is n/a"; \
+    EXPECT_NEAR(*(figure), (expected), 1e-9) << #figure;       \
+  } while (0)
+#define EXPECT_NA(figure) EXPECT_FALSE((figure).has_value()) << #figure << " = " << *(figure)
+
+class AnalyticsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = TempDbPath();
+    SqliteOptions options;
+    options.path = path_;
+    store_ = Must(OpenSqliteStore(options));
+    ws_ = std::make_unique<Workspace>(*store_, clock_);
+    admin_ =
+        Must(ws_->Authenticate(Must(ws_->Bootstrap("Ada Admin", "ada@example.com", "USD")).secret));
+    analytics_ = std::make_unique<Analytics>(*store_, clock_);
+  }
+  void TearDown() override {
+    analytics_.reset();
+    ws_.reset();
+    store_->Close();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  // A pipeline with stages named and weighted as given; returns the stage ids in order.
+  std::vector<Id> MakePipeline(const std::string& name,
+                               const std::vector<std::pair<std::string, int>>& stages,
+                               std::optional<int32_t> rotting_days = std::nullopt) {
+    PipelinePatch p;
+    p.name = name;
+    pipeline_ = Must(ws_->CreatePipeline(admin_, p, "")).id;
+    std::vector<Id> ids;
+    for (const auto& [stage_name, probability] : stages) {
+      StagePatch s;
+      s.name = stage_name;
+      s.probability = probability;
+      if (rotting_days) s.rotting_days = rotting_days;
+      ids.push_back(Must(ws_->CreateStage(admin_, pipeline_, s)).id);
+    }
+    return ids;
+  }
+
+  User MakeUser(const std::string& name, Role role = Role::kRep) {
+    UserPatch u;
+    u.name = name;
+    u.email = name.substr(0, name.find(' ')) + "@example.com";
+    u.role = role;
+    return Must(ws_->CreateUser(admin_, u));
+  }
+
+  Id Create(const char* at, Id stage, int64_t value, const User& owner,
+            const std::string& currency = "USD", std::optional<Date> expected = std::nullopt,
+            std::optional<int32_t> probability = std::nullopt) {
+    clock_.Set(At(at));
+    DealPatch d;
+    d.title = "Deal " + std::to_string(++deal_counter_);
+    d.value_minor = value;
+    d.currency = currency;
+    d.stage_id = stage;
+    d.owner_id = owner.id;
+    if (expected) d.expected_close_date = std::optional<Date>(*expected);
+    if (probability) d.probability_override = std::optional<int32_t>(*probability);
+    return Must(ws_->CreateDeal(admin_, d)).id;
+  }
+  void Move(const char* at, Id deal, Id stage) {
+    clock_.Set(At(at));
+    Must(ws_->MoveDeal(admin_, deal, stage, std::nullopt, std::nullopt));
+  }
+  void Won(const char* at, Id deal) {
+    clock_.Set(At(at));
+    Must(ws_->MarkWon(admin_, deal, std::nullopt));
+  }
+  void Lost(const char* at, Id deal, const std::string& reason) {
+    clock_.Set(At(at));
+    Must(ws_->MarkLost(admin_, deal, reason, std::nullopt, std::nullopt));
+  }
+  void Reopen(const char* at, Id deal) {
+    clock_.Set(At(at));
+    Must(ws_->Reopen(admin_, deal, std::nullopt));
+  }
+  void DoneActivity(const char* at, Id deal, const User& owner) {
+    clock_.Set(At(at));
+    ActivityPatch a;
+    a.subject = "Call";
+    a.deal_id = std::optional<Id>(deal);
+    a.owner_id = owner.id;
+    a.due_date = DateOf(At(at));
+    a.done = true;
+    Must(ws_->CreateActivity(admin_, a));
+  }
+
+  AnalyticsScope Scope(const char* period) {
+    AnalyticsScope s;
+    s.pipeline_id = pipeline_;
+    s.period = Must(ParsePeriod(period));
+    return s;
+  }
+
+  std::string path_;
+  ManualClock clock_{At("2026-01-01T00:00:00Z")};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Workspace> ws_;
+  std::unique_ptr<Analytics> analytics_;
+  User admin_;
+  Id pipeline_ = 0;
+  int deal_counter_ = 0;
+};
+
+// ---- The dashboard fixture ----------------------------------------------------------------------
+//
+// Stages A (10%), B (30%), C (60%), D (80%). Period November 2026, previous October. "Now" is
+// 2026-11-20 12:00. Every deal is touched at 12:00 unless said otherwise.
+//   D1 (1000 USD, Ada): created Oct 10 in A, → B Oct 20, → D Nov 5 (skips C), won Nov 10.
+//   D2 (2000 USD, Ada): created Nov 2 in A, → B Nov 4, → A Nov 6 (backwards), → B Nov 8,
+//       lost "Price" Nov 12.
+//   D3 (3000 USD, Ada): created Sep 1 in B, lost "Unqualified" Oct 15, reopened Nov 3 (back in
+//       B), won Nov 15: closed in November only.
+//   D4 (4000 USD, Rita): created Nov 1 in A, → C Nov 9 (skips B); open, expected close Dec 15.
+//   D5 (5000 EUR, Ada): created Oct 30 in C; open, no expected close: other currency.
+//   D7 (1500 USD, Ada): created Oct 5 in A, won Oct 25.
+//   D8 (700 USD, Ada): created Oct 1 in A, lost "Price" Oct 31 23:00 (the last hour of October).
+//   D9 (1000 USD, Ada, override 50%): created Sep 10 in A; open, expected close Oct 1 (overdue).
+class DashboardTest : public AnalyticsTest {
+ protected:
+  void SetUp() override {
+    AnalyticsTest::SetUp();
+    stages_ = MakePipeline("Sales", {{"A", 10}, {"B", 30}, {"C", 60}, {"D", 80}});
+    rita_ = MakeUser("Rita Rep");
+    auto [a, b, c, d] = std::tuple(stages_[0], stages_[1], stages_[2], stages_[3]);
+    d3_ = Create("2026-09-01T12:00:00Z", b, 3000, admin_);
+    Create("2026-09-10T12:00:00Z", a, 1000, admin_, "USD", Day("2026-10-01"), 50);  // D9
+    d8_ = Create("2026-10-01T12:00:00Z", a, 700, admin_);
+    d7_ = Create("2026-10-05T12:00:00Z", a, 1500, admin_);
+    d1_ = Create("2026-10-10T12:00:00Z", a, 1000, admin_);
+    Lost("2026-10-15T12:00:00Z", d3_, "Unqualified");
+    Move("2026-10-20T12:00:00Z", d1_, b);
+    Won("2026-10-25T12:00:00Z", d7_);
+    Create("2026-10-30T12:00:00Z", c, 5000, admin_, "EUR");  // D5
+    Lost("2026-10-31T23:00:00Z", d8_, "Price");
+    d4_ = Create("2026-11-01T12:00:00Z", a, 4000, rita_, "USD", Day("2026-12-15"));
+    d2_ = Create("2026-11-02T12:00:00Z", a, 2000, admin_);
+    Reopen("2026-11-03T12:00:00Z", d3_);
+    Move("2026-11-04T12:00:00Z", d2_, b);
+    Move("2026-11-05T12:00:00Z", d1_, d);
+    Move("2026-11-06T12:00:00Z", d2_, a);
+    Move("2026-11-08T12:00:00Z", d2_, b);
+    Move("2026-11-09T12:00:00Z", d4_, c);
+    Won("2026-11-10T12:00:00Z", d1_);
+    Lost("2026-11-12T12:00:00Z", d2_, "Price");
+    DoneActivity("2026-11-14T12:00:00Z", d4_, admin_);
+    Won("2026-11-15T12:00:00Z", d3_);
+    clock_.Set(At("2026-11-20T12:00:00Z"));
+  }
+
+  std::vector<Id> stages_;
+  User rita_;
+  Id d1_ = 0, d2_ = 0, d3_ = 0, d4_ = 0, d7_ = 0, d8_ = 0;
+};
+
+TEST_F(DashboardTest, HeadlineFiguresOfThePeriodAndThePreviousOne) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2026-11")));
+  EXPECT_EQ(dash.currency, "USD");
+  EXPECT_EQ(dash.other_currency_deals, 1);  // D5
+  EXPECT_EQ(PeriodLabel(dash.previous_period), "2026-10");
+
+  const HeadlineFigures& nov = dash.current;
+  EXPECT_EQ(nov.new_deals, 2);           // D2, D4
+  EXPECT_EQ(nov.new_value_minor, 6000);  // 2000 + 4000
+  EXPECT_EQ(nov.won_deals, 2);           // D1, D3
+  EXPECT_EQ(nov.won_value_minor, 4000);  // 1000 + 3000
+  EXPECT_EQ(nov.lost_deals, 1);          // D2 (D3's October loss was undone)
+  EXPECT_FIGURE(nov.win_rate, 2.0 / 3);
+  EXPECT_FIGURE(nov.average_deal_minor, 2000);
+  EXPECT_FIGURE(nov.cycle_mean_days, 53);  // D1 31 days, D3 75 days
+  EXPECT_FIGURE(nov.cycle_median_days, 53);
+  EXPECT_FIGURE(nov.lifetime_mean_days, (31 + 75 + 10) / 3.0);  // D2 lived 10 days
+  EXPECT_EQ(nov.open_deals, 3);                                 // now: D4, D5, D9
+  EXPECT_FIGURE(nov.velocity_per_day, 3 * (2.0 / 3) * 2000 / 53);
+
+  const HeadlineFigures& oct = dash.previous;
+  EXPECT_EQ(oct.new_deals, 4);           // D1, D5, D7, D8
+  EXPECT_EQ(oct.new_value_minor, 3200);  // 1000 + 1500 + 700; D5 is in EUR
+  EXPECT_EQ(oct.won_deals, 1);           // D7
+  EXPECT_EQ(oct.lost_deals, 1);          // D8, lost in the last hour of October
+  EXPECT_FIGURE(oct.win_rate, 0.5);
+  EXPECT_FIGURE(oct.average_deal_minor, 1500);
+  EXPECT_FIGURE(oct.cycle_mean_days, 20);
+  EXPECT_FIGURE(oct.lifetime_mean_days, (20 + 30 + 11.0 / 24) / 2);  // D8: 30 days 11 hours
+  EXPECT_EQ(oct.open_deals, 3);  // at Nov 1 00:00: D1, D5, D9 (D3 was lost then)
+  EXPECT_FIGURE(oct.velocity_per_day, 3 * 0.5 * 1500 / 20);
+}
+
+TEST_F(DashboardTest, StageConversionCountsSkipsAsPassedAndFirstEntriesOnly) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2026-11")));
+  ASSERT_EQ(dash.conversion.size(), 3u);  // A, B, C (D is the last stage)
+  // A: D2 and D4 entered in November; both went further (D4 skipped B).
+  EXPECT_EQ(dash.conversion[0].stage_id, stages_[0]);
+  EXPECT_EQ(dash.conversion[0].entered, 2);
+  EXPECT_EQ(dash.conversion[0].advanced, 2);
+  EXPECT_FIGURE(dash.conversion[0].rate, 1.0);
+  // October's A: D1 and D7 went on (D7 won), D8 was lost.
+  EXPECT_FIGURE(dash.conversion[0].previous_rate, 2.0 / 3);
+  // B: D3 (reopened into B) was won; D2 went back to A, returned and was lost: not advanced.
+  EXPECT_EQ(dash.conversion[1].entered, 2);
+  EXPECT_EQ(dash.conversion[1].advanced, 1);
+  EXPECT_EQ(dash.conversion[1].lost, 1);
+  EXPECT_FIGURE(dash.conversion[1].rate, 0.5);
+  EXPECT_FIGURE(dash.conversion[1].previous_rate, 1.0);  // D1 entered B Oct 20, reached D
+  // C: D4 is still there.
+  EXPECT_EQ(dash.conversion[2].entered, 1);
+  EXPECT_EQ(dash.conversion[2].advanced, 0);
+  EXPECT_FIGURE(dash.conversion[2].rate, 0.0);
+  EXPECT_FIGURE(dash.conversion[2].previous_rate, 0.0);  // D5 entered C Oct 30, still open
+}
+
+TEST_F(DashboardTest, TimeInStageFromStaysThatEndedInThePeriod) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2026-11")));
+  ASSERT_EQ(dash.time_in_stage.size(), 4u);
+  // A: D2 2 days (Nov 2–4), D2 again 2 days (Nov 6–8), D4 8 days (Nov 1–9).
+  const Distribution& a = dash.time_in_stage[0].days;
+  EXPECT_EQ(a.count, 3);
+  EXPECT_FIGURE(a.mean, 4);
+  EXPECT_FIGURE(a.median, 2);
+  EXPECT_FIGURE(a.p75, 5);    // 2 + 0.5 × (8 − 2)
+  EXPECT_FIGURE(a.p90, 6.8);  // 2 + 0.8 × (8 − 2)
+  // October's A stays: D8 30 d 11 h, D7 20 d, D1 10 d.
+  EXPECT_FIGURE(dash.time_in_stage[0].previous_median_days, 20);
+  // B: D1 16 days (Oct 20–Nov 5), D2 2 and 4 days, D3 12 days (Nov 3–15).
+  const Distribution& b = dash.time_in_stage[1].days;
+  EXPECT_EQ(b.count, 4);
+  EXPECT_FIGURE(b.mean, 8.5);
+  EXPECT_FIGURE(b.median, 8);
+  EXPECT_FIGURE(b.p90, 14.8);                                     // 12 + 0.7 × 4
+  EXPECT_FIGURE(dash.time_in_stage[1].previous_median_days, 44);  // D3: Sep 1 – Oct 15
+  // C: nobody left it. D: D1 5 days.
+  EXPECT_EQ(dash.time_in_stage[2].days.count, 0);
+  EXPECT_NA(dash.time_in_stage[2].days.mean);
+  EXPECT_NA(dash.time_in_stage[2].days.median);
+  EXPECT_FIGURE(dash.time_in_stage[3].days.median, 5);
+}
+
+TEST_F(DashboardTest, FunnelOfTheDealsCreatedInThePeriod) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2026-11")));
+  EXPECT_EQ(dash.funnel_created, 2);  // D2, D4
+  EXPECT_EQ(dash.funnel_won, 0);
+  ASSERT_EQ(dash.funnel.size(), 4u);
+  EXPECT_EQ(dash.funnel[0].reached, 2);
+  EXPECT_EQ(dash.funnel[1].reached, 2);  // D4 skipped B: passed it
+  EXPECT_EQ(dash.funnel[2].reached, 1);
+  EXPECT_EQ(dash.funnel[3].reached, 0);
+  EXPECT_FIGURE(dash.funnel[2].share_of_created, 0.5);
+}
+
+TEST_F(DashboardTest, OpenStagesLostReasonsAndLeaderboard) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2026-11")));
+  ASSERT_EQ(dash.stages.size(), 4u);
+  EXPECT_EQ(dash.stages[0].open_deals, 1);  // D9
+  EXPECT_EQ(dash.stages[0].value_minor, 1000);
+  EXPECT_EQ(dash.stages[0].weighted_minor, 500);  // its own 50%
+  EXPECT_FIGURE(dash.stages[0].share, 1.0 / 3);
+  EXPECT_EQ(dash.stages[2].open_deals, 2);      // D4, D5
+  EXPECT_EQ(dash.stages[2].value_minor, 4000);  // D5 is in EUR
+  EXPECT_EQ(dash.stages[2].weighted_minor, 2400);
+
+  ASSERT_EQ(dash.lost.size(), 1u);
+  EXPECT_EQ(dash.lost[0].reason, "Price");
+  EXPECT_EQ(dash.lost[0].stage_id, stages_[1]);
+  EXPECT_EQ(dash.lost[0].deals, 1);
+  EXPECT_EQ(dash.lost[0].value_minor, 2000);
+
+  ASSERT_EQ(dash.leaderboard.size(), 2u);
+  const LeaderboardRow& ada = dash.leaderboard[0];
+  EXPECT_EQ(ada.name, "Ada Admin");
+  EXPECT_EQ(ada.won_deals, 2);
+  EXPECT_EQ(ada.won_value_minor, 4000);
+  EXPECT_EQ(ada.previous_won_value_minor, 1500);
+  EXPECT_EQ(ada.lost_deals, 1);
+  EXPECT_EQ(ada.new_deals, 1);
+  EXPECT_EQ(ada.activities_done, 1);
+  EXPECT_EQ(ada.open_deals, 2);  // D5, D9
+  EXPECT_EQ(ada.open_value_minor, 1000);
+  EXPECT_FIGURE(ada.win_rate, 2.0 / 3);
+  EXPECT_FIGURE(ada.cycle_mean_days, 53);
+  const LeaderboardRow& rita = dash.leaderboard[1];
+  EXPECT_EQ(rita.name, "Rita Rep");
+  EXPECT_EQ(rita.new_deals, 1);
+  EXPECT_EQ(rita.open_value_minor, 4000);
+  EXPECT_NA(rita.win_rate);
+}
+
+TEST_F(DashboardTest, OwnerAndTeamScopes) {
+  AnalyticsScope scope = Scope("2026-11");
+  scope.owner_id = rita_.id;
+  Dashboard dash = Must(analytics_->GetDashboard(scope));
+  EXPECT_EQ(dash.current.new_deals, 1);
+  EXPECT_EQ(dash.current.won_deals, 0);
+  EXPECT_NA(dash.current.win_rate);
+  EXPECT_NA(dash.current.velocity_per_day);
+  ASSERT_EQ(dash.leaderboard.size(), 1u);
+
+  TeamPatch t;
+  t.name = "East";
+  Team east = Must(ws_->CreateTeam(admin_, t));
+  UserPatch join;
+  join.team_id = std::optional<Id>(east.id);
+  Must(ws_->UpdateUser(admin_, rita_.id, join, std::nullopt));
+  AnalyticsScope team = Scope("2026-11");
+  team.team_id = east.id;
+  Dashboard by_team = Must(analytics_->GetDashboard(team));
+  EXPECT_EQ(by_team.current.new_deals, 1);
+  EXPECT_EQ(by_team.current.new_value_minor, 4000);
+
+  AnalyticsScope unknown = Scope("2026-11");
+  unknown.team_id = 999;
+  EXPECT_EQ(analytics_->GetDashboard(unknown).status().field(), "team_id");
+  unknown = Scope("2026-11");
+  unknown.pipeline_id = 999;
+  EXPECT_EQ(analytics_->GetDashboard(unknown).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(DashboardTest, TrendMonthsEndWithThePeriod) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2026-11")));
+  ASSERT_EQ(dash.trend.size(), 12u);
+  EXPECT_EQ(dash.trend.front().month, Day("2025-12-01"));
+  const TrendPoint& oct = dash.trend[10];
+  const TrendPoint& nov = dash.trend[11];
+  EXPECT_EQ(oct.month, Day("2026-10-01"));
+  EXPECT_EQ(oct.won_deals, 1);
+  EXPECT_EQ(oct.lost_deals, 1);
+  EXPECT_FIGURE(oct.win_rate, 0.5);
+  EXPECT_FIGURE(oct.velocity_per_day, 3 * 0.5 * 1500 / 20);
+  EXPECT_EQ(nov.won_value_minor, 4000);
+  EXPECT_FIGURE(nov.velocity_per_day, 3 * (2.0 / 3) * 2000 / 53);
+  EXPECT_NA(dash.trend[0].win_rate);  // nothing closed in December 2025
+}
+
+TEST_F(DashboardTest, ForecastByMonthProbabilitiesAndVelocity) {
+  Forecast f = Must(analytics_->GetForecast(Scope("2026-11"), 3));
+  ASSERT_EQ(f.months.size(), 3u);
+  EXPECT_EQ(f.months[0].month, Day("2026-11-01"));
+  EXPECT_EQ(f.months[0].won_deals, 2);  // D1, D3
+  EXPECT_EQ(f.months[0].won_value_minor, 4000);
+  EXPECT_EQ(f.months[1].open_deals, 1);  // D4 expected Dec 15, in C (60%)
+  EXPECT_EQ(f.months[1].value_minor, 4000);
+  EXPECT_EQ(f.months[1].weighted_minor, 2400);
+  EXPECT_EQ(f.overdue.open_deals, 1);  // D9, expected Oct 1
+  EXPECT_EQ(f.overdue.weighted_minor, 500);
+  EXPECT_EQ(f.undated.open_deals, 1);   // D5
+  EXPECT_EQ(f.undated.value_minor, 0);  // in EUR
+  double velocity = 3 * (2.0 / 3) * 2000 / 53;
+  EXPECT_FIGURE(f.months[0].velocity_forecast_minor, velocity * 30);
+  EXPECT_FIGURE(f.months[1].velocity_forecast_minor, velocity * 31);
+  EXPECT_FIGURE(f.velocity_per_day.current, velocity);
+  EXPECT_FIGURE(f.velocity_per_day.previous, 112.5);
+  // Win rate and deal size each rose by a third, but the cycle grew from 20 to 53 days.
+  EXPECT_EQ(f.velocity_driver, "cycle_days");
+
+  // Closed in November: D1 (A, B, D; won), D2 (A, B; lost), D3 (B; won).
+  ASSERT_EQ(f.probabilities.size(), 4u);
+  EXPECT_EQ(f.probabilities[0].configured, 10);
+  EXPECT_FIGURE(f.probabilities[0].historical, 0.5);
+  EXPECT_FIGURE(f.probabilities[1].historical, 2.0 / 3);
+  EXPECT_NA(f.probabilities[2].historical);
+  EXPECT_FIGURE(f.probabilities[3].historical, 1.0);
+
+  EXPECT_EQ(analytics_->GetForecast(Scope("2026-11"), 0).status().field(), "months");
+  EXPECT_EQ(analytics_->GetForecast(Scope("2026-11"), 25).status().field(), "months");
+}
+
+TEST_F(DashboardTest, ForecastSnapshotsGiveAccuracyOnceTheMonthIsOver) {
+  // Taken on December 1st: D4 is expected to close in December (2400 weighted).
+  clock_.Set(At("2026-12-01T06:00:00Z"));
+  EXPECT_TRUE(Must(analytics_->TakeForecastSnapshot()));
+  EXPECT_FALSE(Must(analytics_->TakeForecastSnapshot()));  // once per month
+  Won("2026-12-10T12:00:00Z", d4_);
+  clock_.Set(At("2027-01-02T12:00:00Z"));
+  Forecast f = Must(analytics_->GetForecast(Scope("2026-12"), 1));
+  ASSERT_EQ(f.accuracy.size(), 1u);
+  EXPECT_EQ(f.accuracy[0].month, Day("2026-12-01"));
+  EXPECT_EQ(f.accuracy[0].forecast_weighted_minor, 2400);
+  EXPECT_EQ(f.accuracy[0].forecast_deals, 1);
+  EXPECT_EQ(f.accuracy[0].won_value_minor, 4000);
+  EXPECT_FIGURE(f.accuracy[0].accuracy, 4000.0 / 2400);
+}
+
+TEST_F(DashboardTest, EmptyPeriodsGiveNotApplicableFigures) {
+  Dashboard dash = Must(analytics_->GetDashboard(Scope("2025-06")));
+  EXPECT_EQ(dash.current.new_deals, 0);
+  EXPECT_NA(dash.current.win_rate);
+  EXPECT_NA(dash.current.average_deal_minor);
+  EXPECT_NA(dash.current.cycle_mean_days);
+  EXPECT_NA(dash.current.lifetime_mean_days);
+  EXPECT_NA(dash.current.velocity_per_day);
+  for (const StageConversion& c : dash.conversion) EXPECT_NA(c.rate);
+  for (const FunnelStep& f : dash.funnel) EXPECT_NA(f.share_of_created);
+}
+
+TEST_F(DashboardTest, FactsFollowChangesAndDeletes) {
+  Dashboard before = Must(analytics_->GetDashboard(Scope("2026-11")));
+  EXPECT_EQ(before.current.won_deals, 2);
+  Won("2026-11-20T12:00:00Z", d4_);
+  Must(ws_->DeleteDeal(admin_, d1_, std::nullopt));
+  Dashboard after = Must(analytics_->GetDashboard(Scope("2026-11")));
+  EXPECT_EQ(after.current.won_deals, 2);  // D3, D4 (D1 deleted)
+  EXPECT_EQ(after.current.won_value_minor, 7000);
+  EXPECT_EQ(after.current.open_deals, 2);  // D5, D9
+}
+
+// ---- Planner ------------------------------------------------------------------------------------
+
+TEST_F(DashboardTest, PlannerSeedExampleAndDefaultsFromHistory) {
+  PlannerRequest seed;
+  seed.target_minor = 10'000'000;  // 100,000.00
+  seed.average_deal_minor = 50'000;
+  seed.close_rate_bp = 8000;
+  seed.reps = 10;
+  PipelinePlan plan = Must(analytics_->GetPlan(Scope("2026-11"), seed));
+  EXPECT_EQ(plan.result.deals_needed, 200);
+  EXPECT_EQ(plan.result.leads_needed, 250);
+  EXPECT_EQ(plan.result.leads_per_rep, 25);
+  EXPECT_FALSE(plan.average_from_history);
+
+  // From November's history: average 2000, win rate 2/3, one active rep (Rita).
+  PlannerRequest from_history;
+  from_history.target_minor = 20'000;
+  plan = Must(analytics_->GetPlan(Scope("2026-11"), from_history));
+  EXPECT_TRUE(plan.average_from_history);
+  EXPECT_TRUE(plan.close_rate_from_history);
+  EXPECT_TRUE(plan.reps_from_workspace);
+  EXPECT_EQ(plan.input.average_deal_minor, 2000);
+  EXPECT_EQ(plan.input.close_rate_bp, 6667);
+  EXPECT_EQ(plan.input.reps, 1);
+  EXPECT_EQ(plan.result.deals_needed, 10);
+  EXPECT_EQ(plan.result.leads_needed, 15);  // ⌈10 ÷ 0.6667⌉
+
+  PlannerRequest empty_history;
+  empty_history.target_minor = 20'000;
+  EXPECT_EQ(analytics_->GetPlan(Scope("2025-06"), empty_history).status().field(),
+            "average_deal_size");
+  PlannerRequest negative = seed;
+  negative.target_minor = -1;
+  EXPECT_EQ(analytics_->GetPlan(Scope("2026-11"), negative).status().field(), "target");
+}
+
+// ---- Health
+// ---------------------------------------------------------------------------------------
+//
+// Each flag with a deal that trips it and one that just does not. "Now" is 2026-06-15 12:00.
+
+class HealthTest : public AnalyticsTest {
+ protected:
+  static constexpr const char* kNow = "2026-06-15T12:00:00Z";
+  static constexpr int64_t kDay = kMillisPerDay;
+
+  // An instant `days` (may be fractional) before now, as ISO text.
+  std::string Ago(double days) {
+    return FormatTimestamp(Timestamp{At(kNow).millis - static_cast<int64_t>(days * kDay)});
+  }
+  Id CreateAgo(double days, Id stage, int64_t value, const User& owner) {
+    return Create(Ago(days).c_str(), stage, value, owner);
+  }
+  void MoveAgo(double days, Id deal, Id stage) { Move(Ago(days).c_str(), deal, stage); }
+  void PlanActivity(Id deal, Date due) {
+    ActivityPatch a;
+    a.subject = "Follow up";
+    a.deal_id = std::optional<Id>(deal);
+    a.due_date = due;
+    Must(ws_->CreateActivity(admin_, a));
+  }
+  HealthReport Report() {
+    clock_.Set(At(kNow));
+    AnalyticsScope scope;
+    scope.pipeline_id = pipeline_;
+    scope.period = Must(ParsePeriod("2026-06"));
+    return Must(analytics_->GetHealth(scope));
+  }
+  // The finding of `flag`, about `subject` when given: the stage of a stage overload, the quota
+  // of a thin pipeline, the rep of the per-rep flags.
+  static const HealthFinding* Find(const HealthReport& r, HealthFlag flag,
+                                   std::optional<Id> subject = std::nullopt) {
+    for (const HealthFinding& f : r.findings) {
+      if (f.flag != flag) continue;
+      std::optional<Id> about = flag == HealthFlag::kStageOverload  ? f.stage_id
+                                : flag == HealthFlag::kThinPipeline ? f.quota_id
+                                                                    : f.owner_id;
+      if (!subject || about == subject) return &f;
+    }
+    return nullptr;
+  }
+  static std::vector<Id> DealsOf(const HealthFinding* f) {
+    std::vector<Id> ids;
+    if (f) {
+      for (const FlaggedDeal& d : f->deals) ids.push_back(d.deal_id);
+    }
+    return ids;
+  }
+};
+
+TEST_F(HealthTest, RottingPastTheStageLimitAndNotAtIt) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"Lead", 10}, {"Won soon", 90}}, 10);
+  Id rotting = CreateAgo(10 + 1.0 / 1440, stages[0], 100, admin_);  // a minute past 10 days
+  CreateAgo(10, stages[0], 100, admin_);                            // exactly 10 days
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kRotting);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(DealsOf(f), std::vector<Id>{rotting});
+  EXPECT_EQ(f->deals[0].measure, 10);
+  EXPECT_EQ(f->deals[0].threshold, 10);
+  EXPECT_EQ(f->deals[0].reason, "no activity for 10 days; Lead allows 10 days");
+  EXPECT_EQ(f->deal_count, 1);
+}
+
+TEST_F(HealthTest, OverdueAndNoNextActivity) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"Lead", 10}});
+  Id late = CreateAgo(3, stages[0], 100, admin_);
+  PlanActivity(late, Day("2026-06-14"));  // yesterday
+  Id due_today = CreateAgo(3, stages[0], 100, admin_);
+  PlanActivity(due_today, Day("2026-06-15"));
+  Id idle = CreateAgo(3, stages[0], 100, admin_);
+  HealthReport r = Report();
+  const HealthFinding* overdue = Find(r, HealthFlag::kOverdue);
+  ASSERT_NE(overdue, nullptr);
+  EXPECT_EQ(DealsOf(overdue), std::vector<Id>{late});
+  EXPECT_EQ(overdue->deals[0].measure, 1);
+  EXPECT_EQ(DealsOf(Find(r, HealthFlag::kNoNextActivity)), std::vector<Id>{idle});
+}
+
+TEST_F(HealthTest, StuckLongerThanTheStagesOwnNinetiethPercentile) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}, {"B", 30}, {"C", 60}});
+  // Five past stays in B of 1..5 days: p90 = 4 + 0.6 × 1 = 4.6 days.
+  for (int days = 1; days <= 5; ++days) {
+    Id d = CreateAgo(60, stages[0], 100, admin_);
+    MoveAgo(50, d, stages[1]);
+    MoveAgo(50 - days, d, stages[2]);
+  }
+  Id stuck = CreateAgo(30, stages[0], 100, admin_);
+  MoveAgo(4.7, stuck, stages[1]);
+  Id fine = CreateAgo(30, stages[0], 100, admin_);
+  MoveAgo(4.5, fine, stages[1]);
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kStuck);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(DealsOf(f), std::vector<Id>{stuck});
+  EXPECT_NEAR(f->deals[0].threshold, 4.6, 1e-9);
+  EXPECT_EQ(f->deals[0].reason, "4 days in B; 90% of stays there end within 5 days");
+}
+
+TEST_F(HealthTest, AgedBeyondTheUsualSalesCycle) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}});
+  // Won cycles of 10, 20, 30, 40 and 50 days: p90 = 46 days.
+  for (int cycle = 10; cycle <= 50; cycle += 10) {
+    Id d = CreateAgo(100 + cycle, stages[0], 100, admin_);
+    Won(Ago(100).c_str(), d);
+  }
+  Id old = CreateAgo(47, stages[0], 100, admin_);
+  CreateAgo(45, stages[0], 100, admin_);
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kAged);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(DealsOf(f), std::vector<Id>{old});
+  EXPECT_NEAR(f->deals[0].threshold, 46, 1e-9);
+}
+
+TEST_F(HealthTest, StageOverloadAgainstItsHistoricalShare) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"S1", 10}, {"S2", 50}});
+  // Ten deals enter S1 100 days ago; eight move on to S2 50 days ago. Deal-days: S1 2 × 100 +
+  // 8 × 50 = 600, S2 8 × 50 = 400, so S2's usual share is 40%; it now holds 80%.
+  std::vector<Id> deals;
+  for (int i = 0; i < 10; ++i) deals.push_back(CreateAgo(100, stages[0], 100, admin_));
+  for (int i = 0; i < 8; ++i) MoveAgo(50, deals[i], stages[1]);
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kStageOverload);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->stage_id, stages[1]);
+  EXPECT_NEAR(f->measure, 0.8, 1e-9);
+  EXPECT_NEAR(f->threshold, 0.6, 1e-9);  // 40% × 1.5
+  EXPECT_EQ(f->deal_count, 8);
+  EXPECT_EQ(f->summary, "S2 holds 80% of open deals (8); usually 40%");
+  EXPECT_EQ(Find(r, HealthFlag::kStageOverload, stages[0]), nullptr);  // 20% vs 60% usual
+
+  // With a factor of 2 the threshold is exactly 80%: not above it.
+  HealthSettings settings = Must(ws_->GetHealthSettings());
+  settings.overload_factor = 2;
+  Must(ws_->UpdateHealthSettings(admin_, settings));
+  EXPECT_EQ(Find(Report(), HealthFlag::kStageOverload), nullptr);
+}
+
+TEST_F(HealthTest, TooManyDealsInLateStagesForOneRep) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"Qualify", 10}, {"Proposal", 50}});
+  User rita = MakeUser("Rita Rep");
+  User bob = MakeUser("Bob Rep");
+  HealthSettings settings = Must(ws_->GetHealthSettings());
+  settings.late_stage_limit = 2;
+  Must(ws_->UpdateHealthSettings(admin_, settings));
+  for (int i = 0; i < 3; ++i) CreateAgo(5, stages[1], 100, rita);
+  for (int i = 0; i < 2; ++i) CreateAgo(5, stages[1], 100, bob);
+  CreateAgo(5, stages[0], 100, bob);
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kLateStageOverload);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->owner_id, rita.id);
+  EXPECT_EQ(f->deal_count, 3);
+  EXPECT_EQ(Find(r, HealthFlag::kLateStageOverload, bob.id), nullptr);
+}
+
+TEST_F(HealthTest, ThinPipelineBelowTheCoverageTarget) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}});
+  User rita = MakeUser("Rita Rep");
+  User bob = MakeUser("Bob Rep");
+  auto quota_for = [&](const User& u) {
+    QuotaPatch q;
+    q.scope = QuotaScope::kUser;
+    q.user_id = std::optional<Id>(u.id);
+    q.period = QuotaPeriod::kMonth;
+    q.metric = QuotaMetric::kWonValue;
+    q.target = 10'000;
+    q.currency = "USD";
+    q.starts_on = Day("2026-01-01");
+    return Must(ws_->CreateQuota(admin_, q)).id;
+  };
+  Id rita_quota = quota_for(rita);
+  Id bob_quota = quota_for(bob);
+  CreateAgo(5, stages[0], 29'000, rita);  // covers 2.9× of 10,000
+  CreateAgo(5, stages[0], 30'000, bob);   // covers 3.0×: not below
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kThinPipeline, rita_quota);
+  ASSERT_NE(f, nullptr);
+  EXPECT_NEAR(f->measure, 2.9, 1e-9);
+  EXPECT_EQ(f->summary,
+            "Rita Rep: open pipeline covers 2.9× of the month's remaining quota; the target is "
+            "3.0×");
+  EXPECT_EQ(Find(r, HealthFlag::kThinPipeline, bob_quota), nullptr);
+}
+
+TEST_F(HealthTest, EffortOnDealsLaterLostAsUnqualified) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}});
+  Id wasted = CreateAgo(30, stages[0], 100, admin_);
+  DoneActivity(Ago(25).c_str(), wasted, admin_);
+  DoneActivity(Ago(20).c_str(), wasted, admin_);
+  Lost(Ago(10).c_str(), wasted, "unqualified");  // reasons match case-insensitively
+  Id priced_out = CreateAgo(30, stages[0], 100, admin_);
+  DoneActivity(Ago(25).c_str(), priced_out, admin_);
+  Lost(Ago(10).c_str(), priced_out, "Price");
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kUnqualifiedEffort);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->owner_id, admin_.id);
+  EXPECT_EQ(DealsOf(f), std::vector<Id>{wasted});
+  EXPECT_EQ(f->measure, 2);
+  EXPECT_EQ(f->summary,
+            "Ada Admin spent 2 activities and 20 days on 1 deal later lost as unqualified");
+}
+
+TEST_F(HealthTest, SnoozedFlagsWaitUntilTheirDay) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"Lead", 10}}, 10);
+  Id deal = CreateAgo(20, stages[0], 100, admin_);
+  clock_.Set(At(kNow));
+  Must(
+      ws_->SnoozeFlag(admin_, deal, HealthFlag::kRotting, Day("2026-06-17"), "Waiting for budget"));
+  HealthReport r = Report();
+  const HealthFinding* f = Find(r, HealthFlag::kRotting);
+  ASSERT_NE(f, nullptr);
+  EXPECT_TRUE(f->deals.empty());
+  ASSERT_EQ(f->snoozed.size(), 1u);
+  EXPECT_EQ(f->snoozed[0].snooze->reason, "Waiting for budget");
+  EXPECT_NE(Find(r, HealthFlag::kNoNextActivity), nullptr);  // other flags still show
+
+  clock_.Set(At("2026-06-17T00:00:00Z"));
+  AnalyticsScope scope;
+  scope.period = Must(ParsePeriod("2026-06"));
+  HealthReport later = Must(analytics_->GetHealth(scope));
+  EXPECT_EQ(DealsOf(Find(later, HealthFlag::kRotting)), std::vector<Id>{deal});
+}
+
+// ---- Day plan
+// ---------------------------------------------------------------------------------------
+
+TEST_F(HealthTest, DayPlanGroupsOverdueTodayAndDealsWithoutNextStepByStage) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}, {"B", 30}});
+  Id a_deal = CreateAgo(5, stages[0], 100, admin_);
+  PlanActivity(a_deal, Day("2026-06-10"));
+  Id b_deal = CreateAgo(5, stages[1], 100, admin_);
+  PlanActivity(b_deal, Day("2026-06-15"));
+  Id idle = CreateAgo(5, stages[1], 100, admin_);
+  ActivityPatch loose;
+  loose.subject = "Admin work";
+  loose.due_date = Day("2026-06-15");
+  Must(ws_->CreateActivity(admin_, loose));
+  clock_.Set(At(kNow));
+  DayPlan plan = Must(analytics_->GetDayPlan(admin_.id));
+  EXPECT_EQ(plan.day, Day("2026-06-15"));
+  ASSERT_EQ(plan.groups.size(), 3u);
+  EXPECT_EQ(plan.groups[0].stage_id, 0);  // activities without a deal come first
+  EXPECT_EQ(plan.groups[0].today.size(), 1u);
+  EXPECT_EQ(plan.groups[1].stage_id, stages[0]);
+  ASSERT_EQ(plan.groups[1].overdue.size(), 1u);
+  EXPECT_EQ(plan.groups[1].overdue[0].deal_id, a_deal);
+  EXPECT_EQ(plan.groups[2].stage_id, stages[1]);
+  ASSERT_EQ(plan.groups[2].today.size(), 1u);
+  ASSERT_EQ(plan.groups[2].needs_next_step.size(), 1u);
+  EXPECT_EQ(plan.groups[2].needs_next_step[0].id, idle);
+  EXPECT_EQ(analytics_->GetDayPlan(999).status().field(), "owner_id");
+}
+
+// ---- Quotas
+// -----------------------------------------------------------------------------------------
+
+TEST_F(DashboardTest, QuotaAttainmentExpectedPaceAndCoverage) {
+  TeamPatch t;
+  t.name = "East";
+  Team east = Must(ws_->CreateTeam(admin_, t));
+  UserPatch join;
+  join.team_id = std::optional<Id>(east.id);
+  Must(ws_->UpdateUser(admin_, rita_.id, join, std::nullopt));
+  auto quota = [&](QuotaScope scope, std::optional<Id> user, std::optional<Id> team,
+                   QuotaPeriod period, QuotaMetric metric, int64_t target) {
+    QuotaPatch q;
+    q.scope = scope;
+    if (user) q.user_id = std::optional<Id>(*user);
+    if (team) q.team_id = std::optional<Id>(*team);
+    q.period = period;
+    q.metric = metric;
+    q.target = target;
+    if (metric == QuotaMetric::kWonValue) q.currency = "USD";
+    q.starts_on = Day("2026-01-01");
+    return Must(ws_->CreateQuota(admin_, q)).id;
+  };
+  Id company =
+      quota(QuotaScope::kCompany, {}, {}, QuotaPeriod::kMonth, QuotaMetric::kWonValue, 8000);
+  Id ada_deals =
+      quota(QuotaScope::kUser, admin_.id, {}, QuotaPeriod::kQuarter, QuotaMetric::kDealsWon, 4);
+  Id ada_calls =
+      quota(QuotaScope::kUser, admin_.id, {}, QuotaPeriod::kWeek, QuotaMetric::kActivitiesDone, 5);
+  Id team_value =
+      quota(QuotaScope::kTeam, {}, east.id, QuotaPeriod::kMonth, QuotaMetric::kWonValue, 10'000);
+
+  std::map<Id, QuotaStatus> all;
+  for (QuotaStatus& q : Must(analytics_->GetQuotas(Scope("2026-11"), Day("2026-11-20")))) {
+    all[q.quota.id] = q;
+  }
+  ASSERT_EQ(all.size(), 4u);
+  // Company, November: won 4000 of 8000 (D1, D3); open USD pipeline 5000 (D4, D9) covers
+  // 5000 ÷ 4000 = 1.25×; 20 of 30 days gone.
+  const QuotaStatus& c = all[company];
+  EXPECT_EQ(c.subject_name, "Company");
+  EXPECT_EQ(c.period, (Period{Day("2026-11-01"), Day("2026-12-01")}));
+  EXPECT_EQ(c.achieved, 4000);
+  EXPECT_FIGURE(c.attainment, 0.5);
+  EXPECT_FIGURE(c.expected_by_now, 20.0 / 30);
+  EXPECT_EQ(c.open_value_minor, 5000);
+  EXPECT_FIGURE(c.coverage, 1.25);
+  // Ada's deals won this quarter (Oct–Dec): D7, D1, D3.
+  EXPECT_EQ(all[ada_deals].achieved, 3);
+  EXPECT_FIGURE(all[ada_deals].attainment, 0.75);
+  EXPECT_NA(all[ada_deals].coverage);
+  // Ada's week (Mon Nov 16 – Sun Nov 22): no activity done (the one on Nov 14 was the week
+  // before).
+  EXPECT_EQ(all[ada_calls].period, (Period{Day("2026-11-16"), Day("2026-11-23")}));
+  EXPECT_EQ(all[ada_calls].achieved, 0);
+  EXPECT_FIGURE(all[ada_calls].attainment, 0.0);
+  // Team East (Rita): nothing won, D4 open (4000): coverage 0.4×.
+  EXPECT_EQ(all[team_value].subject_name, "East");
+  EXPECT_EQ(all[team_value].achieved, 0);
+  EXPECT_FIGURE(all[team_value].coverage, 0.4);
+
+  // The week before holds the activity done on Nov 14.
+  std::vector<QuotaStatus> week_before =
+      Must(analytics_->GetQuotas(Scope("2026-11"), Day("2026-11-14")));
+  for (const QuotaStatus& q : week_before) {
+    if (q.quota.id == ada_calls) {
+      EXPECT_EQ(q.achieved, 1);
+    }
+  }
+
+  // Rita's scope shows her team's and the company's quotas, not Ada's.
+  AnalyticsScope rita_scope = Scope("2026-11");
+  rita_scope.owner_id = rita_.id;
+  std::vector<Id> shown;
+  for (const QuotaStatus& q : Must(analytics_->GetQuotas(rita_scope, Day("2026-11-20")))) {
+    shown.push_back(q.quota.id);
+  }
+  EXPECT_EQ(shown, (std::vector<Id>{company, team_value}));
+}
+
+// ---- The fact copy
+// ------------------------------------------------------------------------------------
+
+TEST_F(AnalyticsTest, FactCacheCatchesUpWithOnlyTheChangedDeals) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}, {"B", 30}});
+  Id first = Create("2026-03-01T09:00:00Z", stages[0], 100, admin_);
+  Id second = Create("2026-03-01T10:00:00Z", stages[0], 200, admin_);
+  FactCache cache;
+  Must(cache.Refresh(*store_));
+  EXPECT_TRUE(cache.last_refresh().full_reload);
+
+  Move("2026-03-02T09:00:00Z", second, stages[1]);
+  Id third = Create("2026-03-02T10:00:00Z", stages[1], 300, admin_);
+  Must(cache.Refresh(*store_));
+  EXPECT_FALSE(cache.last_refresh().full_reload);
+  EXPECT_EQ(cache.last_refresh().changed_deals, 2u);
+  {
+    FactCache::Snapshot snap = cache.Read();
+    const FactData& data = snap.data();
+    int64_t row = snap.RowOf(second);
+    ASSERT_GE(row, 0);
+    EXPECT_EQ(data.deals.stage[row], stages[1]);
+    ASSERT_EQ(data.deals.event_count[row], 2u);  // created, moved
+    EXPECT_EQ(data.events[data.deals.event_begin[row] + 1].stage, stages[1]);
+    EXPECT_GE(snap.RowOf(third), 0);
+    EXPECT_EQ(snap.RowOf(999), -1);
+  }
+
+  Must(ws_->DeleteDeal(admin_, first, std::nullopt));
+  Must(cache.Refresh(*store_));
+  EXPECT_EQ(cache.last_refresh().changed_deals, 1u);
+  FactCache::Snapshot snap = cache.Read();
+  EXPECT_EQ(snap.data().deals.gone[snap.RowOf(first)], 1);
+  EXPECT_EQ(snap.data().deals.event_count[snap.RowOf(first)], 0u);
+}
+
+TEST_F(AnalyticsTest, FactCacheReloadsEverythingAfterABulkLoad) {
+  std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}});
+  Create("2026-03-01T09:00:00Z", stages[0], 100, admin_);
+  FactCache cache;
+  Must(cache.Refresh(*store_));
+  {
+    std::unique_ptr<BulkWriter> bulk = Must(store_->BeginBulkLoad());
+    Deal d;
+    d.id = 1000;
+    d.title = "Loaded";
+    d.value = {500, "USD"};
+    d.pipeline_id = pipeline_;
+    d.stage_id = stages[0];
+    d.owner_id = admin_.id;
+    d.created_at = d.updated_at = d.stage_changed_at = At("2026-03-02T00:00:00Z");
+    Must(bulk->Add(d));
+    Must(bulk->Finish());
+  }
+  Must(cache.Refresh(*store_));
+  EXPECT_TRUE(cache.last_refresh().full_reload);
+  FactCache::Snapshot snap = cache.Read();
+  EXPECT_EQ(snap.data().deals.size(), 2u);
+  EXPECT_GE(snap.RowOf(1000), 0);
+}
+
+}  // namespace
+}  // namespace pipedeck
