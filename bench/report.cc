@@ -410,8 +410,8 @@ int main(int argc, char** argv) {
 
   if (M("analytics_dashboard_p50_ms") != "–") {
     md << "## Analytics\n\n"
-       << "`bench/analytics_bench.cc` on the same database file, before the server starts, one "
-          "thread, medians of "
+       << "`bench/analytics_bench.cc` on the same database file, before the server starts; runs "
+          "one after another (the dashboard splits its own passes over the cores), medians of "
        << M("analytics_runs")
        << " runs. The dashboard is `Analytics::GetDashboard` for the first pipeline and the 12 "
           "months before the workspace's \"now\": headline figures and the previous period, open "
