@@ -3,40 +3,25 @@
 // beside it.
 #include "analytics/analytics.h"
 
-#include <atomic>
 #include <cmath>
-#include <filesystem>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "analytics/fact_cache.h"
 #include "service/workspace.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/test_support.h"
 
 namespace pipedeck {
 namespace {
 
-template <typename T>
-T Must(Result<T> result) {
-  if (!result.ok()) throw std::runtime_error("unexpected error: " + result.status().ToString());
-  return std::move(result).value();
-}
-void Must(const Status& status) {
-  if (!status.ok()) throw std::runtime_error("unexpected error: " + status.ToString());
-}
+using test_support::Must;
+using test_support::RemoveDb;
 
-std::string TempDbPath() {
-  static std::atomic<int> counter{0};
-  return (std::filesystem::temp_directory_path() /
-          ("pipedeck_analytics_test_" + std::to_string(::getpid()) + "_" +
-           std::to_string(counter++) + ".db"))
-      .string();
-}
+std::string TempDbPath() { return test_support::TempDbPath("analytics_test"); }
 
 Timestamp At(const char* iso) { return *ParseTimestamp(iso); }
 Date Day(const char* iso) { return *ParseDate(iso); }
@@ -64,7 +49,7 @@ class AnalyticsTest : public ::testing::Test {
     analytics_.reset();
     ws_.reset();
     store_->Close();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    RemoveDb(path_);
   }
 
   // A pipeline with stages named and weighted as given; returns the stage ids in order.

@@ -19,18 +19,13 @@
 #include "core/deal_rules.h"
 #include "service/workspace.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/test_support.h"
 
 namespace pipedeck {
 namespace {
 
-template <typename T>
-T Must(Result<T> result) {
-  if (!result.ok()) throw std::runtime_error("unexpected error: " + result.status().ToString());
-  return std::move(result).value();
-}
-void Must(const Status& status) {
-  if (!status.ok()) throw std::runtime_error("unexpected error: " + status.ToString());
-}
+using test_support::Must;
+using test_support::RemoveDb;
 
 // ---- SimulateDealLife ---------------------------------------------------------------------------
 
@@ -232,17 +227,7 @@ TEST(SimulateDealLifeTest, SalesModelGivesPlausibleFunnel) {
 
 // ---- A generated workspace ---------------------------------------------------------------------
 
-std::string TempDbPath() {
-  static std::atomic<int> counter{0};
-  return (std::filesystem::temp_directory_path() /
-          ("pipedeck_generator_test_" + std::to_string(::getpid()) + "_" +
-           std::to_string(counter++) + ".db"))
-      .string();
-}
-
-void RemoveDb(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-}
+std::string TempDbPath() { return test_support::TempDbPath("generator_test"); }
 
 const Timestamp kNow = *ParseTimestamp("2026-06-15T14:30:00Z");
 

@@ -21,22 +21,16 @@
 #include "service/system_clock.h"
 #include "service/tokens.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/test_support.h"
 
 namespace pipedeck {
 namespace {
 
+using test_support::Must;
+using test_support::RemoveDb;
+
 constexpr int64_t kMinute = 60'000;
 constexpr int64_t kHour = 60 * kMinute;
-
-// Unwraps a Result, failing the test (by exception, which gtest reports) when it is an error.
-template <typename T>
-T Must(Result<T> result) {
-  if (!result.ok()) throw std::runtime_error("unexpected error: " + result.status().ToString());
-  return std::move(result).value();
-}
-void Must(const Status& status) {
-  if (!status.ok()) throw std::runtime_error("unexpected error: " + status.ToString());
-}
 
 template <typename T>
 Status StatusOf(const Result<T>& r) {
@@ -55,17 +49,7 @@ Status StatusOf(const Status& s) { return s; }
     }                                                                     \
   } while (0)
 
-std::string TempDbPath() {
-  static std::atomic<int> counter{0};
-  return (std::filesystem::temp_directory_path() /
-          ("pipedeck_service_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
-           ".db"))
-      .string();
-}
-
-void RemoveDb(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-}
+std::string TempDbPath() { return test_support::TempDbPath("service_test"); }
 
 const Timestamp kStart = *ParseTimestamp("2026-03-02T10:00:00Z");
 
