@@ -25,6 +25,7 @@
 namespace pipedeck {
 
 class FactCache;
+class StayBufferPool;  // buffers for time in stage kept between reports (analytics.cc)
 
 class Analytics {
  public:
@@ -58,6 +59,7 @@ class Analytics {
   Store& store_;
   const Clock& clock_;
   std::unique_ptr<FactCache> facts_;
+  std::unique_ptr<StayBufferPool> stay_buffers_;
 };
 
 }  // namespace pipedeck

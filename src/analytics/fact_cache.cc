@@ -85,6 +85,61 @@ void FactCache::AppendRow(FactData& data, Id id) {
   d.lost_reason.emplace_back();
   d.event_begin.push_back(0);
   d.event_count.push_back(0);
+  d.open_from.push_back(kNoInstant);
+  d.open_until.push_back(kNoInstant);
+}
+
+void FactCache::DeriveHistory(FactData& data, size_t r) {
+  DealColumns& d = data.deals;
+  EventFact* const begin = data.events.data() + d.event_begin[r];
+  EventFact* const end = begin + d.event_count[r];
+  // Stays, read the way ReadHistory reads them.
+  bool in_stay = false;
+  Id stay_stage = 0;
+  for (EventFact* e = begin; e != end; ++e) {
+    e->flags = 0;
+    if (e->status != DealStatus::kOpen) {
+      in_stay = false;
+      continue;
+    }
+    if (e->stage == 0 || (in_stay && stay_stage == e->stage)) continue;
+    e->flags |= EventFact::kStayBegins;
+    in_stay = true;
+    stay_stage = e->stage;
+    const bool seen = std::any_of(begin, e, [&](const EventFact& earlier) {
+      return (earlier.flags & EventFact::kStayBegins) && earlier.stage == e->stage;
+    });
+    if (!seen) e->flags |= EventFact::kFirstStayInStage;
+    // Closes at or after the stay began, in event order (an equal instant counts as after).
+    bool first_close = true;
+    for (const EventFact* c = begin; c != end; ++c) {
+      if (c->status == DealStatus::kOpen || c->at < e->at) continue;
+      if (c->status == DealStatus::kWon) e->flags |= EventFact::kWonSince;
+      if (first_close && c->status == DealStatus::kLost)
+        e->flags |= EventFact::kFirstCloseSinceLost;
+      first_close = false;
+    }
+  }
+
+  // The open interval.
+  if (begin == end) {
+    d.open_from[r] = d.created[r];
+    d.open_until[r] =
+        d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant ? d.closed[r] : kStillOpen;
+    return;
+  }
+  // Regular: open events first, then only closed ones. Open just before t when the first event
+  // came before t and no close did.
+  d.open_from[r] = kNoInstant;
+  if (begin->status != DealStatus::kOpen) return;
+  const EventFact* e = begin;
+  while (e != end && e->status == DealStatus::kOpen) ++e;
+  const int64_t closed = e == end ? kStillOpen : e->at;
+  for (; e != end; ++e) {
+    if (e->status == DealStatus::kOpen) return;  // reopened
+  }
+  d.open_from[r] = begin->at;
+  d.open_until[r] = closed;
 }
 
 Status FactCache::Refresh(Store& store) {
@@ -141,6 +196,7 @@ Status FactCache::FullLoad(StoreTx& tx) {
     ++d.event_count[row];
     fresh.events.push_back(ToEventFact(e));
   }));
+  for (size_t r = 0; r < d.size(); ++r) DeriveHistory(fresh, r);
   std::unique_lock lock(data_mu_);
   data_ = std::move(fresh);
   loaded_ = true;
@@ -192,6 +248,7 @@ Result<bool> FactCache::ApplyChanges(StoreTx& tx, const std::vector<Id>& deal_id
       d.gone[r] = 1;
       live_events_ -= d.event_count[r];
       d.event_count[r] = 0;
+      d.open_from[r] = kNoInstant;
     }
   }
   size_t event_index = 0;
@@ -211,6 +268,7 @@ Result<bool> FactCache::ApplyChanges(StoreTx& tx, const std::vector<Id>& deal_id
       data_.events.push_back(ToEventFact(events[event_index++]));
       ++d.event_count[r];
     }
+    DeriveHistory(data_, static_cast<size_t>(r));
     live_events_ += d.event_count[r];
   }
   stats_ = {false, deal_ids.size()};

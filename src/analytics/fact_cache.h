@@ -29,15 +29,30 @@
 namespace pipedeck {
 
 // One stage event as analytics needs it. `stage` is the stage the deal is in after the event
-// (0: none recorded); `status` the deal's status after it.
+// (0: none recorded); `status` the deal's status after it. `flags` hold what the reports need
+// from the rest of the deal's history, derived when the deal's events are loaded (none of it
+// depends on the pipelines' current stage order, so a change of settings keeps it valid).
 struct EventFact {
+  // The event begins a stay: the deal enters a stage (open, a stage recorded, and not the stage
+  // it already was in). The stay lasts until the next stay-begin or close event.
+  static constexpr uint8_t kStayBegins = 1;
+  // ... and the deal was never in that stage before.
+  static constexpr uint8_t kFirstStayInStage = 2;
+  // ... and the deal was won at or after the stay began (some close event at or after it).
+  static constexpr uint8_t kWonSince = 4;
+  // ... and the first close at or after the stay began was a loss.
+  static constexpr uint8_t kFirstCloseSinceLost = 8;
+
   int64_t at = 0;  // milliseconds since the epoch
   Id stage = 0;
   StageEventKind kind = StageEventKind::kCreated;
   DealStatus status = DealStatus::kOpen;
+  uint8_t flags = 0;
 };
 
 inline constexpr int64_t kNoInstant = std::numeric_limits<int64_t>::min();
+// open_until of a deal still open.
+inline constexpr int64_t kStillOpen = std::numeric_limits<int64_t>::max();
 inline constexpr int32_t kNoDay = std::numeric_limits<int32_t>::min();
 
 // The columns, one entry per deal row. Money values keep their own currency (an index into
@@ -53,6 +68,12 @@ struct DealColumns {
   std::vector<int32_t> expected_close;       // days; kNoDay: none
   std::vector<int32_t> lost_reason;          // index into lost_reasons; -1: none
   std::vector<uint32_t> event_begin, event_count;
+  // When the deal was open, for the reports that count open deals at past instants: the deal was
+  // open just before instant t exactly when open_from < t <= open_until (kStillOpen: no end).
+  // Holds for a history that opens once and then closes at most once for good, and for a deal
+  // without history (from its creation to its close). open_from = kNoInstant: any other history
+  // (reopened, or not starting open): read the events.
+  std::vector<int64_t> open_from, open_until;
 
   size_t size() const { return id.size(); }
 };
@@ -103,6 +124,8 @@ class FactCache {
   static int32_t LostReasonIndex(FactData& data, std::string_view reason);
   static void AppendRow(FactData& data, Id id);
   static void SetRow(FactData& data, size_t row, const DealFactRow& facts);
+  // Derives what the reports read from `row`'s events: the event flags and open_from/open_until.
+  static void DeriveHistory(FactData& data, size_t row);
 
   std::mutex refresh_mu_;  // one refresh at a time
   mutable std::shared_mutex data_mu_;

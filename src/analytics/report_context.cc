@@ -30,7 +30,9 @@ Result<Catalog> LoadCatalog(StoreTx& tx) {
         return tx.ListPipelines(sorted);
       },
       c.pipelines));
-  for (const Pipeline& p : c.pipelines) {
+  for (size_t i = 0; i < c.pipelines.size(); ++i) {
+    const Pipeline& p = c.pipelines[i];
+    c.pipeline_slots.Add(p.id, static_cast<int32_t>(i));
     PD_ASSIGN_OR_RETURN(std::vector<Stage> stages, tx.StagesOfPipeline(p.id));
     for (const Stage& s : stages) {
       c.stage_slots.Add(s.id, static_cast<int32_t>(c.stages.size()));
@@ -111,16 +113,8 @@ void ReadHistory(const FactData& data, size_t row, DealHistoryView& out) {
   }
 }
 
-bool OpenBefore(const FactData& data, size_t row, int64_t at) {
+bool OpenBeforeByEvents(const FactData& data, size_t row, int64_t at) {
   const DealColumns& d = data.deals;
-  if (d.created[row] >= at) return false;
-  // Closed for good before `at`: whatever happened earlier, it was closed then.
-  if (d.status[row] != DealStatus::kOpen && d.closed[row] != kNoInstant && d.closed[row] < at) {
-    return false;
-  }
-  if (d.event_count[row] == 0) {
-    return d.created[row] < at && (d.closed[row] == kNoInstant || d.closed[row] >= at);
-  }
   const EventFact* begin = data.events.data() + d.event_begin[row];
   const EventFact* end = begin + d.event_count[row];
   std::optional<DealStatus> status;

@@ -53,6 +53,7 @@ class DenseIndex {
 // The workspace's structure as a report sees it, read in one transaction.
 struct Catalog {
   std::vector<Pipeline> pipelines;  // display order
+  DenseIndex pipeline_slots;        // pipeline id → index in `pipelines`
   std::vector<StageInfo> stages;    // pipeline order, then stage order
   DenseIndex stage_slots;           // stage id → index in `stages`
   std::map<Id, User> users;
@@ -107,9 +108,14 @@ struct DealHistoryView {
 void ReadHistory(const FactData& data, size_t row, DealHistoryView& out);
 
 // Whether the deal was open just before instant `at` according to its history (a deal without
-// history: created before and not closed before). Reads the history only when the current state
-// cannot tell (an open deal, or one closed at or after `at`).
-bool OpenBefore(const FactData& data, size_t row, int64_t at);
+// history: created before and not closed before). Reads the events only for a history that
+// opened more than once (DealColumns::open_from).
+bool OpenBeforeByEvents(const FactData& data, size_t row, int64_t at);
+inline bool OpenBefore(const FactData& data, size_t row, int64_t at) {
+  const DealColumns& d = data.deals;
+  if (d.open_from[row] != kNoInstant) return d.open_from[row] < at && at <= d.open_until[row];
+  return OpenBeforeByEvents(data, row, at);
+}
 
 // Days between two instants in milliseconds, as a fraction.
 inline double DaysBetweenMillis(int64_t from, int64_t to) {
@@ -122,6 +128,7 @@ class WeightedSum {
   void Add(int64_t value_minor, int32_t percent) {
     sum_ += static_cast<__int128>(value_minor) * percent;
   }
+  void Add(const WeightedSum& other) { sum_ += other.sum_; }
   int64_t Minor() const {
     __int128 v = sum_ >= 0 ? (sum_ + 50) / 100 : (sum_ - 50) / 100;
     return static_cast<int64_t>(v);

@@ -1,11 +1,14 @@
 #include "core/metrics.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <set>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -80,32 +83,160 @@ std::optional<int> Digits(std::string_view text, size_t count) {
   return value;
 }
 
-// The p-th percentile (PERCENTILE.INC) of non-empty `v`, found by selection rather than a full
-// sort (a dashboard summarises stage stays by the hundred thousand). Reorders `v`. `settled`
-// carries what earlier calls established: v[0..settled] are the settled+1 smallest values, in
-// place; calls must come with non-decreasing p and the same `settled`, starting from 0.
-double SelectPercentile(std::vector<double>& v, double p, size_t& settled) {
-  const double rank = (static_cast<double>(v.size()) - 1) * p / 100.0;
-  const size_t lo = static_cast<size_t>(std::floor(rank));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  const double fraction = rank - static_cast<double>(lo);
-  if (lo > settled || (lo == 0 && settled == 0)) {
-    std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(settled),
-                     v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
-    settled = lo;
+// Order-preserving key of a finite double: a < b implies Key(a) < Key(b) (and -0 before +0, which
+// compare equal).
+uint64_t OrderKey(double v) {
+  const uint64_t bits = std::bit_cast<uint64_t>(v);
+  return (bits >> 63) != 0 ? ~bits : bits | (uint64_t{1} << 63);
+}
+
+// Below this many values a sort is cheaper than another histogram pass.
+constexpr size_t kSortSelection = 1 << 12;
+
+// Calls fn with every value of a vector.
+struct ValuesOf {
+  const std::vector<double>* values;
+  template <typename Fn>
+  void operator()(const Fn& fn) const {
+    for (double v : *values) fn(v);
   }
-  const double low = v[lo];
-  if (fraction == 0 || lo == hi) return low;
-  const double high = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(hi), v.end());
+};
+
+// Radix selection of ranks, exact: a dashboard summarises stage stays by the hundred thousand,
+// several percentiles each, so one histogram of the keys' next 16 bits finds the bucket of every
+// rank at once, a second pass gathers only those buckets, and the search goes on inside them (two
+// linear passes per level instead of a selection per rank). `shift`: the position of the 16 key
+// bits a level looks at; the bits above are equal for all values of the level.
+constexpr int kTopShift = 48;
+constexpr size_t kRadixBuckets = 1 << 16;
+size_t RadixBucket(double v, int shift) { return (OrderKey(v) >> shift) & (kRadixBuckets - 1); }
+
+template <typename ForEach>
+void SelectRanks(const ForEach& for_each, size_t n, int shift, std::span<const size_t> ranks,
+                 std::span<double> out);
+
+// SelectRanks once the level's histogram is counted.
+template <typename ForEach>
+void SelectRanksInBuckets(const ForEach& for_each, const std::vector<uint32_t>& counts, int shift,
+                          std::span<const size_t> ranks, std::span<double> out) {
+  // Each rank's bucket and its position within it; ranks sharing a bucket go on together.
+  struct Target {
+    size_t bucket = 0, first_rank = 0, rank_count = 0;
+    std::vector<size_t> ranks;  // within the bucket
+    std::vector<double> values;
+  };
+  std::vector<Target> targets;
+  std::vector<int8_t> target_of(kRadixBuckets, -1);
+  size_t below = 0, next = 0;
+  for (size_t b = 0; b < kRadixBuckets && next < ranks.size(); ++b) {
+    while (next < ranks.size() && ranks[next] < below + counts[b]) {
+      if (targets.empty() || targets.back().bucket != b) {
+        target_of[b] = static_cast<int8_t>(targets.size());
+        targets.push_back({b, next, 0, {}, {}});
+        targets.back().values.reserve(counts[b]);
+      }
+      targets.back().ranks.push_back(ranks[next] - below);
+      ++targets.back().rank_count;
+      ++next;
+    }
+    below += counts[b];
+  }
+  for_each([&](double v) {
+    const int8_t t = target_of[RadixBucket(v, shift)];
+    if (t >= 0) targets[t].values.push_back(v);
+  });
+  for (Target& t : targets) {
+    SelectRanks(ValuesOf{&t.values}, t.values.size(), shift - 16, t.ranks,
+                out.subspan(t.first_rank, t.rank_count));
+  }
+}
+
+// out[i] = the value at position ranks[i] (ranks ascending, each < n) of the n values that
+// `for_each(fn)` calls fn with, in ascending order.
+template <typename ForEach>
+void SelectRanks(const ForEach& for_each, size_t n, int shift, std::span<const size_t> ranks,
+                 std::span<double> out) {
+  if (n <= kSortSelection || shift < 0) {  // shift < 0: every key is equal
+    std::vector<double> values;
+    values.reserve(n);
+    for_each([&](double v) { values.push_back(v); });
+    std::sort(values.begin(), values.end());
+    for (size_t i = 0; i < ranks.size(); ++i) out[i] = values[ranks[i]];
+    return;
+  }
+  std::vector<uint32_t> counts(kRadixBuckets, 0);
+  for_each([&](double v) { ++counts[RadixBucket(v, shift)]; });
+  SelectRanksInBuckets(for_each, counts, shift, ranks, out);
+}
+
+// Calls fn with every finite value of `parts`.
+struct FiniteValuesOf {
+  ValueParts parts;
+  template <typename Fn>
+  void operator()(const Fn& fn) const {
+    for (std::span<const double> part : parts) {
+      for (double v : part) {
+        if (std::isfinite(v)) fn(v);
+      }
+    }
+  }
+};
+
+// The PERCENTILE.INC interpolation between the values at ranks floor(r) and floor(r) + 1.
+struct RankPair {
+  size_t lo = 0, hi = 0;
+  double fraction = 0;
+};
+RankPair RanksOf(size_t n, double p) {
+  const double rank = (static_cast<double>(n) - 1) * p / 100.0;
+  RankPair r;
+  r.lo = static_cast<size_t>(std::floor(rank));
+  r.hi = std::min(r.lo + 1, n - 1);
+  r.fraction = rank - static_cast<double>(r.lo);
+  return r;
+}
+double Interpolate(double low, double high, double fraction) {
+  if (fraction == 0 || low == high) return low;
   const double gap = high - low;
   if (std::isfinite(gap)) return low + fraction * gap;
   return (1 - fraction) * low + fraction * high;  // no overflow between huge opposite values
 }
 
-// Keeps the finite values.
-std::vector<double> FiniteValues(std::vector<double> values) {
-  std::erase_if(values, [](double v) { return !std::isfinite(v); });
-  return values;
+// The p-th percentiles (PERCENTILE.INC) of the `n` > 0 finite values of `parts`, in the order of
+// `ps`. `top_counts`: their top-level radix histogram when already counted, else empty.
+template <size_t N>
+std::array<double, N> SelectPercentiles(ValueParts parts, size_t n,
+                                        const std::vector<uint32_t>& top_counts,
+                                        const double (&ps)[N]) {
+  std::array<RankPair, N> pairs;
+  std::vector<size_t> ranks;
+  for (size_t i = 0; i < N; ++i) {
+    pairs[i] = RanksOf(n, ps[i]);
+    ranks.push_back(pairs[i].lo);
+    ranks.push_back(pairs[i].hi);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  std::vector<double> at(ranks.size());
+  if (top_counts.empty() || n <= kSortSelection) {
+    SelectRanks(FiniteValuesOf{parts}, n, kTopShift, ranks, at);
+  } else {
+    SelectRanksInBuckets(FiniteValuesOf{parts}, top_counts, kTopShift, ranks, at);
+  }
+  auto value_at = [&](size_t rank) {
+    return at[std::lower_bound(ranks.begin(), ranks.end(), rank) - ranks.begin()];
+  };
+  std::array<double, N> out;
+  for (size_t i = 0; i < N; ++i) {
+    out[i] = Interpolate(value_at(pairs[i].lo), value_at(pairs[i].hi), pairs[i].fraction);
+  }
+  return out;
+}
+
+size_t CountFinite(ValueParts parts) {
+  size_t n = 0;
+  FiniteValuesOf{parts}([&](double) { ++n; });
+  return n;
 }
 
 std::string RangeMessage(int64_t low, int64_t high) {
@@ -259,34 +390,58 @@ Date NextMonthStart(Date day) {
 
 // ---- Distributions and change ------------------------------------------------------------------
 
-Distribution Summarize(std::vector<double> values) {
-  std::vector<double> finite = FiniteValues(std::move(values));
+Distribution Summarize(ValueParts parts) {
   Distribution d;
-  d.count = static_cast<int64_t>(finite.size());
-  if (finite.empty()) return d;
-  const double n = static_cast<double>(finite.size());
+  // One pass counts, sums and (for many values) builds the selection's first histogram.
+  size_t size = 0;
+  for (std::span<const double> part : parts) size += part.size();
   double sum = 0;
-  for (double v : finite) sum += v;
+  size_t n = 0;
+  std::vector<uint32_t> top_counts;
+  if (size > kSortSelection) {
+    top_counts.assign(kRadixBuckets, 0);
+    FiniteValuesOf{parts}([&](double v) {
+      sum += v;
+      ++n;
+      ++top_counts[RadixBucket(v, kTopShift)];
+    });
+  } else {
+    FiniteValuesOf{parts}([&](double v) {
+      sum += v;
+      ++n;
+    });
+  }
+  d.count = static_cast<int64_t>(n);
+  if (n == 0) return d;
   if (!std::isfinite(sum)) {  // the total overflows: average the shares instead
     sum = 0;
-    for (double v : finite) sum += v / n;
+    FiniteValuesOf{parts}([&](double v) { sum += v / static_cast<double>(n); });
     d.mean = Finite(sum);
   } else {
-    d.mean = Finite(sum / n);
+    d.mean = Finite(sum / static_cast<double>(n));
   }
-  size_t settled = 0;
-  d.median = Finite(SelectPercentile(finite, 50, settled));
-  d.p75 = Finite(SelectPercentile(finite, 75, settled));
-  d.p90 = Finite(SelectPercentile(finite, 90, settled));
+  const auto [median, p75, p90] = SelectPercentiles(parts, n, top_counts, {50.0, 75.0, 90.0});
+  d.median = Finite(median);
+  d.p75 = Finite(p75);
+  d.p90 = Finite(p90);
   return d;
 }
 
-Figure Percentile(std::vector<double> values, double p) {
+Distribution Summarize(const std::vector<double>& values) {
+  const std::span<const double> part(values);
+  return Summarize(ValueParts(&part, 1));
+}
+
+Figure Percentile(ValueParts parts, double p) {
   if (!(p >= 0 && p <= 100)) return std::nullopt;  // also NaN
-  std::vector<double> finite = FiniteValues(std::move(values));
-  if (finite.empty()) return std::nullopt;
-  size_t settled = 0;
-  return Finite(SelectPercentile(finite, p, settled));
+  const size_t n = CountFinite(parts);
+  if (n == 0) return std::nullopt;
+  return Finite(SelectPercentiles(parts, n, {}, {p})[0]);
+}
+
+Figure Percentile(const std::vector<double>& values, double p) {
+  const std::span<const double> part(values);
+  return Percentile(ValueParts(&part, 1), p);
 }
 
 Comparison Compare(Figure current, Figure previous) {

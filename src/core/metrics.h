@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,10 +78,14 @@ struct Distribution {
   int64_t count = 0;
   Figure mean, median, p75, p90;
 };
-Distribution Summarize(std::vector<double> values);
+Distribution Summarize(const std::vector<double>& values);
 // The p-th percentile (0..100) of values by the same definition; n/a when empty or when p is
 // outside 0..100.
-Figure Percentile(std::vector<double> values, double p);
+Figure Percentile(const std::vector<double>& values, double p);
+// The same over values held in several parts (say, gathered by several threads), read in place.
+using ValueParts = std::span<const std::span<const double>>;
+Distribution Summarize(ValueParts parts);
+Figure Percentile(ValueParts parts, double p);
 
 // A figure beside the same figure for the previous period.
 struct Comparison {

@@ -3,14 +3,19 @@
 // beside it.
 #include "analytics/analytics.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "analytics/deal_passes.h"
 #include "analytics/fact_cache.h"
+#include "analytics/report_context.h"
 #include "service/workspace.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/test_support.h"
@@ -814,6 +819,161 @@ TEST_F(DashboardTest, QuotaAttainmentExpectedPaceAndCoverage) {
 
 // ---- The fact copy
 // ------------------------------------------------------------------------------------
+
+// The fact copy derives, per deal, the open interval and the stay flags the passes read.
+TEST_F(DashboardTest, FactCopyDerivesOpenIntervalsAndStayFlags) {
+  FactCache cache;
+  Must(cache.Refresh(*store_));
+  FactCache::Snapshot snap = cache.Read();
+  const FactData& data = snap.data();
+  const DealColumns& d = data.deals;
+  auto events_of = [&](Id deal) {
+    const int64_t row = snap.RowOf(deal);
+    return std::vector<EventFact>(data.events.begin() + d.event_begin[row],
+                                  data.events.begin() + d.event_begin[row] + d.event_count[row]);
+  };
+  // D1 opened once: from its creation to its win.
+  const int64_t d1 = snap.RowOf(d1_);
+  EXPECT_EQ(d.open_from[d1], At("2026-10-10T12:00:00Z").millis);
+  EXPECT_EQ(d.open_until[d1], At("2026-11-10T12:00:00Z").millis);
+  // D4 is still open; D3 was reopened, so its events are read instead.
+  EXPECT_EQ(d.open_until[snap.RowOf(d4_)], kStillOpen);
+  EXPECT_EQ(d.open_from[snap.RowOf(d3_)], kNoInstant);
+  // D2: A, B, back to A, B, lost. Only the first stay in each stage is the first; every stay was
+  // followed by a loss and by no win.
+  std::vector<EventFact> d2 = events_of(d2_);
+  ASSERT_EQ(d2.size(), 5u);
+  const uint8_t kFirst =
+      EventFact::kStayBegins | EventFact::kFirstStayInStage | EventFact::kFirstCloseSinceLost;
+  const uint8_t kAgain = EventFact::kStayBegins | EventFact::kFirstCloseSinceLost;
+  EXPECT_EQ(d2[0].flags, kFirst);
+  EXPECT_EQ(d2[1].flags, kFirst);
+  EXPECT_EQ(d2[2].flags, kAgain);
+  EXPECT_EQ(d2[3].flags, kAgain);
+  EXPECT_EQ(d2[4].flags, 0);  // the loss itself
+  // D3: in B, lost, reopened into B (a new stay: the deal was closed in between), won. The first
+  // stay's first close was the loss, and the deal was won after both.
+  std::vector<EventFact> d3 = events_of(d3_);
+  ASSERT_EQ(d3.size(), 4u);
+  EXPECT_EQ(d3[0].flags, kFirst | EventFact::kWonSince);
+  EXPECT_EQ(d3[2].flags, EventFact::kStayBegins | EventFact::kWonSince);
+}
+
+// Each pass gives the same figures whether one worker reads every deal or several read
+// interleaved parts and merge them (ForChunks splits the rows that way).
+TEST_F(DashboardTest, PassesMergedFromSeveralWorkersEqualOnePass) {
+  FactCache cache;
+  Must(cache.Refresh(*store_));
+  Catalog catalog;
+  Must(store_->Read([&](StoreTx& tx) -> Status {
+    PD_ASSIGN_OR_RETURN(catalog, LoadCatalog(tx));
+    return Status::Ok();
+  }));
+  FactCache::Snapshot snap = cache.Read();
+  const FactView v = MakeView(snap.data(), catalog, Must(ScopeFilter::Make(catalog, {})));
+  ASSERT_GE(v.rows.size(), 8u);
+  const Period nov = Must(ParsePeriod("2026-11")).period, oct = Must(ParsePeriod("2026-10")).period;
+  const int64_t now = clock_.Now().millis;
+  const std::vector<Period> periods = {nov, oct};
+
+  std::array<StayBuffers, 2> buffers;
+  for (StayBuffers& b : buffers) b.Reset(periods.size(), catalog.stages.size());
+  DashboardPasses one(v, nov, oct, now, &buffers[0].per_worker[0]);
+  one.AddRows(0, v.rows.size());
+  DashboardPasses even(v, nov, oct, now, &buffers[1].per_worker[0]);
+  DashboardPasses odd(v, nov, oct, now, &buffers[1].per_worker[1]);
+  for (size_t k = 0; k < v.rows.size(); ++k) (k % 2 ? odd : even).AddRows(k, k + 1);
+  even.Merge(std::move(odd));
+
+  auto a = std::move(one.periods).Finish(), b = std::move(even.periods).Finish();
+  for (size_t p = 0; p < 2; ++p) {
+    const HeadlineFigures &x = a[p].headline, &y = b[p].headline;
+    EXPECT_EQ(x.new_deals, y.new_deals);
+    EXPECT_EQ(x.won_deals, y.won_deals);
+    EXPECT_EQ(x.lost_deals, y.lost_deals);
+    EXPECT_EQ(x.open_deals, y.open_deals);
+    EXPECT_EQ(x.won_value_minor, y.won_value_minor);
+    EXPECT_EQ(x.cycle_median_days, y.cycle_median_days);
+    EXPECT_EQ(x.lifetime_mean_days, y.lifetime_mean_days);
+    for (size_t slot = 0; slot < a[p].owners.size(); ++slot) {
+      EXPECT_EQ(a[p].owners[slot].won_value_minor, b[p].owners[slot].won_value_minor);
+      EXPECT_EQ(a[p].owners[slot].new_deals, b[p].owners[slot].new_deals);
+    }
+  }
+  const std::vector<TrendPoint> ta = std::move(one.trend).Finish();
+  const std::vector<TrendPoint> tb = std::move(even.trend).Finish();
+  ASSERT_EQ(ta.size(), tb.size());
+  for (size_t m = 0; m < ta.size(); ++m) {
+    EXPECT_EQ(ta[m].won_deals, tb[m].won_deals);
+    EXPECT_EQ(ta[m].lost_deals, tb[m].lost_deals);
+    EXPECT_EQ(ta[m].velocity_per_day, tb[m].velocity_per_day);
+  }
+  EXPECT_EQ(one.open.total, even.open.total);
+  for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
+    EXPECT_EQ(one.open.stages[slot].count, even.open.stages[slot].count);
+    EXPECT_EQ(one.open.stages[slot].weighted.Minor(), even.open.stages[slot].weighted.Minor());
+  }
+  const std::vector<LostBreakdown> la = std::move(one.lost).Finish();
+  const std::vector<LostBreakdown> lb = std::move(even.lost).Finish();
+  ASSERT_EQ(la.size(), lb.size());
+  for (size_t i = 0; i < la.size(); ++i) {
+    EXPECT_EQ(la[i].reason, lb[i].reason);
+    EXPECT_EQ(la[i].stage_id, lb[i].stage_id);
+    EXPECT_EQ(la[i].deals, lb[i].deals);
+  }
+  const std::vector<StageFigures> sa = std::move(one.stages).Finish();
+  const std::vector<StageFigures> sb = std::move(even.stages).Finish();
+  for (size_t p = 0; p < periods.size(); ++p) {
+    EXPECT_EQ(sa[p].created, sb[p].created);
+    EXPECT_EQ(sa[p].won, sb[p].won);
+    for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
+      SCOPED_TRACE("period " + std::to_string(p) + " stage slot " + std::to_string(slot));
+      const StageFigures::PerStage &x = sa[p].stages[slot], &y = sb[p].stages[slot];
+      EXPECT_EQ(x.entered, y.entered);
+      EXPECT_EQ(x.advanced, y.advanced);
+      EXPECT_EQ(x.lost, y.lost);
+      EXPECT_EQ(x.furthest, y.furthest);
+      EXPECT_EQ(x.closed, y.closed);
+      EXPECT_EQ(x.won, y.won);
+      EXPECT_EQ(Summarize(buffers[0].Parts(p, slot)).median,
+                Summarize(buffers[1].Parts(p, slot)).median);
+      EXPECT_EQ(Summarize(buffers[0].Parts(p, slot)).count,
+                Summarize(buffers[1].Parts(p, slot)).count);
+    }
+  }
+}
+
+TEST(DealPassesTest, ForChunksVisitsEveryIndexOnce) {
+  for (size_t n : {0u, 1u, 16383u, 16384u, 16385u, 100'000u}) {
+    std::vector<int> seen(n, 0);
+    std::array<size_t, kWorkers> by_worker{};
+    ForChunks(n, [&](size_t worker, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) ++seen[i];  // chunks are disjoint: no race
+      by_worker[worker] += end - begin;
+    });
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), static_cast<std::ptrdiff_t>(n));
+    size_t total = 0;
+    for (size_t count : by_worker) total += count;
+    EXPECT_EQ(total, n);
+  }
+}
+
+TEST(DealPassesTest, SortedInstantsCountLikeUpperBound) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  for (size_t size = 1; size <= 13; ++size) {
+    std::vector<int64_t> instants;
+    for (size_t i = 0; i < size; ++i) instants.push_back(static_cast<int64_t>(i) * 10);
+    const SortedInstants sorted(instants);
+    EXPECT_EQ(sorted.size(), size);
+    for (int64_t t : {kMin, int64_t{-1}, int64_t{0}, int64_t{5}, int64_t{10}, int64_t{119},
+                      int64_t{120}, int64_t{121}, kMax}) {
+      const size_t expected =
+          std::upper_bound(instants.begin(), instants.end(), t) - instants.begin();
+      EXPECT_EQ(sorted.CountAtOrBefore(t), expected) << "size " << size << ", t " << t;
+    }
+  }
+}
 
 TEST_F(AnalyticsTest, FactCacheCatchesUpWithOnlyTheChangedDeals) {
   std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}, {"B", 30}});

@@ -1,8 +1,11 @@
 #include "core/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <random>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -336,6 +339,78 @@ TEST(MetricsTest, PercentileOfAnyRank) {
   };
   for (const Row& r : rows) {
     ExpectFigure(Percentile(r.values, r.p), r.expected, "p" + std::to_string(r.p));
+  }
+}
+
+// Large inputs go through the radix selection; every percentile must equal the one read from a
+// fully sorted copy, whatever the shape of the values.
+TEST(MetricsTest, LargeDistributionsMatchASortedReference) {
+  std::mt19937_64 random(7);
+  auto uniform = [&](double low, double high) {
+    return std::uniform_real_distribution<double>(low, high)(random);
+  };
+  struct Shape {
+    const char* name;
+    std::function<double(size_t)> value;
+  };
+  const Shape shapes[] = {
+      {"stay days", [&](size_t) { return std::exp(uniform(-3, 6)); }},
+      {"whole days with many ties", [&](size_t i) { return static_cast<double>(i % 97); }},
+      {"all equal", [&](size_t) { return 12.5; }},
+      {"one narrow bucket", [&](size_t) { return 1.0 + uniform(0, 1e-12); }},
+      {"signed and zeros",
+       [&](size_t i) { return i % 5 == 0 ? (i % 2 ? -0.0 : 0.0) : uniform(-1e6, 1e6); }},
+      {"huge apart", [&](size_t i) { return i % 2 ? 1.5e308 : -1.5e308; }},
+  };
+  for (const Shape& shape : shapes) {
+    for (size_t n : {4097u, 100'000u}) {
+      SCOPED_TRACE(std::string(shape.name) + " n=" + std::to_string(n));
+      std::vector<double> values(n);
+      for (size_t i = 0; i < n; ++i) values[i] = shape.value(i);
+      std::vector<double> sorted = values;
+      std::sort(sorted.begin(), sorted.end());
+      auto reference = [&](double p) {
+        const double rank = (static_cast<double>(n) - 1) * p / 100;
+        const size_t lo = static_cast<size_t>(std::floor(rank));
+        const size_t hi = std::min(lo + 1, n - 1);
+        const double fraction = rank - static_cast<double>(lo);
+        if (fraction == 0 || sorted[lo] == sorted[hi]) return sorted[lo];
+        const double gap = sorted[hi] - sorted[lo];
+        if (std::isfinite(gap)) return sorted[lo] + fraction * gap;
+        return (1 - fraction) * sorted[lo] + fraction * sorted[hi];
+      };
+      const Distribution d = Summarize(values);
+      EXPECT_EQ(d.count, static_cast<int64_t>(n));
+      ExpectFigure(d.median, reference(50), "median");
+      ExpectFigure(d.p75, reference(75), "p75");
+      ExpectFigure(d.p90, reference(90), "p90");
+      for (double p : {0.0, 1.0, 33.3, 99.99, 100.0}) {
+        ExpectFigure(Percentile(values, p), reference(p), "p" + std::to_string(p));
+      }
+    }
+  }
+}
+
+// Values gathered in parts (one per thread) summarise exactly as the same values in one piece.
+TEST(MetricsTest, PartsSummariseLikeTheWhole) {
+  std::mt19937_64 random(11);
+  std::uniform_real_distribution<double> days(0, 400);
+  for (size_t n : {0u, 3u, 5000u, 60'000u}) {
+    std::vector<double> whole(n);
+    for (double& v : whole) v = std::floor(days(random) * 24) / 24;  // whole hours: many ties
+    if (n > 0) whole[n / 2] = kNaN;                                  // left out in both
+    const size_t cut = n / 3;
+    const std::vector<double> first(whole.begin(), whole.begin() + cut);
+    const std::vector<double> second(whole.begin() + cut, whole.end());
+    const std::span<const double> parts[] = {first, {}, second};
+    SCOPED_TRACE("n=" + std::to_string(n));
+    const Distribution a = Summarize(whole), b = Summarize(parts);
+    EXPECT_EQ(a.count, b.count);
+    ExpectFigure(b.mean, a.mean, "mean");
+    EXPECT_EQ(a.median, b.median);
+    EXPECT_EQ(a.p75, b.p75);
+    EXPECT_EQ(a.p90, b.p90);
+    EXPECT_EQ(Percentile(whole, 42), Percentile(parts, 42));
   }
 }
 

@@ -1,0 +1,567 @@
+#include "analytics/deal_passes.h"
+
+#include <limits>
+
+namespace pipedeck {
+
+Span SpanOf(const Period& p) { return {StartOf(p.from).millis, StartOf(p.to).millis}; }
+
+FactView MakeView(const FactData& data, const Catalog& catalog, const ScopeFilter& filter) {
+  FactView v{data, catalog, {}, -1, 0};
+  for (size_t i = 0; i < data.currencies.size(); ++i) {
+    if (data.currencies[i] == catalog.currency) v.currency = static_cast<int32_t>(i);
+  }
+  const DealColumns& d = data.deals;
+  v.rows.reserve(d.size());
+  for (size_t r = 0; r < d.size(); ++r) {
+    if (d.gone[r] || !filter.Matches(d.pipeline[r], d.owner[r])) continue;
+    v.rows.push_back(static_cast<uint32_t>(r));
+    if (d.currency[r] != v.currency) ++v.other_currency_deals;
+  }
+  return v;
+}
+
+int32_t EffectivePercent(const FactView& v, size_t r) {
+  int8_t override_percent = v.data.deals.probability_override[r];
+  if (override_percent >= 0) return override_percent;
+  const StageInfo* stage = v.catalog.StageOf(v.data.deals.stage[r]);
+  return stage ? stage->probability : 0;
+}
+
+namespace {
+
+// The owner's slot in OwnerFigures-like tables: its user slot, or the last one for owners that
+// are not users.
+int32_t OwnerSlot(const FactView& v, uint32_t r) {
+  const int32_t slot = v.catalog.user_slots.Find(v.data.deals.owner[r]);
+  return slot < 0 ? static_cast<int32_t>(v.catalog.user_ids.size()) : slot;
+}
+
+// The instant the deal last entered `stage` before its event `i` began a stay there, or
+// kNoInstant.
+int64_t PreviousEntry(const EventFact* events, size_t i, Id stage) {
+  for (size_t j = i; j-- > 0;) {
+    if ((events[j].flags & EventFact::kStayBegins) && events[j].stage == stage) return events[j].at;
+  }
+  return kNoInstant;
+}
+
+}  // namespace
+
+// ---- PeriodPass --------------------------------------------------------------------------------
+
+PeriodPass::PeriodPass(const FactView& v, const Period& period, const Period& previous, int64_t now)
+    : v_(&v), spans_{SpanOf(period), SpanOf(previous)} {
+  for (size_t p = 0; p < 2; ++p) {
+    // Open at the end of each period, or now (including what happened at this very instant).
+    open_at_[p] = std::min(spans_[p].to, now + 1);
+    sums_[p].owners.resize(v.catalog.user_ids.size() + 1);
+  }
+}
+
+void PeriodPass::Add(uint32_t r) {
+  const DealColumns& d = v_->data.deals;
+  const int32_t owner_slot = OwnerSlot(*v_, r);
+  const bool money = v_->InCurrency(r);
+  const int64_t created = d.created[r], closed = d.closed[r];
+  const bool has_closed = closed != kNoInstant && d.status[r] != DealStatus::kOpen;
+  for (size_t p = 0; p < 2; ++p) {
+    const Span& span = spans_[p];
+    Sums& sums = sums_[p];
+    HeadlineFigures& h = sums.headline;
+    OwnerFigures& owner = sums.owners[owner_slot];
+    if (span.Contains(created)) {
+      ++h.new_deals;
+      ++owner.new_deals;
+      if (money) h.new_value_minor += d.value[r];
+    }
+    if (has_closed && span.Contains(closed)) {
+      double days = DaysBetweenMillis(created, closed);
+      sums.lifetime_sum += days;
+      if (d.status[r] == DealStatus::kWon) {
+        ++h.won_deals;
+        ++owner.won_deals;
+        owner.cycle_sum += days;
+        sums.won_cycle_days.push_back(days);
+        if (money) {
+          h.won_value_minor += d.value[r];
+          owner.won_value_minor += d.value[r];
+          ++sums.won_in_currency;
+        }
+      } else {
+        ++h.lost_deals;
+        ++owner.lost_deals;
+      }
+    }
+    if (OpenBefore(v_->data, r, open_at_[p])) ++h.open_deals;
+  }
+}
+
+void PeriodPass::Merge(PeriodPass&& other) {
+  for (size_t p = 0; p < 2; ++p) {
+    Sums& into = sums_[p];
+    Sums& from = other.sums_[p];
+    into.headline.new_deals += from.headline.new_deals;
+    into.headline.new_value_minor += from.headline.new_value_minor;
+    into.headline.won_deals += from.headline.won_deals;
+    into.headline.won_value_minor += from.headline.won_value_minor;
+    into.headline.lost_deals += from.headline.lost_deals;
+    into.headline.open_deals += from.headline.open_deals;
+    for (size_t slot = 0; slot < into.owners.size(); ++slot) into.owners[slot] += from.owners[slot];
+    into.won_in_currency += from.won_in_currency;
+    into.lifetime_sum += from.lifetime_sum;
+    into.won_cycle_days.insert(into.won_cycle_days.end(), from.won_cycle_days.begin(),
+                               from.won_cycle_days.end());
+  }
+}
+
+std::array<PeriodFigures, 2> PeriodPass::Finish() && {
+  std::array<PeriodFigures, 2> out;
+  for (size_t p = 0; p < 2; ++p) {
+    Sums& sums = sums_[p];
+    HeadlineFigures& h = out[p].headline;
+    h = sums.headline;
+    h.win_rate = Ratio(h.won_deals, h.won_deals + h.lost_deals);
+    h.average_deal_minor = Mean(h.won_value_minor, sums.won_in_currency);
+    Distribution cycle = Summarize(sums.won_cycle_days);
+    h.cycle_mean_days = cycle.mean;
+    h.cycle_median_days = cycle.median;
+    h.lifetime_mean_days = Mean(sums.lifetime_sum, h.won_deals + h.lost_deals);
+    out[p].velocity = {static_cast<double>(h.open_deals), h.win_rate, h.average_deal_minor,
+                       h.cycle_mean_days};
+    h.velocity_per_day = Velocity(out[p].velocity);
+    out[p].owners = std::move(sums.owners);
+  }
+  return out;
+}
+
+std::array<PeriodFigures, 2> ComputePeriods(const FactView& v, const Period& period,
+                                            const Period& previous, int64_t now) {
+  std::vector<PeriodPass> passes(kWorkers, PeriodPass(v, period, previous, now));
+  ForChunks(v.rows.size(), [&](size_t worker, size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) passes[worker].Add(v.rows[k]);
+  });
+  for (size_t w = 1; w < kWorkers; ++w) passes[0].Merge(std::move(passes[w]));
+  return std::move(passes[0]).Finish();
+}
+
+// ---- TrendPass ---------------------------------------------------------------------------------
+
+SortedInstants::SortedInstants(std::vector<int64_t> instants) : size_(instants.size()) {
+  size_t padded = 1;
+  while (padded < instants.size()) padded *= 2;
+  instants.resize(padded, std::numeric_limits<int64_t>::max());
+  instants_ = std::move(instants);
+}
+
+size_t SortedInstants::CountAtOrBefore(int64_t t) const {
+  // A search without branches: the half that must hold the answer, halved until one is left.
+  if (instants_.empty()) return 0;
+  const int64_t* base = instants_.data();
+  for (size_t n = instants_.size(); n > 1; n -= n / 2) {
+    base = base[n / 2 - 1] <= t ? base + n / 2 : base;
+  }
+  const size_t count = static_cast<size_t>(base - instants_.data()) + (*base <= t ? 1 : 0);
+  return std::min(count, size_);  // the padding is not counted, even for t = max
+}
+
+TrendPass::TrendPass(const FactView& v, Date last_month, int64_t now)
+    : v_(&v),
+      now_(now),
+      starts_(kMonths + 1),
+      points_(kMonths),
+      won_in_currency_(kMonths, 0),
+      cycle_sum_(kMonths, 0) {
+  starts_[kMonths] = NextMonthStart(last_month);
+  for (int i = kMonths - 1; i >= 0; --i) starts_[i] = MonthStart(AddDays(starts_[i + 1], -1));
+  std::vector<int64_t> bounds, ends;
+  for (int i = 0; i <= kMonths; ++i) bounds.push_back(StartOf(starts_[i]).millis);
+  for (int m = 0; m < kMonths && bounds[m] <= now; ++m) {
+    ends.push_back(std::min(bounds[m + 1], now + 1));
+  }
+  if (ends.empty()) ends.push_back(bounds[0]);  // every month is ahead: nothing is counted
+  bounds_ = SortedInstants(std::move(bounds));
+  ends_ = SortedInstants(std::move(ends));
+  open_diff_.assign(ends_.size() + 1, 0);
+}
+
+void TrendPass::CountOpen(int64_t opened, int64_t closed) {
+  const size_t lo = ends_.CountAtOrBefore(opened);
+  const size_t hi = ends_.CountAtOrBefore(closed);
+  if (lo < hi) {
+    ++open_diff_[lo];
+    --open_diff_[hi];
+  }
+}
+
+void TrendPass::Add(uint32_t r) {
+  const DealColumns& d = v_->data.deals;
+  const int64_t closed = d.closed[r];
+  if (closed != kNoInstant && d.status[r] != DealStatus::kOpen && closed >= bounds_[0] &&
+      closed < bounds_[kMonths]) {
+    const int m = static_cast<int>(bounds_.CountAtOrBefore(closed)) - 1;
+    if (d.status[r] == DealStatus::kWon) {
+      ++points_[m].won_deals;
+      cycle_sum_[m] += DaysBetweenMillis(d.created[r], closed);
+      if (v_->InCurrency(r)) {
+        points_[m].won_value_minor += d.value[r];
+        ++won_in_currency_[m];
+      }
+    } else {
+      ++points_[m].lost_deals;
+    }
+  }
+  // Open at each month's end (or now, for the current month): walk the deal's open intervals
+  // once and count the month ends inside each (an interval (open, close] holds the instants just
+  // before which the deal was open).
+  if (d.created[r] >= ends_.back() ||
+      (d.status[r] != DealStatus::kOpen && closed != kNoInstant && closed < ends_[0])) {
+    return;
+  }
+  if (d.open_from[r] != kNoInstant) {  // one open interval (most deals)
+    CountOpen(d.open_from[r], d.open_until[r]);
+    return;
+  }
+  const uint32_t count = d.event_count[r];
+  const EventFact* e = v_->data.events.data() + d.event_begin[r];
+  bool open = false;
+  int64_t opened = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (e[i].status == DealStatus::kOpen) {
+      if (!open) opened = e[i].at;
+      open = true;
+    } else if (open) {
+      CountOpen(opened, e[i].at);
+      open = false;
+    }
+  }
+  if (open) CountOpen(opened, std::numeric_limits<int64_t>::max());
+}
+
+void TrendPass::Merge(TrendPass&& other) {
+  for (int m = 0; m < kMonths; ++m) {
+    points_[m].won_deals += other.points_[m].won_deals;
+    points_[m].lost_deals += other.points_[m].lost_deals;
+    points_[m].won_value_minor += other.points_[m].won_value_minor;
+    won_in_currency_[m] += other.won_in_currency_[m];
+    cycle_sum_[m] += other.cycle_sum_[m];
+  }
+  for (size_t i = 0; i < open_diff_.size(); ++i) open_diff_[i] += other.open_diff_[i];
+}
+
+std::vector<TrendPoint> TrendPass::Finish() && {
+  std::vector<int64_t> open_at_end(kMonths, 0);
+  int64_t running = 0;
+  for (size_t m = 0; m < ends_.size(); ++m) {
+    running += open_diff_[m];
+    open_at_end[m] = running;
+  }
+  for (int m = 0; m < kMonths; ++m) {
+    TrendPoint& p = points_[m];
+    p.month = starts_[m];
+    p.win_rate = Ratio(p.won_deals, p.won_deals + p.lost_deals);
+    if (bounds_[m] <= now_) {
+      p.velocity_per_day = Velocity({static_cast<double>(open_at_end[m]), p.win_rate,
+                                     Mean(p.won_value_minor, won_in_currency_[m]),
+                                     Mean(cycle_sum_[m], p.won_deals)});
+    }
+  }
+  return std::move(points_);
+}
+
+// ---- OpenNowPass -------------------------------------------------------------------------------
+
+OpenNowPass::OpenNowPass(const FactView& v)
+    : stages(v.catalog.stages.size()), owners(v.catalog.user_ids.size() + 1), v_(&v) {}
+
+void OpenNowPass::Add(uint32_t r) {
+  const DealColumns& d = v_->data.deals;
+  if (d.status[r] != DealStatus::kOpen) return;
+  ++total;
+  auto& [owner_deals, owner_value] = owners[OwnerSlot(*v_, r)];
+  ++owner_deals;
+  const int32_t slot = v_->catalog.stage_slots.Find(d.stage[r]);
+  if (slot >= 0) ++stages[slot].count;
+  if (v_->InCurrency(r)) {
+    owner_value += d.value[r];
+    if (slot >= 0) {
+      stages[slot].value += d.value[r];
+      stages[slot].weighted.Add(d.value[r], EffectivePercent(*v_, r));
+    }
+  }
+}
+
+void OpenNowPass::Merge(OpenNowPass&& other) {
+  total += other.total;
+  for (size_t slot = 0; slot < stages.size(); ++slot) {
+    stages[slot].count += other.stages[slot].count;
+    stages[slot].value += other.stages[slot].value;
+    stages[slot].weighted.Add(other.stages[slot].weighted);
+  }
+  for (size_t slot = 0; slot < owners.size(); ++slot) {
+    owners[slot].first += other.owners[slot].first;
+    owners[slot].second += other.owners[slot].second;
+  }
+}
+
+// ---- LostPass ----------------------------------------------------------------------------------
+
+LostPass::LostPass(const FactView& v, Span span)
+    : v_(&v), span_(span), table_((v.data.lost_reasons.size() + 1) * v.catalog.stages.size()) {}
+
+void LostPass::Add(uint32_t r) {
+  const DealColumns& d = v_->data.deals;
+  if (d.status[r] != DealStatus::kLost || d.closed[r] == kNoInstant ||
+      !span_.Contains(d.closed[r])) {
+    return;
+  }
+  const int32_t slot = v_->catalog.stage_slots.Find(d.stage[r]);
+  LostBreakdown& b = slot >= 0 ? table_[(d.lost_reason[r] + 1) * v_->catalog.stages.size() + slot]
+                               : elsewhere_[{d.lost_reason[r], d.stage[r]}];
+  ++b.deals;
+  if (v_->InCurrency(r)) b.value_minor += d.value[r];
+}
+
+void LostPass::Merge(LostPass&& other) {
+  for (size_t i = 0; i < table_.size(); ++i) {
+    table_[i].deals += other.table_[i].deals;
+    table_[i].value_minor += other.table_[i].value_minor;
+  }
+  for (auto& [key, b] : other.elsewhere_) {
+    LostBreakdown& into = elsewhere_[key];
+    into.deals += b.deals;
+    into.value_minor += b.value_minor;
+  }
+}
+
+std::vector<LostBreakdown> LostPass::Finish() && {
+  std::vector<LostBreakdown> out;
+  auto add = [&](int32_t reason, Id stage_id, LostBreakdown& b) {
+    if (b.deals == 0) return;
+    b.reason = reason >= 0 ? v_->data.lost_reasons[reason] : "";
+    b.stage_id = stage_id;
+    out.push_back(std::move(b));
+  };
+  const size_t stage_count = v_->catalog.stages.size();
+  for (size_t i = 0; i < table_.size(); ++i) {
+    add(static_cast<int32_t>(i / stage_count) - 1, v_->catalog.stages[i % stage_count].id,
+        table_[i]);
+  }
+  for (auto& [key, b] : elsewhere_) add(key.first, key.second, b);
+  std::sort(out.begin(), out.end(), [](const LostBreakdown& a, const LostBreakdown& b) {
+    if (a.deals != b.deals) return a.deals > b.deals;
+    if (a.reason != b.reason) return a.reason < b.reason;
+    return a.stage_id < b.stage_id;
+  });
+  return out;
+}
+
+// ---- Stage figures -----------------------------------------------------------------------------
+
+int64_t StageFigures::Reached(const Catalog& catalog, size_t slot) const {
+  const StageInfo& s = catalog.stages[slot];
+  const int32_t pipeline = catalog.pipeline_slots.Find(s.pipeline_id);
+  int64_t reached = pipeline >= 0 ? created_won[pipeline] : 0;
+  for (size_t t = 0; t < catalog.stages.size(); ++t) {
+    const StageInfo& other = catalog.stages[t];
+    if (other.pipeline_id == s.pipeline_id && other.order >= s.order) {
+      reached += stages[t].furthest;
+    }
+  }
+  return reached;
+}
+
+void StayBuffers::Reset(size_t periods, size_t stages) {
+  for (std::vector<StayDays>& worker : per_worker) {
+    worker.resize(periods);
+    for (StayDays& period : worker) {
+      period.resize(stages);
+      for (std::vector<double>& days : period) days.clear();
+    }
+  }
+}
+
+std::array<std::span<const double>, kWorkers> StayBuffers::Parts(size_t period, size_t slot) const {
+  std::array<std::span<const double>, kWorkers> parts;
+  for (size_t w = 0; w < kWorkers; ++w) parts[w] = per_worker[w][period][slot];
+  return parts;
+}
+
+std::unique_ptr<StayBuffers> StayBufferPool::Take() {
+  std::lock_guard lock(mu_);
+  if (free_.empty()) return std::make_unique<StayBuffers>();
+  std::unique_ptr<StayBuffers> buffers = std::move(free_.back());
+  free_.pop_back();
+  return buffers;
+}
+
+void StayBufferPool::Return(std::unique_ptr<StayBuffers> buffers) {
+  std::lock_guard lock(mu_);
+  free_.push_back(std::move(buffers));
+}
+
+StagePass::StagePass(const FactView& v, const std::vector<Period>& periods,
+                     std::vector<StayDays>* worker_days)
+    : v_(&v),
+      first_(std::numeric_limits<int64_t>::max()),
+      last_(std::numeric_limits<int64_t>::min()),
+      out_(periods.size()),
+      days_(worker_days) {
+  for (const Period& p : periods) {
+    spans_.push_back(SpanOf(p));
+    first_ = std::min(first_, spans_.back().from);
+    last_ = std::max(last_, spans_.back().to);
+  }
+  for (StageFigures& f : out_) {
+    f.stages.resize(v.catalog.stages.size());
+    f.created_won.resize(v.catalog.pipelines.size());
+  }
+  for (const StageInfo& stage : v.catalog.stages) {
+    stage_pipeline_.push_back(v.catalog.pipeline_slots.Find(stage.pipeline_id));
+    stage_order_.push_back(stage.order);
+  }
+}
+
+// Each deal's events are read once, last to first: a stay lasts until the next stay or close seen
+// before it, and whether it advanced to a later stage is known from the stays seen before it (the
+// event flags carry the rest, see EventFact).
+void StagePass::AddRows(size_t begin, size_t end) {
+  const DealColumns& d = v_->data.deals;
+  const Catalog& catalog = v_->catalog;
+  for (size_t k = begin; k < end; ++k) {
+    const uint32_t r = v_->rows[k];
+    // Only a deal with an event inside the periods can count: every figure here is about an
+    // entry, an exit, a creation or a close within a period.
+    const uint32_t count = d.event_count[r];
+    if (count == 0) continue;
+    const EventFact* events = v_->data.events.data() + d.event_begin[r];
+    const int64_t first_event = events[0].at;
+    const int64_t last_event = events[count - 1].at;
+    if (first_event >= last_ || last_event < first_) continue;
+    active_.clear();
+    for (size_t p = 0; p < spans_.size(); ++p) {
+      if (first_event < spans_[p].to && last_event >= spans_[p].from) active_.push_back(p);
+    }
+    const int32_t pipeline = catalog.pipeline_slots.Find(d.pipeline[r]);
+    const bool closed = d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant;
+    const bool won = d.status[r] == DealStatus::kWon;
+    later_order_.clear();
+    int64_t next_boundary = kNoInstant;  // where the stay being read ends
+    int32_t furthest = -1;               // the furthest stage of the deal's own pipeline
+    bool ever_won = false;
+    for (uint32_t i = count; i-- > 0;) {
+      const EventFact& e = events[i];
+      if (e.status != DealStatus::kOpen) {
+        ever_won |= e.status == DealStatus::kWon;
+        next_boundary = e.at;
+        continue;
+      }
+      if (!(e.flags & EventFact::kStayBegins)) continue;
+      const int64_t enter = e.at, leave = next_boundary;
+      next_boundary = enter;
+      const int32_t slot = catalog.stage_slots.Find(e.stage);
+      if (slot < 0) continue;  // a stage no longer there
+      const int32_t stage_pipeline = stage_pipeline_[slot], order = stage_order_[slot];
+      auto later = std::find_if(later_order_.begin(), later_order_.end(),
+                                [&](const auto& p) { return p.first == stage_pipeline; });
+      const bool advanced = (e.flags & EventFact::kWonSince) ||
+                            (later != later_order_.end() && later->second > order);
+      const bool lost = !advanced && (e.flags & EventFact::kFirstCloseSinceLost);
+      if (later == later_order_.end()) {
+        later_order_.emplace_back(stage_pipeline, order);
+      } else {
+        later->second = std::max(later->second, order);
+      }
+      if (stage_pipeline == pipeline && (furthest < 0 || order >= stage_order_[furthest])) {
+        furthest = slot;
+      }
+      const bool first_in_stage = e.flags & EventFact::kFirstStayInStage;
+      int64_t previous_entry = kNoInstant;
+      if (!first_in_stage) previous_entry = PreviousEntry(events, i, e.stage);
+      for (size_t p : active_) {
+        const Span& span = spans_[p];
+        StageFigures::PerStage& c = out_[p].stages[slot];
+        // Conversion: the first entry of each stage within the period.
+        if (span.Contains(enter) && (first_in_stage || previous_entry < span.from)) {
+          ++c.entered;
+          if (advanced) ++c.advanced;
+          if (lost) ++c.lost;
+        }
+        // Time in stage: stays that ended in the period.
+        if (days_ && leave != kNoInstant && span.Contains(leave)) {
+          (*days_)[p][slot].push_back(DaysBetweenMillis(enter, leave));
+        }
+        // Historical probability: closed deals of the period, every stage they were ever in.
+        if (first_in_stage && closed && span.Contains(d.closed[r])) {
+          ++c.closed;
+          if (won) ++c.won;
+        }
+      }
+    }
+    // Funnel: deals created in the period, the furthest stage of their pipeline they reached.
+    for (size_t p : active_) {
+      if (!spans_[p].Contains(d.created[r])) continue;
+      StageFigures& f = out_[p];
+      ++f.created;
+      if (ever_won) {
+        ++f.won;
+        if (pipeline >= 0) ++f.created_won[pipeline];
+      } else if (furthest >= 0) {
+        ++f.stages[furthest].furthest;
+      }
+    }
+  }
+}
+
+void StagePass::Merge(StagePass&& other) {
+  for (size_t p = 0; p < out_.size(); ++p) {
+    StageFigures& into = out_[p];
+    const StageFigures& from = other.out_[p];
+    for (size_t slot = 0; slot < into.stages.size(); ++slot) into.stages[slot] += from.stages[slot];
+    for (size_t i = 0; i < into.created_won.size(); ++i) {
+      into.created_won[i] += from.created_won[i];
+    }
+    into.created += from.created;
+    into.won += from.won;
+  }
+}
+
+std::vector<StageFigures> StagePass::Finish() && { return std::move(out_); }
+
+DashboardPasses::DashboardPasses(const FactView& v, const Period& period, const Period& previous,
+                                 int64_t now, std::vector<StayDays>* worker_days)
+    : periods(v, period, previous, now),
+      trend(v, MonthStart(AddDays(period.to, -1)), now),
+      open(v),
+      lost(v, SpanOf(period)),
+      stages(v, {period, previous}, worker_days),
+      v_(&v) {}
+
+void DashboardPasses::AddRows(size_t begin, size_t end) {
+  for (size_t k = begin; k < end; ++k) {
+    const uint32_t r = v_->rows[k];
+    periods.Add(r);
+    trend.Add(r);
+    open.Add(r);
+    lost.Add(r);
+  }
+  stages.AddRows(begin, end);
+}
+
+void DashboardPasses::Merge(DashboardPasses&& other) {
+  periods.Merge(std::move(other.periods));
+  trend.Merge(std::move(other.trend));
+  open.Merge(std::move(other.open));
+  lost.Merge(std::move(other.lost));
+  stages.Merge(std::move(other.stages));
+}
+
+std::vector<StageFigures> ComputeStages(const FactView& v, const std::vector<Period>& periods) {
+  std::vector<StagePass> passes(kWorkers, StagePass(v, periods, nullptr));
+  ForChunks(v.rows.size(),
+            [&](size_t worker, size_t begin, size_t end) { passes[worker].AddRows(begin, end); });
+  for (size_t w = 1; w < kWorkers; ++w) passes[0].Merge(std::move(passes[w]));
+  return std::move(passes[0]).Finish();
+}
+
+}  // namespace pipedeck

@@ -1,0 +1,312 @@
+// The passes over the deal facts that the dashboard and the forecast are made of. Internal to
+// analytics/.
+//
+// Each pass is an accumulator over rows of a FactView: Add() the deals of a chunk, Merge() what
+// other workers gathered, Finish() into figures. ForChunks runs them on kWorkers threads over
+// interleaved chunks, so the sums come out the same on every run.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "analytics/fact_cache.h"
+#include "analytics/report_context.h"
+#include "analytics/reports.h"
+#include "core/metrics.h"
+
+namespace pipedeck {
+
+// The threads a report's passes over the deals run on (the calling one included).
+inline constexpr size_t kWorkers = 2;
+
+// A period as instants: [from, to) in milliseconds.
+struct Span {
+  int64_t from = 0, to = 0;
+  bool Contains(int64_t t) const { return from <= t && t < to; }
+};
+Span SpanOf(const Period& p);
+
+// Everything one computation over the facts reads: the columns, which rows are in scope, the
+// stages and the report currency.
+struct FactView {
+  const FactData& data;
+  const Catalog& catalog;
+  std::vector<uint32_t> rows;  // rows in scope (existing deals of the scope)
+  int32_t currency = -1;       // index of the report currency in data.currencies; -1: none
+  int64_t other_currency_deals = 0;
+
+  bool InCurrency(size_t r) const { return data.deals.currency[r] == currency; }
+};
+FactView MakeView(const FactData& data, const Catalog& catalog, const ScopeFilter& filter);
+
+// The deal's probability: its override, else its stage's.
+int32_t EffectivePercent(const FactView& v, size_t r);
+
+inline Figure Mean(double sum, int64_t count) { return Ratio(sum, static_cast<double>(count)); }
+
+// Runs fn(worker, begin, end) over [0, n) in chunks, on kWorkers threads (this one and more),
+// worker w taking chunks w, w + kWorkers, ...: deals differ in the length of their history
+// (recent ones have less of it), and interleaved chunks give each thread the same mix where
+// halves would leave one waiting. Fixed, so that sums come out the same every time.
+template <typename Fn>
+void ForChunks(size_t n, const Fn& fn) {
+  constexpr size_t kChunk = 1 << 14;
+  auto work = [&](size_t worker) {
+    for (size_t begin = worker * kChunk; begin < n; begin += kWorkers * kChunk) {
+      fn(worker, begin, std::min(n, begin + kChunk));
+    }
+  };
+  std::array<std::future<void>, kWorkers - 1> others;
+  for (size_t w = 1; w < kWorkers; ++w) others[w - 1] = std::async(std::launch::async, work, w);
+  work(0);
+  for (std::future<void>& other : others) other.get();
+}
+
+// ---- Headline figures of a period and the one before -------------------------------------------
+
+// Per-owner sums of one period, by user slot (Catalog::user_slots); the last slot collects owners
+// that are not users.
+struct OwnerFigures {
+  int64_t new_deals = 0, won_deals = 0, lost_deals = 0, won_value_minor = 0;
+  int64_t open_deals = 0, open_value_minor = 0;
+  double cycle_sum = 0;
+
+  OwnerFigures& operator+=(const OwnerFigures& o) {
+    new_deals += o.new_deals;
+    won_deals += o.won_deals;
+    lost_deals += o.lost_deals;
+    won_value_minor += o.won_value_minor;
+    open_deals += o.open_deals;
+    open_value_minor += o.open_value_minor;
+    cycle_sum += o.cycle_sum;
+    return *this;
+  }
+};
+
+struct PeriodFigures {
+  HeadlineFigures headline;
+  VelocityFactors velocity;
+  std::vector<OwnerFigures> owners;
+};
+
+class PeriodPass {
+ public:
+  PeriodPass(const FactView& v, const Period& period, const Period& previous, int64_t now);
+  void Add(uint32_t row);
+  void Merge(PeriodPass&& other);
+  // [0]: the period, [1]: the previous one.
+  std::array<PeriodFigures, 2> Finish() &&;
+
+ private:
+  struct Sums {
+    HeadlineFigures headline;  // counts and sums
+    std::vector<OwnerFigures> owners;
+    int64_t won_in_currency = 0;
+    double lifetime_sum = 0;
+    std::vector<double> won_cycle_days;
+  };
+  const FactView* v_;
+  std::array<Span, 2> spans_;
+  std::array<int64_t, 2> open_at_;  // open deals are counted just before these instants
+  std::array<Sums, 2> sums_;
+};
+
+// Both periods over every deal in view.
+std::array<PeriodFigures, 2> ComputePeriods(const FactView& v, const Period& period,
+                                            const Period& previous, int64_t now);
+
+// ---- The 12-month trend -----------------------------------------------------------------------
+
+// A dozen ascending instants (month bounds), searched without branches.
+class SortedInstants {
+ public:
+  SortedInstants() = default;
+  explicit SortedInstants(std::vector<int64_t> instants);
+  // How many of the instants are at or before `t` (std::upper_bound's index).
+  size_t CountAtOrBefore(int64_t t) const;
+  size_t size() const { return size_; }
+  int64_t operator[](size_t i) const { return instants_[i]; }
+  int64_t back() const { return instants_[size_ - 1]; }
+
+ private:
+  std::vector<int64_t> instants_;  // padded to a power of two with the largest instant
+  size_t size_ = 0;
+};
+
+class TrendPass {
+ public:
+  static constexpr int kMonths = 12;
+  // The months that end with `last_month`.
+  TrendPass(const FactView& v, Date last_month, int64_t now);
+  void Add(uint32_t row);
+  void Merge(TrendPass&& other);
+  std::vector<TrendPoint> Finish() &&;
+
+ private:
+  void CountOpen(int64_t opened, int64_t closed);
+
+  const FactView* v_;
+  int64_t now_;
+  std::vector<Date> starts_;  // kMonths + 1 month starts
+  SortedInstants bounds_;     // the same as instants
+  std::vector<TrendPoint> points_;
+  std::vector<int64_t> won_in_currency_;
+  std::vector<double> cycle_sum_;
+  // The instants open deals are counted at: each month's end, or now for a month not over, and a
+  // difference array over them.
+  SortedInstants ends_;
+  std::vector<int64_t> open_diff_;
+};
+
+// ---- Open deals now ----------------------------------------------------------------------------
+
+struct OpenStage {
+  int64_t count = 0, value = 0;
+  WeightedSum weighted;
+};
+
+class OpenNowPass {
+ public:
+  explicit OpenNowPass(const FactView& v);
+  void Add(uint32_t row);
+  void Merge(OpenNowPass&& other);
+
+  std::vector<OpenStage> stages;  // by stage slot
+  int64_t total = 0;
+  // By owner slot as in OwnerFigures: open deals and their value.
+  std::vector<std::pair<int64_t, int64_t>> owners;
+
+ private:
+  const FactView* v_;
+};
+
+// ---- Deals lost in a period by reason and stage ------------------------------------------------
+
+class LostPass {
+ public:
+  LostPass(const FactView& v, Span span);
+  void Add(uint32_t row);
+  void Merge(LostPass&& other);
+  // Most lost first, then by reason and stage.
+  std::vector<LostBreakdown> Finish() &&;
+
+ private:
+  const FactView* v_;
+  Span span_;
+  // By (reason index + 1, stage slot); stages no longer there by (reason index, stage id).
+  std::vector<LostBreakdown> table_;
+  std::map<std::pair<int32_t, Id>, LostBreakdown> elsewhere_;
+};
+
+// ---- Stage figures: conversion, time in stage, funnel, historical probability -----------------
+
+// Per stage (by catalog slot) of one period: conversion and the funnel, and the historical win
+// share of the deals closed in it.
+struct StageFigures {
+  struct PerStage {
+    int64_t entered = 0, advanced = 0, lost = 0;
+    int64_t furthest = 0;  // funnel: deals created in the period whose furthest stage this was
+    int64_t closed = 0, won = 0;  // closed in the period after being in this stage
+
+    PerStage& operator+=(const PerStage& o) {
+      entered += o.entered;
+      advanced += o.advanced;
+      lost += o.lost;
+      furthest += o.furthest;
+      closed += o.closed;
+      won += o.won;
+      return *this;
+    }
+  };
+  std::vector<PerStage> stages;
+  std::vector<int64_t> created_won;  // funnel: per pipeline slot, deals created in the period, won
+  int64_t created = 0, won = 0;
+
+  // Deals of the period's funnel that reached stage `slot`: those whose furthest stage of the
+  // pipeline is at or beyond it, and the won ones (skipped stages count as passed).
+  int64_t Reached(const Catalog& catalog, size_t slot) const;
+};
+
+// Durations of stays in days, by stage slot: the stays of one period that one worker read.
+using StayDays = std::vector<std::vector<double>>;
+
+// Stay durations by [worker][period][stage slot], for time in stage. Reused between reports (see
+// StayBufferPool).
+struct StayBuffers {
+  std::array<std::vector<StayDays>, kWorkers> per_worker;
+
+  // Empties every buffer for `periods` × `stages`, keeping what was allocated.
+  void Reset(size_t periods, size_t stages);
+  // The durations of one period and stage, in one part per worker.
+  std::array<std::span<const double>, kWorkers> Parts(size_t period, size_t slot) const;
+};
+
+// Stay buffers not in use: as many as reports ran at once, each as large as the largest report
+// it served needed. A dashboard over a million deals writes millions of durations, and writing
+// them into memory already sized and mapped costs a fraction of growing fresh vectors each time.
+class StayBufferPool {
+ public:
+  std::unique_ptr<StayBuffers> Take();
+  void Return(std::unique_ptr<StayBuffers> buffers);
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<StayBuffers>> free_;
+};
+
+class StagePass {
+ public:
+  // `worker_days`: where this worker's stay durations go (Reset for the periods); null: time in
+  // stage is not needed.
+  StagePass(const FactView& v, const std::vector<Period>& periods,
+            std::vector<StayDays>* worker_days);
+  // Adds the deals rows[begin, end) (indexes into FactView::rows).
+  void AddRows(size_t begin, size_t end);
+  void Merge(StagePass&& other);
+  // One per period.
+  std::vector<StageFigures> Finish() &&;
+
+ private:
+  const FactView* v_;
+  std::vector<Span> spans_;
+  int64_t first_ = 0, last_ = 0;  // the periods' union
+  std::vector<StageFigures> out_;
+  std::vector<StayDays>* days_;
+  std::vector<int32_t> stage_pipeline_, stage_order_;  // by stage slot: pipeline slot, order
+  // Scratch space kept between deals.
+  std::vector<std::pair<int32_t, int32_t>> later_order_;  // (pipeline slot, highest order later)
+  std::vector<size_t> active_;                            // the periods the deal has events in
+};
+
+// Every pass the dashboard makes, for one worker: the per-row passes over each row of a chunk,
+// then the stage pass over the chunk (its columns are still in the cache).
+struct DashboardPasses {
+  PeriodPass periods;
+  TrendPass trend;
+  OpenNowPass open;
+  LostPass lost;
+  StagePass stages;
+
+  // `period` and the one before; stay durations into `worker_days` (see StagePass).
+  DashboardPasses(const FactView& v, const Period& period, const Period& previous, int64_t now,
+                  std::vector<StayDays>* worker_days);
+  // Adds the deals rows[begin, end) (indexes into FactView::rows).
+  void AddRows(size_t begin, size_t end);
+  void Merge(DashboardPasses&& other);
+
+ private:
+  const FactView* v_;
+};
+
+// The stage figures of every deal in view for each of `periods`, without time in stage.
+std::vector<StageFigures> ComputeStages(const FactView& v, const std::vector<Period>& periods);
+
+}  // namespace pipedeck
