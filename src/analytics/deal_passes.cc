@@ -30,6 +30,8 @@ int32_t EffectivePercent(const FactView& v, size_t r) {
 
 namespace {
 
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
 // The owner's slot in OwnerFigures-like tables: its user slot, or the last one for owners that
 // are not users.
 int32_t OwnerSlot(const FactView& v, uint32_t r) {
@@ -147,22 +149,31 @@ std::array<PeriodFigures, 2> ComputePeriods(const FactView& v, const Period& per
 
 // ---- TrendPass ---------------------------------------------------------------------------------
 
-SortedInstants::SortedInstants(std::vector<int64_t> instants) : size_(instants.size()) {
-  size_t padded = 1;
-  while (padded < instants.size()) padded *= 2;
-  instants.resize(padded, std::numeric_limits<int64_t>::max());
-  instants_ = std::move(instants);
+SortedInstants::SortedInstants(std::vector<int64_t> instants) : instants_(std::move(instants)) {
+  if (instants_.empty()) return;
+  first_day_ = FloorDiv(instants_.front(), kMillisPerDay);
+  const int64_t last_day = FloorDiv(instants_.back(), kMillisPerDay);
+  // Month bounds span a year or two; a table for a longer span would not pay.
+  if (last_day - first_day_ > kMaxTableDays || instants_.size() > UINT16_MAX) return;
+  first_at_or_after_day_.resize(last_day - first_day_ + 1);
+  size_t i = 0;
+  for (int64_t day = first_day_; day <= last_day; ++day) {
+    while (i < instants_.size() && instants_[i] < day * kMillisPerDay) ++i;
+    first_at_or_after_day_[day - first_day_] = static_cast<uint16_t>(i);
+  }
 }
 
 size_t SortedInstants::CountAtOrBefore(int64_t t) const {
-  // A search without branches: the half that must hold the answer, halved until one is left.
-  if (instants_.empty()) return 0;
-  const int64_t* base = instants_.data();
-  for (size_t n = instants_.size(); n > 1; n -= n / 2) {
-    base = base[n / 2 - 1] <= t ? base + n / 2 : base;
+  if (instants_.empty() || t < instants_.front()) return 0;
+  if (t >= instants_.back()) return instants_.size();
+  size_t i = 0;
+  if (!first_at_or_after_day_.empty()) {
+    // Start from the first instant of t's day: a month bound is rarely on the same day as
+    // another, so this is the answer or one step short of it.
+    i = first_at_or_after_day_[FloorDiv(t, kMillisPerDay) - first_day_];
   }
-  const size_t count = static_cast<size_t>(base - instants_.data()) + (*base <= t ? 1 : 0);
-  return std::min(count, size_);  // the padding is not counted, even for t = max
+  while (i < instants_.size() && instants_[i] <= t) ++i;
+  return i;
 }
 
 TrendPass::TrendPass(const FactView& v, Date last_month, int64_t now)

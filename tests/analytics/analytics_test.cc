@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -961,16 +962,34 @@ TEST(DealPassesTest, ForChunksVisitsEveryIndexOnce) {
 TEST(DealPassesTest, SortedInstantsCountLikeUpperBound) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-  for (size_t size = 1; size <= 13; ++size) {
-    std::vector<int64_t> instants;
-    for (size_t i = 0; i < size; ++i) instants.push_back(static_cast<int64_t>(i) * 10);
+  constexpr int64_t kDay = kMillisPerDay;
+  const int64_t jan = At("2026-01-01T00:00:00Z").millis;
+  std::vector<std::vector<int64_t>> sets = {
+      {jan},
+      {jan, jan + 31 * kDay, jan + 59 * kDay},             // month starts
+      {jan, jan + 31 * kDay, jan + 31 * kDay + 1},         // the last one "now + 1ms"
+      {jan + 5, jan + 7, jan + kDay - 1, jan + 3 * kDay},  // several within one day
+      {-3 * kDay - 1, -kDay, 0, 1},                        // before the epoch
+      {jan, jan + 5000 * kDay},                            // too far apart for a table
+  };
+  sets.push_back({});  // 13 month bounds, as a trend has them
+  for (int m = 0; m <= 12; ++m)
+    sets.back().push_back(StartOf(AddDays(Day("2025-12-01"), 31 * m)).millis);
+  std::mt19937_64 random(3);
+  for (const std::vector<int64_t>& instants : sets) {
     const SortedInstants sorted(instants);
-    EXPECT_EQ(sorted.size(), size);
-    for (int64_t t : {kMin, int64_t{-1}, int64_t{0}, int64_t{5}, int64_t{10}, int64_t{119},
-                      int64_t{120}, int64_t{121}, kMax}) {
+    EXPECT_EQ(sorted.size(), instants.size());
+    std::vector<int64_t> probes = {kMin, kMax};
+    for (int64_t i : instants) {
+      for (int64_t d : {-kDay, int64_t{-1}, int64_t{0}, int64_t{1}, kDay}) probes.push_back(i + d);
+    }
+    std::uniform_int_distribution<int64_t> near(instants.front() - 2 * kDay,
+                                                instants.back() + 2 * kDay);
+    for (int k = 0; k < 200; ++k) probes.push_back(near(random));
+    for (int64_t t : probes) {
       const size_t expected =
           std::upper_bound(instants.begin(), instants.end(), t) - instants.begin();
-      EXPECT_EQ(sorted.CountAtOrBefore(t), expected) << "size " << size << ", t " << t;
+      ASSERT_EQ(sorted.CountAtOrBefore(t), expected) << "t " << t;
     }
   }
 }
