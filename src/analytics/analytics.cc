@@ -1,14 +1,9 @@
 #include "analytics/analytics.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <future>
-#include <limits>
 #include <map>
-#include <mutex>
-#include <set>
-#include <span>
 #include <string>
 #include <utility>
 
