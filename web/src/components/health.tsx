@@ -150,14 +150,16 @@ export function HealthPage({ search }: { search: URLSearchParams }) {
             <FlagSection
               key={g.flag}
               group={g}
-              report={r}
-              selection={selection}
-              setSelection={setSelection}
-              snoozing={snoozing}
-              setSnoozing={setSnoozing}
-              refusedDeal={refusedDeal}
-              today={today}
-              onSnoozed={changed}
+              context={{
+                report: r,
+                selection,
+                setSelection,
+                snoozing,
+                setSnoozing,
+                refusedDeal,
+                today,
+                onSnoozed: changed,
+              }}
             />
           ))}
 
@@ -222,18 +224,9 @@ export function HealthPage({ search }: { search: URLSearchParams }) {
   );
 }
 
-function FlagSection({
-  group,
-  report,
-  selection,
-  setSelection,
-  snoozing,
-  setSnoozing,
-  refusedDeal,
-  today,
-  onSnoozed,
-}: {
-  group: FlagGroup;
+// What every finding of the page reads and changes: the report, the bulk selection, the snooze
+// being edited, the deal a bulk action refused, and how to announce a snooze.
+type FindingContext = {
   report: HealthReport;
   selection: Selection;
   setSelection: (s: Selection) => void;
@@ -242,7 +235,10 @@ function FlagSection({
   refusedDeal: Id | null;
   today: string;
   onSnoozed: (message: string) => void;
-}) {
+};
+
+function FlagSection({ group, context }: { group: FlagGroup; context: FindingContext }) {
+  const { report } = context;
   const titleId = `flag-${group.flag}-title`;
   return (
     <section class="panel health-flag" id={`flag-${group.flag}`} aria-labelledby={titleId} data-flag={group.flag}>
@@ -261,44 +257,15 @@ function FlagSection({
         ))}
       </ul>
       {group.findings.map((f) => (
-        <Finding
-          key={findingKey(f)}
-          finding={f}
-          report={report}
-          selection={selection}
-          setSelection={setSelection}
-          snoozing={snoozing}
-          setSnoozing={setSnoozing}
-          refusedDeal={refusedDeal}
-          today={today}
-          onSnoozed={onSnoozed}
-        />
+        <Finding key={findingKey(f)} finding={f} context={context} />
       ))}
     </section>
   );
 }
 
-function Finding({
-  finding: f,
-  report,
-  selection,
-  setSelection,
-  snoozing,
-  setSnoozing,
-  refusedDeal,
-  today,
-  onSnoozed,
-}: {
-  finding: HealthFinding;
-  report: HealthReport;
-  selection: Selection;
-  setSelection: (s: Selection) => void;
-  snoozing: Snoozing;
-  setSnoozing: (s: Snoozing) => void;
-  refusedDeal: Id | null;
-  today: string;
-  onSnoozed: (message: string) => void;
-}) {
+function Finding({ finding: f, context }: { finding: HealthFinding; context: FindingContext }) {
+  const { report, selection, setSelection, snoozing, setSnoozing, refusedDeal, today, onSnoozed } =
+    context;
   const key = findingKey(f);
   const subject = findingSubject(f, report.names);
   const ids = f.deals.map((d) => d.deal_id);
