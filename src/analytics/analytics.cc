@@ -24,12 +24,22 @@ Analytics::~Analytics() = default;
 
 Result<Dashboard> Analytics::GetDashboard(const AnalyticsScope& scope) {
   PD_RETURN_IF_ERROR(facts_->Refresh(store_));
-  Catalog catalog;
-  std::map<Id, int64_t> activities_done;
   Period period = scope.period.period;
+  // The leaderboard's activity counts come from the database: read them on a thread of their
+  // own while the deals are read from the copy.
+  using ActivitiesByOwner = std::map<Id, int64_t>;
+  std::future<Result<ActivitiesByOwner>> activities_read =
+      std::async(std::launch::async, [&]() -> Result<ActivitiesByOwner> {
+        ActivitiesByOwner done;
+        PD_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
+          PD_ASSIGN_OR_RETURN(done, tx.CountDoneActivitiesByOwner(period.from, period.to));
+          return Status::Ok();
+        }));
+        return done;
+      });
+  Catalog catalog;
   PD_RETURN_IF_ERROR(store_.Read([&](StoreTx& tx) -> Status {
     PD_ASSIGN_OR_RETURN(catalog, LoadCatalog(tx));
-    PD_ASSIGN_OR_RETURN(activities_done, tx.CountDoneActivitiesByOwner(period.from, period.to));
     return Status::Ok();
   }));
   PD_ASSIGN_OR_RETURN(ScopeFilter filter, ScopeFilter::Make(catalog, scope));
@@ -70,20 +80,12 @@ Result<Dashboard> Analytics::GetDashboard(const AnalyticsScope& scope) {
 
   StageFigures& stages = both[0];
   StageFigures& previous_stages = both[1];
-  // Time in stage: summarising hundreds of thousands of stays per stage is the costly part, split
-  // over two threads by stage.
-  std::vector<Distribution> stay_summaries(catalog.stages.size());
-  std::vector<Figure> previous_stay_medians(catalog.stages.size());
-  auto summarize = [&](size_t parity) {
-    for (size_t slot = parity; slot < catalog.stages.size(); slot += 2) {
-      if (!filter.CoversPipeline(catalog.stages[slot].pipeline_id)) continue;
-      stay_summaries[slot] = Summarize(stay_buffers->Parts(0, slot));
-      previous_stay_medians[slot] = Percentile(stay_buffers->Parts(1, slot), 50);
-    }
-  };
-  auto odd_stages = std::async(std::launch::async, summarize, 1);
-  summarize(0);
-  odd_stages.get();
+  // Time in stage, in days: the current period's distribution and the previous period's median.
+  std::vector<bool> stages_in_scope(catalog.stages.size());
+  for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
+    stages_in_scope[slot] = filter.CoversPipeline(catalog.stages[slot].pipeline_id);
+  }
+  const StaySummaries stay_summaries = SummarizeStays(*stay_buffers, stages_in_scope);
   stay_buffers_->Return(std::move(stay_buffers));
   std::map<Id, int32_t> last_order;
   for (const StageInfo& s : catalog.stages) last_order[s.pipeline_id] = s.order;
@@ -112,7 +114,8 @@ Result<Dashboard> Analytics::GetDashboard(const AnalyticsScope& scope) {
       c.previous_rate = Ratio(before.advanced, before.entered);
       out.conversion.push_back(c);
     }
-    StageTime t{s.id, s.pipeline_id, stay_summaries[slot], previous_stay_medians[slot]};
+    StageTime t{s.id, s.pipeline_id, stay_summaries.current[slot],
+                stay_summaries.previous_median[slot]};
     out.time_in_stage.push_back(t);
 
     FunnelStep f{s.id, s.pipeline_id, stages.Reached(catalog, slot), std::nullopt};
@@ -124,6 +127,7 @@ Result<Dashboard> Analytics::GetDashboard(const AnalyticsScope& scope) {
 
   // Leaderboard: every user who could own deals in scope and has something to show, plus the
   // active users the scope covers.
+  PD_ASSIGN_OR_RETURN(const ActivitiesByOwner activities_done, activities_read.get());
   for (size_t slot = 0; slot < catalog.user_ids.size(); ++slot) {
     const Id id = catalog.user_ids[slot];
     const User& user = catalog.users.at(id);

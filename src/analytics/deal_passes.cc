@@ -1,23 +1,40 @@
 #include "analytics/deal_passes.h"
 
+#include <atomic>
 #include <limits>
+#include <tuple>
 
 namespace pipedeck {
 
 Span SpanOf(const Period& p) { return {StartOf(p.from).millis, StartOf(p.to).millis}; }
+
+SpanIndex::SpanIndex(std::vector<Span> spans)
+    : spans_(std::move(spans)),
+      first_(std::numeric_limits<int64_t>::max()),
+      last_(std::numeric_limits<int64_t>::min()) {
+  for (const Span& s : spans_) {
+    first_ = std::min(first_, s.from);
+    last_ = std::max(last_, s.to);
+  }
+}
 
 FactView MakeView(const FactData& data, const Catalog& catalog, const ScopeFilter& filter) {
   FactView v{data, catalog, {}, -1, 0};
   for (size_t i = 0; i < data.currencies.size(); ++i) {
     if (data.currencies[i] == catalog.currency) v.currency = static_cast<int32_t>(i);
   }
+  // Every row is written and kept or not by the next one: whether a row is in scope follows no
+  // pattern a branch predictor could learn.
   const DealColumns& d = data.deals;
-  v.rows.reserve(d.size());
+  v.rows.resize(d.size());
+  size_t n = 0;
   for (size_t r = 0; r < d.size(); ++r) {
-    if (d.gone[r] || !filter.Matches(d.pipeline[r], d.owner[r])) continue;
-    v.rows.push_back(static_cast<uint32_t>(r));
-    if (d.currency[r] != v.currency) ++v.other_currency_deals;
+    const bool in_scope = !d.gone[r] && filter.Matches(d.pipeline[r], d.owner[r]);
+    v.rows[n] = static_cast<uint32_t>(r);
+    n += in_scope;
+    v.other_currency_deals += in_scope & (d.currency[r] != v.currency);
   }
+  v.rows.resize(n);
   return v;
 }
 
@@ -382,10 +399,20 @@ int64_t StageFigures::Reached(const Catalog& catalog, size_t slot) const {
   return reached;
 }
 
+Figure InDays(Figure millis) {
+  if (!millis) return millis;
+  return *millis / static_cast<double>(kMillisPerDay);
+}
+
+Distribution InDays(Distribution millis) {
+  return {millis.count, InDays(millis.mean), InDays(millis.median), InDays(millis.p75),
+          InDays(millis.p90)};
+}
+
 void StayBuffers::Reset(size_t periods, size_t stages) {
-  for (std::vector<StayDays>& worker : per_worker) {
+  for (std::vector<StayMillis>& worker : per_worker) {
     worker.resize(periods);
-    for (StayDays& period : worker) {
+    for (StayMillis& period : worker) {
       period.resize(stages);
       for (std::vector<double>& days : period) days.clear();
     }
@@ -396,6 +423,44 @@ std::array<std::span<const double>, kWorkers> StayBuffers::Parts(size_t period, 
   std::array<std::span<const double>, kWorkers> parts;
   for (size_t w = 0; w < kWorkers; ++w) parts[w] = per_worker[w][period][slot];
   return parts;
+}
+
+StaySummaries SummarizeStays(const StayBuffers& buffers, const std::vector<bool>& wanted) {
+  StaySummaries out;
+  out.current.resize(wanted.size());
+  out.previous_median.resize(wanted.size());
+  struct Task {
+    size_t values, period, slot;
+  };
+  std::vector<Task> tasks;
+  for (size_t slot = 0; slot < wanted.size(); ++slot) {
+    if (!wanted[slot]) continue;
+    for (size_t period = 0; period < 2; ++period) {
+      size_t values = 0;
+      for (std::span<const double> part : buffers.Parts(period, slot)) values += part.size();
+      tasks.push_back({values, period, slot});
+    }
+  }
+  std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) {
+    return std::tie(b.values, a.period, a.slot) < std::tie(a.values, b.period, b.slot);
+  });
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < tasks.size();) {
+      const Task& t = tasks[i];
+      const auto parts = buffers.Parts(t.period, t.slot);
+      if (t.period == 0) {
+        out.current[t.slot] = InDays(Summarize(parts));
+      } else {
+        out.previous_median[t.slot] = InDays(Percentile(parts, 50));
+      }
+    }
+  };
+  std::array<std::future<void>, kWorkers - 1> others;
+  for (std::future<void>& other : others) other = std::async(std::launch::async, work);
+  work();
+  for (std::future<void>& other : others) other.get();
+  return out;
 }
 
 std::unique_ptr<StayBuffers> StayBufferPool::Take() {
@@ -411,18 +476,17 @@ void StayBufferPool::Return(std::unique_ptr<StayBuffers> buffers) {
   free_.push_back(std::move(buffers));
 }
 
+namespace {
+std::vector<Span> SpansOf(const std::vector<Period>& periods) {
+  std::vector<Span> spans;
+  for (const Period& p : periods) spans.push_back(SpanOf(p));
+  return spans;
+}
+}  // namespace
+
 StagePass::StagePass(const FactView& v, const std::vector<Period>& periods,
-                     std::vector<StayDays>* worker_days)
-    : v_(&v),
-      first_(std::numeric_limits<int64_t>::max()),
-      last_(std::numeric_limits<int64_t>::min()),
-      out_(periods.size()),
-      days_(worker_days) {
-  for (const Period& p : periods) {
-    spans_.push_back(SpanOf(p));
-    first_ = std::min(first_, spans_.back().from);
-    last_ = std::max(last_, spans_.back().to);
-  }
+                     std::vector<StayMillis>* worker_stays)
+    : v_(&v), spans_(SpansOf(periods)), out_(periods.size()), stay_millis_(worker_stays) {
   for (StageFigures& f : out_) {
     f.stages.resize(v.catalog.stages.size());
     f.created_won.resize(v.catalog.pipelines.size());
@@ -439,6 +503,7 @@ StagePass::StagePass(const FactView& v, const std::vector<Period>& periods,
 void StagePass::AddRows(size_t begin, size_t end) {
   const DealColumns& d = v_->data.deals;
   const Catalog& catalog = v_->catalog;
+  const size_t none = spans_.size();
   for (size_t k = begin; k < end; ++k) {
     const uint32_t r = v_->rows[k];
     // Only a deal with an event inside the periods can count: every figure here is about an
@@ -446,16 +511,12 @@ void StagePass::AddRows(size_t begin, size_t end) {
     const uint32_t count = d.event_count[r];
     if (count == 0) continue;
     const EventFact* events = v_->data.events.data() + d.event_begin[r];
-    const int64_t first_event = events[0].at;
-    const int64_t last_event = events[count - 1].at;
-    if (first_event >= last_ || last_event < first_) continue;
-    active_.clear();
-    for (size_t p = 0; p < spans_.size(); ++p) {
-      if (first_event < spans_[p].to && last_event >= spans_[p].from) active_.push_back(p);
-    }
+    if (events[0].at >= spans_.last() || events[count - 1].at < spans_.first()) continue;
     const int32_t pipeline = catalog.pipeline_slots.Find(d.pipeline[r]);
-    const bool closed = d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant;
     const bool won = d.status[r] == DealStatus::kWon;
+    const size_t closed_in = d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant
+                                 ? spans_.Find(d.closed[r])
+                                 : none;
     later_order_.clear();
     int64_t next_boundary = kNoInstant;  // where the stay being read ends
     int32_t furthest = -1;               // the furthest stage of the deal's own pipeline
@@ -477,7 +538,6 @@ void StagePass::AddRows(size_t begin, size_t end) {
                                 [&](const auto& p) { return p.first == stage_pipeline; });
       const bool advanced = (e.flags & EventFact::kWonSince) ||
                             (later != later_order_.end() && later->second > order);
-      const bool lost = !advanced && (e.flags & EventFact::kFirstCloseSinceLost);
       if (later == later_order_.end()) {
         later_order_.emplace_back(stage_pipeline, order);
       } else {
@@ -487,31 +547,33 @@ void StagePass::AddRows(size_t begin, size_t end) {
         furthest = slot;
       }
       const bool first_in_stage = e.flags & EventFact::kFirstStayInStage;
-      int64_t previous_entry = kNoInstant;
-      if (!first_in_stage) previous_entry = PreviousEntry(events, i, e.stage);
-      for (size_t p : active_) {
-        const Span& span = spans_[p];
-        StageFigures::PerStage& c = out_[p].stages[slot];
-        // Conversion: the first entry of each stage within the period.
-        if (span.Contains(enter) && (first_in_stage || previous_entry < span.from)) {
+      // Conversion: the first entry of each stage within the period.
+      if (const size_t p = spans_.Find(enter); p != none) {
+        if (first_in_stage || PreviousEntry(events, i, e.stage) < spans_[p].from) {
+          StageFigures::PerStage& c = out_[p].stages[slot];
           ++c.entered;
-          if (advanced) ++c.advanced;
-          if (lost) ++c.lost;
+          if (advanced) {
+            ++c.advanced;
+          } else if (e.flags & EventFact::kFirstCloseSinceLost) {
+            ++c.lost;
+          }
         }
-        // Time in stage: stays that ended in the period.
-        if (days_ && leave != kNoInstant && span.Contains(leave)) {
-          (*days_)[p][slot].push_back(DaysBetweenMillis(enter, leave));
+      }
+      // Time in stage: stays that ended in the period, in milliseconds (see StayMillis).
+      if (stay_millis_) {
+        if (const size_t p = spans_.Find(leave); p != none) {  // none for a stay not over
+          (*stay_millis_)[p][slot].push_back(static_cast<double>(leave - enter));
         }
-        // Historical probability: closed deals of the period, every stage they were ever in.
-        if (first_in_stage && closed && span.Contains(d.closed[r])) {
-          ++c.closed;
-          if (won) ++c.won;
-        }
+      }
+      // Historical probability: closed deals of the period, every stage they were ever in.
+      if (first_in_stage && closed_in != none) {
+        StageFigures::PerStage& c = out_[closed_in].stages[slot];
+        ++c.closed;
+        if (won) ++c.won;
       }
     }
     // Funnel: deals created in the period, the furthest stage of their pipeline they reached.
-    for (size_t p : active_) {
-      if (!spans_[p].Contains(d.created[r])) continue;
+    if (const size_t p = spans_.Find(d.created[r]); p != none) {
       StageFigures& f = out_[p];
       ++f.created;
       if (ever_won) {
@@ -540,12 +602,12 @@ void StagePass::Merge(StagePass&& other) {
 std::vector<StageFigures> StagePass::Finish() && { return std::move(out_); }
 
 DashboardPasses::DashboardPasses(const FactView& v, const Period& period, const Period& previous,
-                                 int64_t now, std::vector<StayDays>* worker_days)
+                                 int64_t now, std::vector<StayMillis>* worker_stays)
     : periods(v, period, previous, now),
       trend(v, MonthStart(AddDays(period.to, -1)), now),
       open(v),
       lost(v, SpanOf(period)),
-      stages(v, {period, previous}, worker_days),
+      stages(v, {period, previous}, worker_stays),
       v_(&v) {}
 
 void DashboardPasses::AddRows(size_t begin, size_t end) {

@@ -34,6 +34,28 @@ struct Span {
 };
 Span SpanOf(const Period& p);
 
+// Which of a few periods that do not overlap holds an instant: the dashboard's period and the one
+// before it. One lookup per instant instead of a test per period.
+class SpanIndex {
+ public:
+  explicit SpanIndex(std::vector<Span> spans);
+  // The index of the span holding t, or size().
+  size_t Find(int64_t t) const {
+    if (t < first_ || t >= last_) return spans_.size();
+    size_t i = 0;
+    while (i < spans_.size() && !spans_[i].Contains(t)) ++i;
+    return i;
+  }
+  const Span& operator[](size_t i) const { return spans_[i]; }
+  size_t size() const { return spans_.size(); }
+  int64_t first() const { return first_; }  // the spans' union lies in [first, last)
+  int64_t last() const { return last_; }
+
+ private:
+  std::vector<Span> spans_;
+  int64_t first_, last_;
+};
+
 // Everything one computation over the facts reads: the columns, which rows are in scope, the
 // stages and the report currency.
 struct FactView {
@@ -240,19 +262,35 @@ struct StageFigures {
   int64_t Reached(const Catalog& catalog, size_t slot) const;
 };
 
-// Durations of stays in days, by stage slot: the stays of one period that one worker read.
-using StayDays = std::vector<std::vector<double>>;
+// Durations of stays in milliseconds, by stage slot: the stays of one period that one worker read.
+// Kept in milliseconds (exact, and no division per stay); summaries are turned into days at the
+// end (InDays).
+using StayMillis = std::vector<std::vector<double>>;
+
+// A summary of durations in milliseconds, in days.
+Distribution InDays(Distribution millis);
+Figure InDays(Figure millis);
 
 // Stay durations by [worker][period][stage slot], for time in stage. Reused between reports (see
 // StayBufferPool).
 struct StayBuffers {
-  std::array<std::vector<StayDays>, kWorkers> per_worker;
+  std::array<std::vector<StayMillis>, kWorkers> per_worker;
 
   // Empties every buffer for `periods` × `stages`, keeping what was allocated.
   void Reset(size_t periods, size_t stages);
   // The durations of one period and stage, in one part per worker.
   std::array<std::span<const double>, kWorkers> Parts(size_t period, size_t slot) const;
 };
+
+// Time in stage in days, by stage slot: the first period's distribution and the second's median.
+struct StaySummaries {
+  std::vector<Distribution> current;
+  std::vector<Figure> previous_median;
+};
+// Summarises the stays of the stage slots `wanted` (of two periods) on kWorkers threads, the
+// largest first: stages differ in size by orders of magnitude, and a fixed split would leave one
+// thread with most of the work.
+StaySummaries SummarizeStays(const StayBuffers& buffers, const std::vector<bool>& wanted);
 
 // Stay buffers not in use: as many as reports ran at once, each as large as the largest report
 // it served needed. A dashboard over a million deals writes millions of durations, and writing
@@ -269,10 +307,10 @@ class StayBufferPool {
 
 class StagePass {
  public:
-  // `worker_days`: where this worker's stay durations go (Reset for the periods); null: time in
-  // stage is not needed.
+  // `worker_stays`: where this worker's stay durations go (Reset for the periods); null: time in
+  // stage is not needed. `periods` must not overlap.
   StagePass(const FactView& v, const std::vector<Period>& periods,
-            std::vector<StayDays>* worker_days);
+            std::vector<StayMillis>* worker_stays);
   // Adds the deals rows[begin, end) (indexes into FactView::rows).
   void AddRows(size_t begin, size_t end);
   void Merge(StagePass&& other);
@@ -281,14 +319,12 @@ class StagePass {
 
  private:
   const FactView* v_;
-  std::vector<Span> spans_;
-  int64_t first_ = 0, last_ = 0;  // the periods' union
+  SpanIndex spans_;
   std::vector<StageFigures> out_;
-  std::vector<StayDays>* days_;
+  std::vector<StayMillis>* stay_millis_;
   std::vector<int32_t> stage_pipeline_, stage_order_;  // by stage slot: pipeline slot, order
   // Scratch space kept between deals.
   std::vector<std::pair<int32_t, int32_t>> later_order_;  // (pipeline slot, highest order later)
-  std::vector<size_t> active_;                            // the periods the deal has events in
 };
 
 // Every pass the dashboard makes, for one worker: the per-row passes over each row of a chunk,
@@ -300,9 +336,9 @@ struct DashboardPasses {
   LostPass lost;
   StagePass stages;
 
-  // `period` and the one before; stay durations into `worker_days` (see StagePass).
+  // `period` and the one before; stay durations into `worker_stays` (see StagePass).
   DashboardPasses(const FactView& v, const Period& period, const Period& previous, int64_t now,
-                  std::vector<StayDays>* worker_days);
+                  std::vector<StayMillis>* worker_stays);
   // Adds the deals rows[begin, end) (indexes into FactView::rows).
   void AddRows(size_t begin, size_t end);
   void Merge(DashboardPasses&& other);

@@ -994,6 +994,56 @@ TEST(DealPassesTest, SortedInstantsCountLikeUpperBound) {
   }
 }
 
+TEST(DealPassesTest, SpanIndexFindsTheSpanHoldingAnInstant) {
+  // The dashboard's shape (a period and the one just before it), and spans with a gap between.
+  const SpanIndex adjacent({{100, 200}, {0, 100}});
+  EXPECT_EQ(adjacent.first(), 0);
+  EXPECT_EQ(adjacent.last(), 200);
+  const std::vector<std::pair<int64_t, size_t>> adjacent_cases = {
+      {-1, 2}, {0, 1}, {99, 1}, {100, 0}, {199, 0}, {200, 2}, {kNoInstant, 2}, {kStillOpen, 2}};
+  for (const auto& [t, span] : adjacent_cases) EXPECT_EQ(adjacent.Find(t), span) << "t " << t;
+
+  const SpanIndex apart({{0, 10}, {20, 30}});
+  const std::vector<std::pair<int64_t, size_t>> apart_cases = {{0, 0},  {9, 0},  {10, 2}, {19, 2},
+                                                               {20, 1}, {29, 1}, {30, 2}};
+  for (const auto& [t, span] : apart_cases) EXPECT_EQ(apart.Find(t), span) << "t " << t;
+
+  const SpanIndex empty({});
+  EXPECT_EQ(empty.Find(0), 0u);
+}
+
+TEST(DealPassesTest, StaySummariesMatchOneThreadOverTheJoinedParts) {
+  // Three stages of very different sizes, spread unevenly over the workers' parts; the third is
+  // out of scope.
+  StayBuffers buffers;
+  buffers.Reset(2, 3);
+  std::mt19937_64 random(7);
+  const std::array<size_t, 3> sizes = {50'000, 3, 700};
+  std::array<std::array<std::vector<double>, 3>, 2> joined;
+  for (size_t period = 0; period < 2; ++period) {
+    for (size_t slot = 0; slot < 3; ++slot) {
+      for (size_t i = 0; i < sizes[slot] + period; ++i) {
+        const double millis = static_cast<double>(random() % (90 * kMillisPerDay));
+        buffers.per_worker[i % 3 == 0 ? 0 : kWorkers - 1][period][slot].push_back(millis);
+        joined[period][slot].push_back(millis / kMillisPerDay);
+      }
+    }
+  }
+  const StaySummaries s = SummarizeStays(buffers, {true, true, false});
+  for (size_t slot = 0; slot < 2; ++slot) {
+    const Distribution expected = Summarize(joined[0][slot]);
+    EXPECT_EQ(s.current[slot].count, expected.count);
+    EXPECT_FIGURE(s.current[slot].mean, *expected.mean);
+    EXPECT_FIGURE(s.current[slot].median, *expected.median);
+    EXPECT_FIGURE(s.current[slot].p75, *expected.p75);
+    EXPECT_FIGURE(s.current[slot].p90, *expected.p90);
+    EXPECT_FIGURE(s.previous_median[slot], *Percentile(joined[1][slot], 50));
+  }
+  EXPECT_EQ(s.current[2].count, 0);
+  EXPECT_NA(s.current[2].median);
+  EXPECT_NA(s.previous_median[2]);
+}
+
 TEST_F(AnalyticsTest, FactCacheCatchesUpWithOnlyTheChangedDeals) {
   std::vector<Id> stages = MakePipeline("Sales", {{"A", 10}, {"B", 30}});
   Id first = Create("2026-03-01T09:00:00Z", stages[0], 100, admin_);
