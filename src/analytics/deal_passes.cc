@@ -70,7 +70,7 @@ int64_t PreviousEntry(const EventFact* events, size_t i, Id stage) {
 // ---- PeriodPass --------------------------------------------------------------------------------
 
 PeriodPass::PeriodPass(const FactView& v, const Period& period, const Period& previous, int64_t now)
-    : v_(&v), spans_{SpanOf(period), SpanOf(previous)} {
+    : v_(&v), spans_({SpanOf(period), SpanOf(previous)}) {
   for (size_t p = 0; p < 2; ++p) {
     // Open at the end of each period, or now (including what happened at this very instant).
     open_at_[p] = std::min(spans_[p].to, now + 1);
@@ -83,19 +83,18 @@ void PeriodPass::Add(uint32_t r) {
   const int32_t owner_slot = OwnerSlot(*v_, r);
   const bool money = v_->InCurrency(r);
   const int64_t created = d.created[r], closed = d.closed[r];
-  const bool has_closed = closed != kNoInstant && d.status[r] != DealStatus::kOpen;
-  for (size_t p = 0; p < 2; ++p) {
-    const Span& span = spans_[p];
+  if (const size_t p = spans_.Find(created); p != spans_.size()) {
     Sums& sums = sums_[p];
-    HeadlineFigures& h = sums.headline;
-    OwnerFigures& owner = sums.owners[owner_slot];
-    if (span.Contains(created)) {
-      ++h.new_deals;
-      ++owner.new_deals;
-      if (money) h.new_value_minor += d.value[r];
-    }
-    if (has_closed && span.Contains(closed)) {
-      double days = DaysBetweenMillis(created, closed);
+    ++sums.headline.new_deals;
+    ++sums.owners[owner_slot].new_deals;
+    if (money) sums.headline.new_value_minor += d.value[r];
+  }
+  if (closed != kNoInstant && d.status[r] != DealStatus::kOpen) {
+    if (const size_t p = spans_.Find(closed); p != spans_.size()) {
+      Sums& sums = sums_[p];
+      HeadlineFigures& h = sums.headline;
+      OwnerFigures& owner = sums.owners[owner_slot];
+      const double days = DaysBetweenMillis(created, closed);
       sums.lifetime_sum += days;
       if (d.status[r] == DealStatus::kWon) {
         ++h.won_deals;
@@ -112,7 +111,9 @@ void PeriodPass::Add(uint32_t r) {
         ++owner.lost_deals;
       }
     }
-    if (OpenBefore(v_->data, r, open_at_[p])) ++h.open_deals;
+  }
+  for (size_t p = 0; p < 2; ++p) {
+    if (OpenBefore(v_->data, r, open_at_[p])) ++sums_[p].headline.open_deals;
   }
 }
 

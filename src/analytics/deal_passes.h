@@ -121,6 +121,7 @@ struct PeriodFigures {
 
 class PeriodPass {
  public:
+  // `previous` must not overlap `period` (PreviousPeriod's never does).
   PeriodPass(const FactView& v, const Period& period, const Period& previous, int64_t now);
   void Add(uint32_t row);
   void Merge(PeriodPass&& other);
@@ -136,7 +137,7 @@ class PeriodPass {
     std::vector<double> won_cycle_days;
   };
   const FactView* v_;
-  std::array<Span, 2> spans_;
+  SpanIndex spans_;                 // [0]: the period, [1]: the previous one
   std::array<int64_t, 2> open_at_;  // open deals are counted just before these instants
   std::array<Sums, 2> sums_;
 };
