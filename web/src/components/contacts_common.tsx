@@ -1,6 +1,6 @@
 // Pieces shared by the agenda, contact and settings pages: in-app links, paged lists read with a
-// cursor, the workspace's users and stage names, and the deal and activity lists a person's or an
-// organization's page shows.
+// cursor, the workspace's users and stage names, and the frame, form buttons and deal and activity
+// lists a person's or an organization's page shows.
 
 import type { ComponentChildren, VNode } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
@@ -9,7 +9,7 @@ import { activityTypeLabel, isOverdue } from '../agenda';
 import { formatDay, utcDay } from '../format';
 import { formatMoney } from '../money';
 import { dealPath, isModifiedClick, navigate } from '../router';
-import { EmptyState, ErrorState, Spinner, useApp } from './ui';
+import { Avatar, EmptyState, ErrorState, Spinner, useApp } from './ui';
 
 export { dealPath };
 
@@ -381,5 +381,86 @@ export function SaveBanners({ noun, conflict, formError, onReload }: { noun: str
         </p>
       )}
     </>
+  );
+}
+
+/**
+ * The frame of a person's or an organization's page: the way back to its list, its name, a
+ * subtitle followed by its owner, the details form in a panel, and the related lists beside it.
+ */
+export function RecordPage({
+  crumb,
+  name,
+  subtitle,
+  owner,
+  detailsId,
+  details,
+  children,
+}: {
+  crumb: { href: string; label: string };
+  name: string;
+  subtitle: ComponentChildren;
+  owner: User | null;
+  /** The id of the details panel's title. */
+  detailsId: string;
+  details: ComponentChildren;
+  /** The related lists (RecordSection). */
+  children: ComponentChildren;
+}) {
+  return (
+    <main class="page record-page">
+      <header class="page-header">
+        <div>
+          <p class="breadcrumbs">
+            <AppLink href={crumb.href}>{crumb.label}</AppLink>
+          </p>
+          <h1 data-testid="record-name">{name}</h1>
+          <p class="muted record-subtitle">
+            {subtitle}
+            {owner && (
+              <span class="owner-cell">
+                {' · Owner '}
+                <Avatar id={owner.id} name={owner.name} /> {owner.name}
+              </span>
+            )}
+          </p>
+        </div>
+      </header>
+      <div class="record-layout">
+        <section class="panel record-details" aria-labelledby={detailsId}>
+          <h2 id={detailsId} class="section-title">
+            Details
+          </h2>
+          {details}
+        </section>
+        <div class="record-related">{children}</div>
+      </div>
+    </main>
+  );
+}
+
+/** One related list on a record page, titled. */
+export function RecordSection({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
+  return (
+    <section class="panel" aria-labelledby={id}>
+      <h2 id={id} class="section-title">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+/** A record form's "Save changes" and "Discard changes", enabled while there are changes to act on. */
+export function SaveButtons({ busy, dirty, onDiscard }: { busy: boolean; dirty: boolean; onDiscard: () => void }) {
+  return (
+    <div class="button-row">
+      <button type="submit" class="button button-primary" disabled={busy || !dirty}>
+        {busy ? 'Saving…' : 'Save changes'}
+      </button>
+      <button type="button" class="button" disabled={busy || !dirty} onClick={onDiscard}>
+        Discard changes
+      </button>
+    </div>
   );
 }

@@ -5,8 +5,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Activity, type ApiClient, type Deal, type Id, type Organization, type Person } from '../api';
 import { organizationChanges, organizationDraft, primaryValue, sentence, type OrganizationDraft } from '../contact_fields';
-import { ActivityRows, AppLink, ContactLoader, DealRows, LoadMore, PagedState, SaveBanners, errorText, personPath, useDirectory, usePaged } from './contacts_common';
-import { Avatar, useApp, useNotify } from './ui';
+import { ActivityRows, AppLink, ContactLoader, DealRows, LoadMore, PagedState, RecordPage, RecordSection, SaveBanners, SaveButtons, errorText, personPath, useDirectory, usePaged } from './contacts_common';
+import { useApp, useNotify } from './ui';
 
 const kListPage = 20;
 
@@ -95,122 +95,87 @@ function OrganizationView({ initial }: { initial: Organization }) {
   const owner = org.owner_id === null ? null : dir.users.get(org.owner_id) ?? null;
 
   return (
-    <main class="page record-page">
-      <header class="page-header">
-        <div>
-          <p class="breadcrumbs">
-            <AppLink href="/organizations">Organizations</AppLink>
-          </p>
-          <h1 data-testid="record-name">{org.name}</h1>
-          <p class="muted record-subtitle">
-            {org.address ?? 'No address'}
-            {owner && (
-              <span class="owner-cell">
-                {' · Owner '}
-                <Avatar id={owner.id} name={owner.name} /> {owner.name}
-              </span>
+    <RecordPage
+      crumb={{ href: '/organizations', label: 'Organizations' }}
+      name={org.name}
+      subtitle={org.address ?? 'No address'}
+      owner={owner}
+      detailsId="org-details-title"
+      details={
+        <form class="form" ref={formRef} onSubmit={save} noValidate>
+          <SaveBanners noun="organization" conflict={conflict} formError={formError} onReload={reloadTheirs} />
+          <div class="field">
+            <label for="org-name">Name</label>
+            <input
+              id="org-name"
+              type="text"
+              maxLength={500}
+              value={draft.name}
+              aria-invalid={errors.name ? 'true' : undefined}
+              aria-describedby={errors.name ? 'org-name-error' : undefined}
+              onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
+            />
+            {errors.name && (
+              <p id="org-name-error" class="field-error" data-field="name">
+                {errors.name}
+              </p>
             )}
-          </p>
-        </div>
-      </header>
-      <div class="record-layout">
-        <section class="panel record-details" aria-labelledby="org-details-title">
-          <h2 id="org-details-title" class="section-title">
-            Details
-          </h2>
-          <form class="form" ref={formRef} onSubmit={save} noValidate>
-            <SaveBanners noun="organization" conflict={conflict} formError={formError} onReload={reloadTheirs} />
-            <div class="field">
-              <label for="org-name">Name</label>
-              <input
-                id="org-name"
-                type="text"
-                maxLength={500}
-                value={draft.name}
-                aria-invalid={errors.name ? 'true' : undefined}
-                aria-describedby={errors.name ? 'org-name-error' : undefined}
-                onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
-              />
-              {errors.name && (
-                <p id="org-name-error" class="field-error" data-field="name">
-                  {errors.name}
-                </p>
-              )}
-            </div>
-            <div class="field">
-              <label for="org-address">Address</label>
-              <textarea
-                id="org-address"
-                rows={3}
-                value={draft.address}
-                aria-invalid={errors.address ? 'true' : undefined}
-                aria-describedby={errors.address ? 'org-address-error' : undefined}
-                onInput={(e) => setDraft({ ...draft, address: e.currentTarget.value })}
-              />
-              {errors.address && (
-                <p id="org-address-error" class="field-error" data-field="address">
-                  {errors.address}
-                </p>
-              )}
-            </div>
-            <div class="button-row">
-              <button type="submit" class="button button-primary" disabled={busy || !dirty}>
-                {busy ? 'Saving…' : 'Save changes'}
-              </button>
-              <button
-                type="button"
-                class="button"
-                disabled={busy || !dirty}
-                onClick={() => {
-                  setDraft(organizationDraft(org));
-                  setErrors({});
-                  setFormError(null);
-                }}
-              >
-                Discard changes
-              </button>
-            </div>
-          </form>
-        </section>
-        <div class="record-related">
-          <section class="panel" aria-labelledby="org-persons-title">
-            <h2 id="org-persons-title" class="section-title">
-              People
-            </h2>
-            <PagedState list={persons} what="people" />
-            {persons.status === 'ready' &&
-              (persons.items.length === 0 ? (
-                <p class="section-empty">No people at this organization yet.</p>
-              ) : (
-                <ul class="record-list" data-testid="person-list">
-                  {persons.items.map((p) => (
-                    <li key={p.id} class="record-row" data-person-id={p.id}>
-                      <div class="record-main">
-                        <AppLink href={personPath(p.id)} class="record-title">
-                          {p.name}
-                        </AppLink>
-                        <span class="record-meta">{[primaryValue(p.emails), primaryValue(p.phones)].filter(Boolean).join(' · ')}</span>
-                      </div>
-                    </li>
-                  ))}
-                </ul>
+          </div>
+          <div class="field">
+            <label for="org-address">Address</label>
+            <textarea
+              id="org-address"
+              rows={3}
+              value={draft.address}
+              aria-invalid={errors.address ? 'true' : undefined}
+              aria-describedby={errors.address ? 'org-address-error' : undefined}
+              onInput={(e) => setDraft({ ...draft, address: e.currentTarget.value })}
+            />
+            {errors.address && (
+              <p id="org-address-error" class="field-error" data-field="address">
+                {errors.address}
+              </p>
+            )}
+          </div>
+          <SaveButtons
+            busy={busy}
+            dirty={dirty}
+            onDiscard={() => {
+              setDraft(organizationDraft(org));
+              setErrors({});
+              setFormError(null);
+            }}
+          />
+        </form>
+      }
+    >
+      <RecordSection id="org-persons-title" title="People">
+        <PagedState list={persons} what="people" />
+        {persons.status === 'ready' &&
+          (persons.items.length === 0 ? (
+            <p class="section-empty">No people at this organization yet.</p>
+          ) : (
+            <ul class="record-list" data-testid="person-list">
+              {persons.items.map((p) => (
+                <li key={p.id} class="record-row" data-person-id={p.id}>
+                  <div class="record-main">
+                    <AppLink href={personPath(p.id)} class="record-title">
+                      {p.name}
+                    </AppLink>
+                    <span class="record-meta">{[primaryValue(p.emails), primaryValue(p.phones)].filter(Boolean).join(' · ')}</span>
+                  </div>
+                </li>
               ))}
-            <LoadMore list={persons} what="people" />
-          </section>
-          <section class="panel" aria-labelledby="org-deals-title">
-            <h2 id="org-deals-title" class="section-title">
-              Deals
-            </h2>
-            <DealRows list={deals} dir={dir} />
-          </section>
-          <section class="panel" aria-labelledby="org-activities-title">
-            <h2 id="org-activities-title" class="section-title">
-              Activities
-            </h2>
-            <ActivityRows list={activities} />
-          </section>
-        </div>
-      </div>
-    </main>
+            </ul>
+          ))}
+        <LoadMore list={persons} what="people" />
+      </RecordSection>
+      <RecordSection id="org-deals-title" title="Deals">
+        <DealRows list={deals} dir={dir} />
+      </RecordSection>
+      <RecordSection id="org-activities-title" title="Activities">
+        <ActivityRows list={activities} />
+      </RecordSection>
+    </RecordPage>
   );
 }

@@ -16,8 +16,8 @@ import {
   type PersonDraft,
   type PointDraft,
 } from '../contact_fields';
-import { ActivityRows, AppLink, ContactLoader, DealRows, SaveBanners, errorText, organizationPath, useDirectory, usePaged } from './contacts_common';
-import { Avatar, useApp, useNotify } from './ui';
+import { ActivityRows, AppLink, ContactLoader, DealRows, RecordPage, RecordSection, SaveBanners, SaveButtons, errorText, organizationPath, useDirectory, usePaged } from './contacts_common';
+import { useApp, useNotify } from './ui';
 
 const kListPage = 20;
 
@@ -193,104 +193,73 @@ function PersonView({ initial }: { initial: Person }) {
   const owner = person.owner_id === null ? null : dir.users.get(person.owner_id) ?? null;
 
   return (
-    <main class="page record-page">
-      <header class="page-header">
-        <div>
-          <p class="breadcrumbs">
-            <AppLink href="/persons">People</AppLink>
-          </p>
-          <h1 data-testid="record-name">{person.name}</h1>
-          <p class="muted record-subtitle">
-            {org ? <AppLink href={organizationPath(org.id)}>{org.name}</AppLink> : 'No organization'}
-            {owner && (
-              <span class="owner-cell">
-                {' · Owner '}
-                <Avatar id={owner.id} name={owner.name} /> {owner.name}
-              </span>
+    <RecordPage
+      crumb={{ href: '/persons', label: 'People' }}
+      name={person.name}
+      subtitle={org ? <AppLink href={organizationPath(org.id)}>{org.name}</AppLink> : 'No organization'}
+      owner={owner}
+      detailsId="person-details-title"
+      details={
+        <form class="form" ref={formRef} onSubmit={save} noValidate>
+          <SaveBanners noun="person" conflict={conflict} formError={formError} onReload={reloadTheirs} />
+          <div class="field">
+            <label for="person-name">Name</label>
+            <input
+              id="person-name"
+              type="text"
+              maxLength={500}
+              value={draft.name}
+              aria-invalid={errors['name'] ? 'true' : undefined}
+              aria-describedby={errors['name'] ? 'person-name-error' : undefined}
+              onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
+            />
+            {errors['name'] && (
+              <p id="person-name-error" class="field-error" data-field="name">
+                {errors['name']}
+              </p>
             )}
-          </p>
-        </div>
-      </header>
-      <div class="record-layout">
-        <section class="panel record-details" aria-labelledby="person-details-title">
-          <h2 id="person-details-title" class="section-title">
-            Details
-          </h2>
-          <form class="form" ref={formRef} onSubmit={save} noValidate>
-            <SaveBanners noun="person" conflict={conflict} formError={formError} onReload={reloadTheirs} />
-            <div class="field">
-              <label for="person-name">Name</label>
-              <input
-                id="person-name"
-                type="text"
-                maxLength={500}
-                value={draft.name}
-                aria-invalid={errors['name'] ? 'true' : undefined}
-                aria-describedby={errors['name'] ? 'person-name-error' : undefined}
-                onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
-              />
-              {errors['name'] && (
-                <p id="person-name-error" class="field-error" data-field="name">
-                  {errors['name']}
-                </p>
-              )}
-            </div>
-            <PointsEditor kind="emails" rows={draft.emails} errors={errors} onChange={(emails) => setDraft({ ...draft, emails })} />
-            <PointsEditor kind="phones" rows={draft.phones} errors={errors} onChange={(phones) => setDraft({ ...draft, phones })} />
-            <div class="field">
-              <label for="person-org">Organization</label>
-              <input
-                id="person-org"
-                type="text"
-                list="person-org-options"
-                autocomplete="off"
-                placeholder="None"
-                value={orgText}
-                aria-invalid={errors['org'] ? 'true' : undefined}
-                aria-describedby={errors['org'] ? 'person-org-error' : 'person-org-help'}
-                onInput={(e) => setOrgText(e.currentTarget.value)}
-              />
-              <datalist id="person-org-options">
-                {orgOptions.map((o) => (
-                  <option key={o.id} value={o.name} />
-                ))}
-              </datalist>
-              {errors['org'] ? (
-                <p id="person-org-error" class="field-error" data-field="org">
-                  {errors['org']}
-                </p>
-              ) : (
-                <p id="person-org-help" class="field-help">
-                  Type a name and pick it from the suggestions; empty for none.
-                </p>
-              )}
-            </div>
-            <div class="button-row">
-              <button type="submit" class="button button-primary" disabled={busy || !dirty}>
-                {busy ? 'Saving…' : 'Save changes'}
-              </button>
-              <button type="button" class="button" disabled={busy || !dirty} onClick={discard}>
-                Discard changes
-              </button>
-            </div>
-          </form>
-        </section>
-        <div class="record-related">
-          <section class="panel" aria-labelledby="person-deals-title">
-            <h2 id="person-deals-title" class="section-title">
-              Deals
-            </h2>
-            <DealRows list={deals} dir={dir} />
-          </section>
-          <section class="panel" aria-labelledby="person-activities-title">
-            <h2 id="person-activities-title" class="section-title">
-              Activities
-            </h2>
-            <ActivityRows list={activities} />
-          </section>
-        </div>
-      </div>
-    </main>
+          </div>
+          <PointsEditor kind="emails" rows={draft.emails} errors={errors} onChange={(emails) => setDraft({ ...draft, emails })} />
+          <PointsEditor kind="phones" rows={draft.phones} errors={errors} onChange={(phones) => setDraft({ ...draft, phones })} />
+          <div class="field">
+            <label for="person-org">Organization</label>
+            <input
+              id="person-org"
+              type="text"
+              list="person-org-options"
+              autocomplete="off"
+              placeholder="None"
+              value={orgText}
+              aria-invalid={errors['org'] ? 'true' : undefined}
+              aria-describedby={errors['org'] ? 'person-org-error' : 'person-org-help'}
+              onInput={(e) => setOrgText(e.currentTarget.value)}
+            />
+            <datalist id="person-org-options">
+              {orgOptions.map((o) => (
+                <option key={o.id} value={o.name} />
+              ))}
+            </datalist>
+            {errors['org'] ? (
+              <p id="person-org-error" class="field-error" data-field="org">
+                {errors['org']}
+              </p>
+            ) : (
+              <p id="person-org-help" class="field-help">
+                Type a name and pick it from the suggestions; empty for none.
+              </p>
+            )}
+          </div>
+          <SaveButtons busy={busy} dirty={dirty} onDiscard={discard} />
+        </form>
+      }
+    >
+      <RecordSection id="person-deals-title" title="Deals">
+        <DealRows list={deals} dir={dir} />
+      </RecordSection>
+      <RecordSection id="person-activities-title" title="Activities">
+        <ActivityRows list={activities} />
+      </RecordSection>
+    </RecordPage>
   );
 }
 
