@@ -415,7 +415,7 @@ void StayBuffers::Reset(size_t periods, size_t stages) {
     worker.resize(periods);
     for (StayMillis& period : worker) {
       period.resize(stages);
-      for (std::vector<double>& days : period) days.clear();
+      for (std::vector<double>& stays : period) stays.clear();
     }
   }
 }
@@ -442,6 +442,7 @@ StaySummaries SummarizeStays(const StayBuffers& buffers, const std::vector<bool>
       tasks.push_back({values, period, slot});
     }
   }
+  // Largest first; ties by period and stage, so that the order is the same every time.
   std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) {
     return std::tie(b.values, a.period, a.slot) < std::tie(a.values, b.period, b.slot);
   });
