@@ -53,14 +53,16 @@ Result<Dashboard> Analytics::GetDashboard(const AnalyticsScope& scope) {
   FactView v = MakeView(snapshot.data(), catalog, filter);
   out.other_currency_deals = v.other_currency_deals;
 
-  // One pass over the deals in view, in chunks on every worker (DashboardPasses).
+  // One pass over the deals in view, in chunks on every worker (DashboardPasses); the stays of
+  // most deals are then read from the index instead of their events (ReadStageIndex).
   const Period previous_period = out.previous_period.period;
+  const IndexedStays indexed = IndexedStaysOf(v);
   std::unique_ptr<StayBuffers> stay_buffers = stay_buffers_->Take();
   stay_buffers->Reset(2, catalog.stages.size());
   std::vector<DashboardPasses> passes;
   passes.reserve(kWorkers);
   for (size_t w = 0; w < kWorkers; ++w) {
-    passes.emplace_back(v, period, previous_period, now, &stay_buffers->per_worker[w]);
+    passes.emplace_back(v, period, previous_period, now, &indexed, &stay_buffers->walked[w]);
   }
   ForChunks(v.rows.size(),
             [&](size_t worker, size_t begin, size_t end) { passes[worker].AddRows(begin, end); });
@@ -78,15 +80,22 @@ Result<Dashboard> Analytics::GetDashboard(const AnalyticsScope& scope) {
   out.current = current.headline;
   out.previous = previous.headline;
 
-  StageFigures& stages = both[0];
-  StageFigures& previous_stages = both[1];
-  // Time in stage, in days: the current period's distribution and the previous period's median.
   std::vector<bool> stages_in_scope(catalog.stages.size());
   for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
     stages_in_scope[slot] = filter.CoversPipeline(catalog.stages[slot].pipeline_id);
   }
-  const StaySummaries stay_summaries = SummarizeStays(*stay_buffers, stages_in_scope);
+  IndexedStageFigures from_index = ReadStageIndex(
+      *stay_buffers, indexed, {SpanOf(period), SpanOf(previous_period)}, stages_in_scope);
   stay_buffers_->Return(std::move(stay_buffers));
+  for (size_t p = 0; p < 2; ++p) {
+    for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
+      both[p].stages[slot] += from_index.counts[p][slot];
+    }
+  }
+  StageFigures& stages = both[0];
+  StageFigures& previous_stages = both[1];
+  // Time in stage, in days: the current period's distribution and the previous period's median.
+  const StaySummaries& stay_summaries = from_index.time_in_stage;
   std::map<Id, int32_t> last_order;
   for (const StageInfo& s : catalog.stages) last_order[s.pipeline_id] = s.order;
   for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {

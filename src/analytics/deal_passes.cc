@@ -410,36 +410,117 @@ Distribution InDays(Distribution millis) {
           InDays(millis.p90)};
 }
 
+IndexedStays IndexedStaysOf(const FactView& v) {
+  IndexedStays out;
+  for (const StageInfo& stage : v.catalog.stages) {
+    auto it = v.data.stays.find(stage.id);
+    out.by_slot.push_back(it == v.data.stays.end() ? nullptr : &it->second);
+  }
+  const DealColumns& d = v.data.deals;
+  out.counted_rows.assign((d.size() + 63) / 64, 0);
+  for (const uint32_t r : v.rows) {
+    out.counted_rows[r >> 6] |= static_cast<uint64_t>(d.stays_indexed[r]) << (r & 63);
+  }
+  return out;
+}
+
 void StayBuffers::Reset(size_t periods, size_t stages) {
-  for (std::vector<StayMillis>& worker : per_worker) {
-    worker.resize(periods);
-    for (StayMillis& period : worker) {
+  auto reset = [&](std::vector<StayMillis>& by_period) {
+    by_period.resize(periods);
+    for (StayMillis& period : by_period) {
       period.resize(stages);
       for (std::vector<double>& stays : period) stays.clear();
     }
-  }
+  };
+  for (std::vector<StayMillis>& worker : walked) reset(worker);
+  reset(indexed);
 }
 
-std::array<std::span<const double>, kWorkers> StayBuffers::Parts(size_t period, size_t slot) const {
-  std::array<std::span<const double>, kWorkers> parts;
-  for (size_t w = 0; w < kWorkers; ++w) parts[w] = per_worker[w][period][slot];
+std::array<std::span<const double>, kWorkers + 1> StayBuffers::Parts(size_t period,
+                                                                     size_t slot) const {
+  std::array<std::span<const double>, kWorkers + 1> parts;
+  for (size_t w = 0; w < kWorkers; ++w) parts[w] = walked[w][period][slot];
+  parts[kWorkers] = indexed[period][slot];
   return parts;
 }
 
-StaySummaries SummarizeStays(const StayBuffers& buffers, const std::vector<bool>& wanted) {
-  StaySummaries out;
-  out.current.resize(wanted.size());
-  out.previous_median.resize(wanted.size());
+namespace {
+
+// The loops below decide per stay whether its row counts without a branch: which rows count
+// follows no pattern a branch predictor could learn.
+
+// Appends the durations of the ended stays [first, last) whose rows count to `out`.
+void GatherEnded(const StageStays::Ended& stays, const IndexedStays& indexed, size_t first,
+                 size_t last, std::vector<double>& out) {
+  const size_t start = out.size();
+  out.resize(start + (last - first));
+  double* to = out.data() + start;
+  size_t n = 0;
+  for (size_t i = first; i < last; ++i) {
+    to[n] = static_cast<double>(stays.millis[i]);
+    n += indexed.Counts(stays.row[i]);
+  }
+  out.resize(start + n);
+}
+
+// Conversion of the stays [first, last) that began in a period starting at `from`.
+void CountEntered(const StageStays::Entered& stays, const IndexedStays& indexed, size_t first,
+                  size_t last, int64_t from, StageFigures::PerStage& out) {
+  int64_t entered = 0, advanced = 0, lost = 0;
+  for (size_t i = first; i < last; ++i) {
+    // The first entry of the stage within the period.
+    const int64_t counts = indexed.Counts(stays.row[i]) & (stays.previous_entry[i] < from);
+    const uint8_t flags = stays.flags[i];
+    const int64_t went_on = counts & ((flags & EventFact::kAdvanced) != 0);
+    entered += counts;
+    advanced += went_on;
+    lost += (counts & !went_on) & ((flags & EventFact::kFirstCloseSinceLost) != 0);
+  }
+  out.entered += entered;
+  out.advanced += advanced;
+  out.lost += lost;
+}
+
+// Historical probability: of the deals [first, last) closed in a period, the won ones.
+void CountClosed(const StageStays::Closed& stays, const IndexedStays& indexed, size_t first,
+                 size_t last, StageFigures::PerStage& out) {
+  int64_t closed = 0, won = 0;
+  for (size_t i = first; i < last; ++i) {
+    const int64_t counts = indexed.Counts(stays.row[i]);
+    closed += counts;
+    won += counts & stays.won[i];
+  }
+  out.closed += closed;
+  out.won += won;
+}
+
+}  // namespace
+
+IndexedStageFigures ReadStageIndex(StayBuffers& buffers, const IndexedStays& indexed,
+                                   const std::array<Span, 2>& spans,
+                                   const std::vector<bool>& wanted) {
+  IndexedStageFigures out;
+  for (std::vector<StageFigures::PerStage>& counts : out.counts) counts.resize(wanted.size());
+  out.time_in_stage.current.resize(wanted.size());
+  out.time_in_stage.previous_median.resize(wanted.size());
   struct Task {
     size_t values, period, slot;
+    std::pair<size_t, size_t> ended, entered, closed;  // ranges of the indexed stays
   };
   std::vector<Task> tasks;
   for (size_t slot = 0; slot < wanted.size(); ++slot) {
     if (!wanted[slot]) continue;
     for (size_t period = 0; period < 2; ++period) {
-      size_t values = 0;
-      for (std::span<const double> part : buffers.Parts(period, slot)) values += part.size();
-      tasks.push_back({values, period, slot});
+      Task t{0, period, slot, {0, 0}, {0, 0}, {0, 0}};
+      const Span& span = spans[period];
+      if (const StageStays* stays = indexed.by_slot[slot]) {
+        t.ended = RangeOf(stays->ended.leave, span.from, span.to);
+        t.entered = RangeOf(stays->entered.enter, span.from, span.to);
+        t.closed = RangeOf(stays->closed.closed, span.from, span.to);
+      }
+      for (const auto& [first, last] : {t.ended, t.entered, t.closed}) t.values += last - first;
+      for (std::span<const double> part : buffers.Parts(period, slot)) t.values += part.size();
+      tasks.push_back(t);
     }
   }
   // Largest first; ties by period and stage, so that the order is the same every time.
@@ -450,11 +531,19 @@ StaySummaries SummarizeStays(const StayBuffers& buffers, const std::vector<bool>
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < tasks.size();) {
       const Task& t = tasks[i];
+      if (const StageStays* stays = indexed.by_slot[t.slot]) {
+        StageFigures::PerStage& counts = out.counts[t.period][t.slot];
+        CountEntered(stays->entered, indexed, t.entered.first, t.entered.second,
+                     spans[t.period].from, counts);
+        CountClosed(stays->closed, indexed, t.closed.first, t.closed.second, counts);
+        GatherEnded(stays->ended, indexed, t.ended.first, t.ended.second,
+                    buffers.indexed[t.period][t.slot]);
+      }
       const auto parts = buffers.Parts(t.period, t.slot);
       if (t.period == 0) {
-        out.current[t.slot] = InDays(Summarize(parts));
+        out.time_in_stage.current[t.slot] = InDays(Summarize(parts));
       } else {
-        out.previous_median[t.slot] = InDays(Percentile(parts, 50));
+        out.time_in_stage.previous_median[t.slot] = InDays(Percentile(parts, 50));
       }
     }
   };
@@ -487,103 +576,92 @@ std::vector<Span> SpansOf(const std::vector<Period>& periods) {
 }  // namespace
 
 StagePass::StagePass(const FactView& v, const std::vector<Period>& periods,
-                     std::vector<StayMillis>* worker_stays)
-    : v_(&v), spans_(SpansOf(periods)), out_(periods.size()), stay_millis_(worker_stays) {
+                     const IndexedStays* indexed, std::vector<StayMillis>* worker_stays)
+    : v_(&v),
+      spans_(SpansOf(periods)),
+      indexed_(indexed),
+      out_(periods.size()),
+      stay_millis_(worker_stays) {
   for (StageFigures& f : out_) {
     f.stages.resize(v.catalog.stages.size());
     f.created_won.resize(v.catalog.pipelines.size());
   }
-  for (const StageInfo& stage : v.catalog.stages) {
-    stage_pipeline_.push_back(v.catalog.pipeline_slots.Find(stage.pipeline_id));
-    stage_order_.push_back(stage.order);
-  }
 }
 
-// Each deal's events are read once, last to first: a stay lasts until the next stay or close seen
-// before it, and whether it advanced to a later stage is known from the stays seen before it (the
-// event flags carry the rest, see EventFact).
 void StagePass::AddRows(size_t begin, size_t end) {
   const DealColumns& d = v_->data.deals;
   const Catalog& catalog = v_->catalog;
-  const size_t none = spans_.size();
   for (size_t k = begin; k < end; ++k) {
     const uint32_t r = v_->rows[k];
-    // Only a deal with an event inside the periods can count: every figure here is about an
-    // entry, an exit, a creation or a close within a period.
-    const uint32_t count = d.event_count[r];
-    if (count == 0) continue;
-    const EventFact* events = v_->data.events.data() + d.event_begin[r];
-    if (events[0].at >= spans_.last() || events[count - 1].at < spans_.first()) continue;
-    const int32_t pipeline = catalog.pipeline_slots.Find(d.pipeline[r]);
-    const bool won = d.status[r] == DealStatus::kWon;
-    const size_t closed_in = d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant
-                                 ? spans_.Find(d.closed[r])
-                                 : none;
-    later_order_.clear();
-    int64_t next_boundary = kNoInstant;  // where the stay being read ends
-    int32_t furthest = -1;               // the furthest stage of the deal's own pipeline
-    bool ever_won = false;
-    for (uint32_t i = count; i-- > 0;) {
-      const EventFact& e = events[i];
-      if (e.status != DealStatus::kOpen) {
-        ever_won |= e.status == DealStatus::kWon;
-        next_boundary = e.at;
-        continue;
-      }
-      if (!(e.flags & EventFact::kStayBegins)) continue;
-      const int64_t enter = e.at, leave = next_boundary;
-      next_boundary = enter;
-      const int32_t slot = catalog.stage_slots.Find(e.stage);
-      if (slot < 0) continue;  // a stage no longer there
-      const int32_t stage_pipeline = stage_pipeline_[slot], order = stage_order_[slot];
-      auto later = std::find_if(later_order_.begin(), later_order_.end(),
-                                [&](const auto& p) { return p.first == stage_pipeline; });
-      const bool advanced = (e.flags & EventFact::kWonSince) ||
-                            (later != later_order_.end() && later->second > order);
-      if (later == later_order_.end()) {
-        later_order_.emplace_back(stage_pipeline, order);
-      } else {
-        later->second = std::max(later->second, order);
-      }
-      if (stage_pipeline == pipeline && (furthest < 0 || order >= stage_order_[furthest])) {
-        furthest = slot;
-      }
-      const bool first_in_stage = e.flags & EventFact::kFirstStayInStage;
-      // Conversion: the first entry of each stage within the period.
-      if (const size_t p = spans_.Find(enter); p != none) {
-        if (first_in_stage || PreviousEntry(events, i, e.stage) < spans_[p].from) {
-          StageFigures::PerStage& c = out_[p].stages[slot];
-          ++c.entered;
-          if (advanced) {
-            ++c.advanced;
-          } else if (e.flags & EventFact::kFirstCloseSinceLost) {
-            ++c.lost;
-          }
-        }
-      }
-      // Time in stage: stays that ended in the period, in milliseconds (see StayMillis).
-      if (stay_millis_) {
-        if (const size_t p = spans_.Find(leave); p != none) {  // none for a stay not over
-          (*stay_millis_)[p][slot].push_back(static_cast<double>(leave - enter));
-        }
-      }
-      // Historical probability: closed deals of the period, every stage they were ever in.
-      if (first_in_stage && closed_in != none) {
-        StageFigures::PerStage& c = out_[closed_in].stages[slot];
-        ++c.closed;
-        if (won) ++c.won;
-      }
-    }
+    if (d.event_count[r] == 0) continue;  // no stage history
     // Funnel: deals created in the period, the furthest stage of their pipeline they reached.
-    if (const size_t p = spans_.Find(d.created[r]); p != none) {
+    if (const size_t p = spans_.Find(d.created[r]); p != spans_.size()) {
       StageFigures& f = out_[p];
       ++f.created;
-      if (ever_won) {
+      if (d.ever_won[r]) {
         ++f.won;
-        if (pipeline >= 0) ++f.created_won[pipeline];
-      } else if (furthest >= 0) {
-        ++f.stages[furthest].furthest;
+        if (const int32_t pipeline = catalog.pipeline_slots.Find(d.pipeline[r]); pipeline >= 0) {
+          ++f.created_won[pipeline];
+        }
+      } else if (const int32_t slot = catalog.stage_slots.Find(d.furthest_stage[r]); slot >= 0) {
+        ++f.stages[slot].furthest;
       }
+    }
+    if (indexed_ && d.stays_indexed[r]) continue;
+    WalkEvents(r);
+  }
+}
+
+// The deal's events are read once, last to first: a stay lasts until the next stay or close seen
+// before it (the event flags carry the rest, see EventFact).
+void StagePass::WalkEvents(uint32_t r) {
+  const DealColumns& d = v_->data.deals;
+  const size_t none = spans_.size();
+  const uint32_t count = d.event_count[r];
+  const EventFact* events = v_->data.events.data() + d.event_begin[r];
+  // Only a deal with an event inside the periods can count: every figure here is about an entry,
+  // an exit or a close within a period.
+  if (events[0].at >= spans_.last() || events[count - 1].at < spans_.first()) return;
+  const bool won = d.status[r] == DealStatus::kWon;
+  const size_t closed_in = d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant
+                               ? spans_.Find(d.closed[r])
+                               : none;
+  int64_t next_boundary = kNoInstant;  // where the stay being read ends
+  for (uint32_t i = count; i-- > 0;) {
+    const EventFact& e = events[i];
+    if (e.status != DealStatus::kOpen) {
+      next_boundary = e.at;
+      continue;
+    }
+    if (!(e.flags & EventFact::kStayBegins)) continue;
+    const int64_t enter = e.at, leave = next_boundary;
+    next_boundary = enter;
+    const int32_t slot = v_->catalog.stage_slots.Find(e.stage);
+    if (slot < 0) continue;  // a stage no longer there
+    const bool first_in_stage = e.flags & EventFact::kFirstStayInStage;
+    // Conversion: the first entry of each stage within the period.
+    if (const size_t p = spans_.Find(enter); p != none) {
+      if (first_in_stage || PreviousEntry(events, i, e.stage) < spans_[p].from) {
+        StageFigures::PerStage& c = out_[p].stages[slot];
+        ++c.entered;
+        if (e.flags & EventFact::kAdvanced) {
+          ++c.advanced;
+        } else if (e.flags & EventFact::kFirstCloseSinceLost) {
+          ++c.lost;
+        }
+      }
+    }
+    // Time in stage: stays that ended in the period, in milliseconds (see StayMillis).
+    if (stay_millis_) {
+      if (const size_t p = spans_.Find(leave); p != none) {  // none for a stay not over
+        (*stay_millis_)[p][slot].push_back(static_cast<double>(leave - enter));
+      }
+    }
+    // Historical probability: closed deals of the period, every stage they were ever in.
+    if (first_in_stage && closed_in != none) {
+      StageFigures::PerStage& c = out_[closed_in].stages[slot];
+      ++c.closed;
+      if (won) ++c.won;
     }
   }
 }
@@ -604,12 +682,13 @@ void StagePass::Merge(StagePass&& other) {
 std::vector<StageFigures> StagePass::Finish() && { return std::move(out_); }
 
 DashboardPasses::DashboardPasses(const FactView& v, const Period& period, const Period& previous,
-                                 int64_t now, std::vector<StayMillis>* worker_stays)
+                                 int64_t now, const IndexedStays* indexed,
+                                 std::vector<StayMillis>* worker_stays)
     : periods(v, period, previous, now),
       trend(v, MonthStart(AddDays(period.to, -1)), now),
       open(v),
       lost(v, SpanOf(period)),
-      stages(v, {period, previous}, worker_stays),
+      stages(v, {period, previous}, indexed, worker_stays),
       v_(&v) {}
 
 void DashboardPasses::AddRows(size_t begin, size_t end) {
@@ -632,7 +711,7 @@ void DashboardPasses::Merge(DashboardPasses&& other) {
 }
 
 std::vector<StageFigures> ComputeStages(const FactView& v, const std::vector<Period>& periods) {
-  std::vector<StagePass> passes(kWorkers, StagePass(v, periods, nullptr));
+  std::vector<StagePass> passes(kWorkers, StagePass(v, periods, nullptr, nullptr));
   ForChunks(v.rows.size(),
             [&](size_t worker, size_t begin, size_t end) { passes[worker].AddRows(begin, end); });
   for (size_t w = 1; w < kWorkers; ++w) passes[0].Merge(std::move(passes[w]));

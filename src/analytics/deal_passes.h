@@ -272,15 +272,27 @@ using StayMillis = std::vector<std::vector<double>>;
 Distribution InDays(Distribution millis);
 Figure InDays(Figure millis);
 
-// Stay durations by [worker][period][stage slot], for time in stage. Reused between reports (see
-// StayBufferPool).
+// Where a report finds the indexed stays (FactData::stays) of its view: by stage slot, and which
+// rows count (in view, and their stays indexed). The other rows in view are walked (StagePass).
+struct IndexedStays {
+  std::vector<const StageStays*> by_slot;  // null: no stay indexed for the stage
+  std::vector<uint64_t> counted_rows;      // a bit per row
+
+  bool Counts(uint32_t row) const { return (counted_rows[row >> 6] >> (row & 63)) & 1; }
+};
+IndexedStays IndexedStaysOf(const FactView& v);
+
+// Stay durations, for time in stage, in parts by [period][stage slot]: the stays the workers read
+// from the events of deals whose stays are not indexed (StagePass), and the stays read from the
+// index. Reused between reports (see StayBufferPool).
 struct StayBuffers {
-  std::array<std::vector<StayMillis>, kWorkers> per_worker;
+  std::array<std::vector<StayMillis>, kWorkers> walked;  // [worker][period][stage slot]
+  std::vector<StayMillis> indexed;                       // [period][stage slot]
 
   // Empties every buffer for `periods` × `stages`, keeping what was allocated.
   void Reset(size_t periods, size_t stages);
-  // The durations of one period and stage, in one part per worker.
-  std::array<std::span<const double>, kWorkers> Parts(size_t period, size_t slot) const;
+  // The durations of one period and stage, in parts.
+  std::array<std::span<const double>, kWorkers + 1> Parts(size_t period, size_t slot) const;
 };
 
 // Time in stage in days, by stage slot: the first period's distribution and the second's median.
@@ -288,10 +300,21 @@ struct StaySummaries {
   std::vector<Distribution> current;
   std::vector<Figure> previous_median;
 };
-// Summarises the stays of the stage slots `wanted` (of two periods) on kWorkers threads, the
-// largest first: stages differ in size by orders of magnitude, and a fixed split would leave one
-// thread with most of the work.
-StaySummaries SummarizeStays(const StayBuffers& buffers, const std::vector<bool>& wanted);
+
+// What the stage index adds to the walk's figures for two periods (`spans`, not overlapping):
+// by period and stage slot, the entries, advances and losses (conversion) and the closed and won
+// deals (historical probability) of the rows whose stays are indexed; and time in stage of every
+// row, the walked durations in `buffers.walked` included.
+struct IndexedStageFigures {
+  std::array<std::vector<StageFigures::PerStage>, 2> counts;
+  StaySummaries time_in_stage;
+};
+// Reads the stage slots `wanted` on kWorkers threads, one task per period and stage, the largest
+// first: stages differ in size by orders of magnitude, and a fixed split would leave one thread
+// with most of the work. Each task reads its stays from the index into `buffers.indexed`.
+IndexedStageFigures ReadStageIndex(StayBuffers& buffers, const IndexedStays& indexed,
+                                   const std::array<Span, 2>& spans,
+                                   const std::vector<bool>& wanted);
 
 // Stay buffers not in use: as many as reports ran at once, each as large as the largest report
 // it served needed. A dashboard over a million deals writes millions of durations, and writing
@@ -308,9 +331,11 @@ class StayBufferPool {
 
 class StagePass {
  public:
-  // `worker_stays`: where this worker's stay durations go (Reset for the periods); null: time in
-  // stage is not needed. `periods` must not overlap.
-  StagePass(const FactView& v, const std::vector<Period>& periods,
+  // `indexed`: the view's indexed stays; the events of the rows it counts are not walked (their
+  // figures come from ReadStageIndex), null: every row is walked. `worker_stays`: where this
+  // worker's stay durations go (Reset for the periods); null: time in stage is not needed.
+  // `periods` must not overlap.
+  StagePass(const FactView& v, const std::vector<Period>& periods, const IndexedStays* indexed,
             std::vector<StayMillis>* worker_stays);
   // Adds the deals rows[begin, end) (indexes into FactView::rows).
   void AddRows(size_t begin, size_t end);
@@ -319,13 +344,14 @@ class StagePass {
   std::vector<StageFigures> Finish() &&;
 
  private:
+  // Conversion, time in stage and historical probability from the deal's events.
+  void WalkEvents(uint32_t row);
+
   const FactView* v_;
   SpanIndex spans_;
+  const IndexedStays* indexed_;
   std::vector<StageFigures> out_;
   std::vector<StayMillis>* stay_millis_;
-  std::vector<int32_t> stage_pipeline_, stage_order_;  // by stage slot: pipeline slot, order
-  // Scratch space kept between deals.
-  std::vector<std::pair<int32_t, int32_t>> later_order_;  // (pipeline slot, highest order later)
 };
 
 // Every pass the dashboard makes, for one worker: the per-row passes over each row of a chunk,
@@ -337,9 +363,9 @@ struct DashboardPasses {
   LostPass lost;
   StagePass stages;
 
-  // `period` and the one before; stay durations into `worker_stays` (see StagePass).
+  // `period` and the one before; `indexed` and `worker_stays` as StagePass takes them.
   DashboardPasses(const FactView& v, const Period& period, const Period& previous, int64_t now,
-                  std::vector<StayMillis>* worker_stays);
+                  const IndexedStays* indexed, std::vector<StayMillis>* worker_stays);
   // Adds the deals rows[begin, end) (indexes into FactView::rows).
   void AddRows(size_t begin, size_t end);
   void Merge(DashboardPasses&& other);

@@ -19,7 +19,37 @@ EventFact ToEventFact(const StageEventFactRow& row) {
   return e;
 }
 
+// The place of stage `id` in the copy's stage order, or null.
+const StagePlace* PlaceOf(const FactData& data, Id id) {
+  auto it = std::lower_bound(data.stage_order.begin(), data.stage_order.end(), id,
+                             [](const StagePlace& p, Id stage) { return p.stage < stage; });
+  return it != data.stage_order.end() && it->stage == id ? &*it : nullptr;
+}
+
+// Every stage's place, by stage id.
+Result<std::vector<StagePlace>> ReadStageOrder(StoreTx& tx) {
+  std::vector<StagePlace> order;
+  ListQuery q;
+  q.limit = 500;
+  while (true) {
+    PD_ASSIGN_OR_RETURN(Page<Stage> page, tx.ListStages(q));
+    for (const Stage& s : page.items) order.push_back({s.id, s.pipeline_id, s.order});
+    if (page.next_cursor.empty()) break;
+    q.cursor = page.next_cursor;
+  }
+  std::sort(order.begin(), order.end(),
+            [](const StagePlace& a, const StagePlace& b) { return a.stage < b.stage; });
+  return order;
+}
+
 }  // namespace
+
+std::pair<size_t, size_t> RangeOf(const std::vector<int64_t>& ascending, int64_t from, int64_t to) {
+  auto first = std::lower_bound(ascending.begin(), ascending.end(), from);
+  auto last = std::lower_bound(first, ascending.end(), to);
+  return {static_cast<size_t>(first - ascending.begin()),
+          static_cast<size_t>(last - ascending.begin())};
+}
 
 int64_t FactCache::Snapshot::RowOf(Id id) const {
   const std::vector<Id>& ids = data_->deals.id;
@@ -87,6 +117,9 @@ void FactCache::AppendRow(FactData& data, Id id) {
   d.event_count.push_back(0);
   d.open_from.push_back(kNoInstant);
   d.open_until.push_back(kNoInstant);
+  d.furthest_stage.push_back(0);
+  d.ever_won.push_back(0);
+  d.stays_indexed.push_back(0);
 }
 
 void FactCache::DeriveHistory(FactData& data, size_t r) {
@@ -120,6 +153,27 @@ void FactCache::DeriveHistory(FactData& data, size_t r) {
       first_close = false;
     }
   }
+  // What depends on the stage order: whether each stay went on to a later stage, and the
+  // furthest stage of the deal's own pipeline.
+  d.furthest_stage[r] = 0;
+  d.ever_won[r] =
+      std::any_of(begin, end, [](const EventFact& e) { return e.status == DealStatus::kWon; });
+  const StagePlace* furthest = nullptr;
+  for (EventFact* e = begin; e != end; ++e) {
+    if (!(e->flags & EventFact::kStayBegins)) continue;
+    const StagePlace* place = PlaceOf(data, e->stage);
+    if (!place) continue;  // a stage no longer there
+    const bool later_stage_after = std::any_of(e + 1, end, [&](const EventFact& later) {
+      if (!(later.flags & EventFact::kStayBegins)) return false;
+      const StagePlace* p = PlaceOf(data, later.stage);
+      return p && p->pipeline == place->pipeline && p->order > place->order;
+    });
+    if ((e->flags & EventFact::kWonSince) || later_stage_after) e->flags |= EventFact::kAdvanced;
+    if (place->pipeline == d.pipeline[r] && (!furthest || place->order > furthest->order)) {
+      furthest = place;
+    }
+  }
+  if (furthest) d.furthest_stage[r] = furthest->stage;
 
   // The open interval.
   if (begin == end) {
@@ -142,9 +196,139 @@ void FactCache::DeriveHistory(FactData& data, size_t r) {
   d.open_until[r] = closed;
 }
 
+std::unordered_map<Id, StageStays> FactCache::IndexStays(const FactData& data) {
+  // Gathered as rows, then sorted and split into the columns.
+  struct Ended {
+    int64_t leave, millis;
+    uint32_t row;
+  };
+  struct Entered {
+    int64_t enter, previous_entry;
+    uint32_t row;
+    uint8_t flags;
+  };
+  struct Closed {
+    int64_t closed;
+    uint32_t row;
+    uint8_t won;
+  };
+  struct Gathered {
+    std::vector<Ended> ended;
+    std::vector<Entered> entered;
+    std::vector<Closed> closed;
+  };
+  std::unordered_map<Id, Gathered> by_stage;
+  const DealColumns& d = data.deals;
+  for (size_t r = 0; r < d.size(); ++r) {
+    if (d.gone[r]) continue;
+    const uint32_t row = static_cast<uint32_t>(r);
+    const EventFact* const begin = data.events.data() + d.event_begin[r];
+    const EventFact* const end = begin + d.event_count[r];
+    const bool closed = d.status[r] != DealStatus::kOpen && d.closed[r] != kNoInstant;
+    // A stay (EventFact::kStayBegins) ends at the next stay or close.
+    Id stage = 0;  // of the stay being read; 0: none
+    int64_t enter = 0;
+    for (const EventFact* e = begin; e != end; ++e) {
+      const bool begins = e->flags & EventFact::kStayBegins;
+      if (!begins && e->status == DealStatus::kOpen) continue;
+      if (stage != 0) by_stage[stage].ended.push_back({e->at, e->at - enter, row});
+      stage = begins ? e->stage : 0;
+      enter = e->at;
+      if (!begins) continue;
+      Gathered& g = by_stage[stage];
+      int64_t previous_entry = kNoInstant;
+      for (const EventFact* p = e; p-- != begin;) {
+        if ((p->flags & EventFact::kStayBegins) && p->stage == stage) {
+          previous_entry = p->at;
+          break;
+        }
+      }
+      g.entered.push_back({enter, previous_entry, row, e->flags});
+      if (closed && (e->flags & EventFact::kFirstStayInStage)) {
+        g.closed.push_back({d.closed[r], row, d.status[r] == DealStatus::kWon});
+      }
+    }
+  }
+  std::unordered_map<Id, StageStays> out;
+  for (auto& [stage, g] : by_stage) {
+    StageStays& stays = out[stage];
+    std::sort(g.ended.begin(), g.ended.end(), [](const Ended& a, const Ended& b) {
+      return a.leave != b.leave ? a.leave < b.leave : a.row < b.row;
+    });
+    for (const Ended& x : g.ended) {
+      stays.ended.leave.push_back(x.leave);
+      stays.ended.millis.push_back(x.millis);
+      stays.ended.row.push_back(x.row);
+    }
+    std::sort(g.entered.begin(), g.entered.end(), [](const Entered& a, const Entered& b) {
+      return a.enter != b.enter ? a.enter < b.enter : a.row < b.row;
+    });
+    for (const Entered& x : g.entered) {
+      stays.entered.enter.push_back(x.enter);
+      stays.entered.previous_entry.push_back(x.previous_entry);
+      stays.entered.row.push_back(x.row);
+      stays.entered.flags.push_back(x.flags);
+    }
+    std::sort(g.closed.begin(), g.closed.end(), [](const Closed& a, const Closed& b) {
+      return a.closed != b.closed ? a.closed < b.closed : a.row < b.row;
+    });
+    for (const Closed& x : g.closed) {
+      stays.closed.closed.push_back(x.closed);
+      stays.closed.row.push_back(x.row);
+      stays.closed.won.push_back(x.won);
+    }
+    g = Gathered();  // keep the peak of memory down
+  }
+  return out;
+}
+
+void FactCache::ApplyStageOrder(std::vector<StagePlace> order) {
+  // Derived on a copy while reports go on reading the current one (only Refresh changes it, and
+  // it holds refresh_mu_), then swapped in.
+  FactData fresh;
+  {
+    std::shared_lock lock(data_mu_);
+    fresh.deals = data_.deals;
+    fresh.events = data_.events;
+    fresh.currencies = data_.currencies;
+    fresh.lost_reasons = data_.lost_reasons;
+  }
+  fresh.stage_order = std::move(order);
+  for (size_t r = 0; r < fresh.deals.size(); ++r) DeriveHistory(fresh, r);
+  fresh.stays = IndexStays(fresh);
+  std::fill(fresh.deals.stays_indexed.begin(), fresh.deals.stays_indexed.end(), 1);
+  std::unique_lock lock(data_mu_);
+  data_ = std::move(fresh);
+  unindexed_rows_ = 0;
+  stats_.stays_reindexed = true;
+}
+
+void FactCache::MarkStaysStale(size_t r) {
+  unindexed_rows_ += data_.deals.stays_indexed[r];
+  data_.deals.stays_indexed[r] = 0;
+}
+
+void FactCache::ReindexStaysIfStale() {
+  // Only Refresh changes the copy and it holds refresh_mu_: the index is built while reports
+  // go on reading, and only swapped in under the exclusive lock.
+  if (unindexed_rows_ <= std::max(reindex_min_rows_, data_.deals.size() / kReindexShare)) return;
+  std::unordered_map<Id, StageStays> fresh;
+  {
+    std::shared_lock lock(data_mu_);
+    fresh = IndexStays(data_);
+  }
+  std::unique_lock lock(data_mu_);
+  data_.stays = std::move(fresh);
+  std::fill(data_.deals.stays_indexed.begin(), data_.deals.stays_indexed.end(), 1);
+  unindexed_rows_ = 0;
+  stats_.stays_reindexed = true;
+}
+
 Status FactCache::Refresh(Store& store) {
   std::lock_guard refresh_lock(refresh_mu_);
+  std::vector<StagePlace> stage_order;
   PD_RETURN_IF_ERROR(store.Read([&](StoreTx& tx) -> Status {
+    PD_ASSIGN_OR_RETURN(stage_order, ReadStageOrder(tx));
     if (loaded_) {
       PD_ASSIGN_OR_RETURN(DealChanges changes,
                           tx.DealChangesSince(log_position_, kMaxIncrementalDeals));
@@ -162,8 +346,14 @@ Status FactCache::Refresh(Store& store) {
         }
       }
     }
-    return FullLoad(tx);
+    return FullLoad(tx, stage_order);
   }));
+  // Only Refresh changes the copy, under refresh_mu_: data_ may be read here without data_mu_.
+  if (stage_order != data_.stage_order) {
+    ApplyStageOrder(std::move(stage_order));
+  } else {
+    ReindexStaysIfStale();
+  }
   // Keep the log from growing without end. Servers further behind reload everything.
   if (log_position_ - pruned_at_ > kChangeLogKeep / 10) {
     PD_RETURN_IF_ERROR(
@@ -173,7 +363,7 @@ Status FactCache::Refresh(Store& store) {
   return Status::Ok();
 }
 
-Status FactCache::FullLoad(StoreTx& tx) {
+Status FactCache::FullLoad(StoreTx& tx, const std::vector<StagePlace>& stage_order) {
   // Read the log position first: in one snapshot transaction it names exactly what is read.
   PD_ASSIGN_OR_RETURN(int64_t position, tx.LatestDealChange());
   FactData fresh;
@@ -182,6 +372,7 @@ Status FactCache::FullLoad(StoreTx& tx) {
     fresh.currencies = data_.currencies;  // so that indexes stay meaningful across reloads
     fresh.lost_reasons = data_.lost_reasons;
   }
+  fresh.stage_order = stage_order;
   DealColumns& d = fresh.deals;
   PD_RETURN_IF_ERROR(tx.ScanDealFacts({}, [&](const DealFactRow& row) {
     AppendRow(fresh, row.id);
@@ -197,12 +388,15 @@ Status FactCache::FullLoad(StoreTx& tx) {
     fresh.events.push_back(ToEventFact(e));
   }));
   for (size_t r = 0; r < d.size(); ++r) DeriveHistory(fresh, r);
+  fresh.stays = IndexStays(fresh);
+  std::fill(d.stays_indexed.begin(), d.stays_indexed.end(), 1);
   std::unique_lock lock(data_mu_);
   data_ = std::move(fresh);
   loaded_ = true;
   log_position_ = position;
   live_events_ = data_.events.size();
-  stats_ = {true, data_.deals.size()};
+  unindexed_rows_ = 0;
+  stats_ = {true, data_.deals.size(), true};
   return Status::Ok();
 }
 
@@ -246,6 +440,7 @@ Result<bool> FactCache::ApplyChanges(StoreTx& tx, const std::vector<Id>& deal_id
     }
     if (int64_t r = row_of(id); r >= 0 && !d.gone[r]) {
       d.gone[r] = 1;
+      MarkStaysStale(r);
       live_events_ -= d.event_count[r];
       d.event_count[r] = 0;
       d.open_from[r] = kNoInstant;
@@ -257,8 +452,10 @@ Result<bool> FactCache::ApplyChanges(StoreTx& tx, const std::vector<Id>& deal_id
     if (r < 0) {
       r = static_cast<int64_t>(d.size());
       AppendRow(data_, row.id);
+      ++unindexed_rows_;
     }
     SetRow(data_, static_cast<size_t>(r), row);
+    MarkStaysStale(r);
     // The deal's whole history is rewritten at the end of the events.
     live_events_ -= d.event_count[r];
     d.event_begin[r] = static_cast<uint32_t>(data_.events.size());

@@ -20,6 +20,8 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/model.h"
@@ -28,10 +30,18 @@
 
 namespace pipedeck {
 
+// Where a stage sits: its pipeline and its position there. The copy derives what depends on the
+// stage order (EventFact::kAdvanced, DealColumns::furthest_stage) with the order it read last.
+struct StagePlace {
+  Id stage = 0, pipeline = 0;
+  int32_t order = 0;
+  bool operator==(const StagePlace&) const = default;
+};
+
 // One stage event as analytics needs it. `stage` is the stage the deal is in after the event
 // (0: none recorded); `status` the deal's status after it. `flags` hold what the reports need
-// from the rest of the deal's history, derived when the deal's events are loaded (none of it
-// depends on the pipelines' current stage order, so a change of settings keeps it valid).
+// from the rest of the deal's history, derived when the deal's events are loaded, and again for
+// every deal when the stage order changes (kAdvanced depends on it).
 struct EventFact {
   // The event begins a stay: the deal enters a stage (open, a stage recorded, and not the stage
   // it already was in). The stay lasts until the next stay-begin or close event.
@@ -42,6 +52,10 @@ struct EventFact {
   static constexpr uint8_t kWonSince = 4;
   // ... and the first close at or after the stay began was a loss.
   static constexpr uint8_t kFirstCloseSinceLost = 8;
+  // ... and the deal went on from the stage: it was won since, or entered a later stage of the
+  // same pipeline afterwards (skipped stages count as passed). Unset for a stage not in the
+  // stage order.
+  static constexpr uint8_t kAdvanced = 16;
 
   int64_t at = 0;  // milliseconds since the epoch
   Id stage = 0;
@@ -74,15 +88,64 @@ struct DealColumns {
   // without history (from its creation to its close). open_from = kNoInstant: any other history
   // (reopened, or not starting open): read the events.
   std::vector<int64_t> open_from, open_until;
+  // The furthest stage of the deal's own pipeline it was ever in (by the stage order), 0: none;
+  // and whether it was ever won.
+  std::vector<Id> furthest_stage;
+  std::vector<uint8_t> ever_won;
+  // 1: the deal's stays are in FactData::stays as its history stands now; 0: read them from its
+  // events (a deal changed since the stays were last indexed).
+  std::vector<uint8_t> stays_indexed;
 
   size_t size() const { return id.size(); }
 };
+
+// The stays in one stage, ordered three ways so that the stays of a period are one contiguous
+// range: reports read ranges instead of walking every deal's history.
+struct StageStays {
+  // Every stay that ended (the deal entered another stage or closed), by when it ended: time in
+  // stage.
+  struct Ended {
+    std::vector<int64_t> leave;   // ascending (then by row), milliseconds since the epoch
+    std::vector<int64_t> millis;  // how long the stay lasted
+    std::vector<uint32_t> row;    // the deal's row
+    bool operator==(const Ended&) const = default;
+  } ended;
+  // Every stay, by when it began: conversion. A stay counts as an entry of a period when the
+  // deal's previous entry into the stage was before the period.
+  struct Entered {
+    std::vector<int64_t> enter;           // ascending (then by row)
+    std::vector<int64_t> previous_entry;  // kNoInstant: the deal's first stay in the stage
+    std::vector<uint32_t> row;
+    std::vector<uint8_t> flags;  // the stay's EventFact flags
+    bool operator==(const Entered&) const = default;
+  } entered;
+  // The deals closed now that were ever in the stage, by when they closed: historical
+  // probability.
+  struct Closed {
+    std::vector<int64_t> closed;  // ascending (then by row)
+    std::vector<uint32_t> row;
+    std::vector<uint8_t> won;
+    bool operator==(const Closed&) const = default;
+  } closed;
+
+  bool operator==(const StageStays&) const = default;
+};
+
+// The positions [first, second) of the instants of an ascending column in [from, to).
+std::pair<size_t, size_t> RangeOf(const std::vector<int64_t>& ascending, int64_t from, int64_t to);
 
 struct FactData {
   DealColumns deals;
   std::vector<EventFact> events;
   std::vector<std::string> currencies;
   std::vector<std::string> lost_reasons;
+  // Every stage, by stage id, as of the last refresh.
+  std::vector<StagePlace> stage_order;
+  // By stage id (stages deleted since included), the stays of the rows whose `stays_indexed` is
+  // set. Rebuilt on a full load, when the stage order changes, and when the rows changed since
+  // the last build grow too many (FactCache::kReindexShare); until then a changed deal's stays
+  // are read from its events.
+  std::unordered_map<Id, StageStays> stays;
 };
 
 // Entries the deal change log keeps; a server further behind than this reloads everything.
@@ -90,6 +153,13 @@ inline constexpr int64_t kChangeLogKeep = 1'000'000;
 
 class FactCache {
  public:
+  // The stays are indexed again when more rows than this, and than 1/kReindexShare of all rows,
+  // changed since they last were: a changed deal's history is walked by every report until then.
+  static constexpr size_t kDefaultReindexMinRows = 20'000;
+  static constexpr size_t kReindexShare = 32;
+  explicit FactCache(size_t reindex_min_rows = kDefaultReindexMinRows)
+      : reindex_min_rows_(reindex_min_rows) {}
+
   // Brings the copy up to date with the database (see the header comment). Errors: the store's.
   Status Refresh(Store& store);
 
@@ -112,11 +182,12 @@ class FactCache {
   struct RefreshStats {
     bool full_reload = false;
     size_t changed_deals = 0;
+    bool stays_reindexed = false;  // the ended stays were indexed again
   };
   RefreshStats last_refresh() const;
 
  private:
-  Status FullLoad(StoreTx& tx);
+  Status FullLoad(StoreTx& tx, const std::vector<StagePlace>& stage_order);
   // false: the changes cannot be applied in place (reload instead); nothing was changed.
   Result<bool> ApplyChanges(StoreTx& tx, const std::vector<Id>& deal_ids);
   void CompactEventsIfWasteful();
@@ -124,8 +195,18 @@ class FactCache {
   static int32_t LostReasonIndex(FactData& data, std::string_view reason);
   static void AppendRow(FactData& data, Id id);
   static void SetRow(FactData& data, size_t row, const DealFactRow& facts);
-  // Derives what the reports read from `row`'s events: the event flags and open_from/open_until.
+  // Derives what the reports read from `row`'s events: the event flags, open_from/open_until,
+  // furthest_stage and ever_won.
   static void DeriveHistory(FactData& data, size_t row);
+  // The stays of every row there is, indexed (FactData::stays).
+  static std::unordered_map<Id, StageStays> IndexStays(const FactData& data);
+  // The stage order changed: derives every row's history again and indexes the stays anew, on a
+  // copy, so that reports wait only for the swap.
+  void ApplyStageOrder(std::vector<StagePlace> order);
+  // The row's history changed: its stays in the index no longer count.
+  void MarkStaysStale(size_t row);
+  // Indexes the stays again when too many rows changed since the last time (kReindexShare).
+  void ReindexStaysIfStale();
 
   std::mutex refresh_mu_;  // one refresh at a time
   mutable std::shared_mutex data_mu_;
@@ -134,6 +215,8 @@ class FactCache {
   int64_t log_position_ = 0;
   int64_t pruned_at_ = 0;  // log position of the last pruning
   size_t live_events_ = 0;
+  size_t reindex_min_rows_;
+  size_t unindexed_rows_ = 0;  // rows whose stays_indexed is clear
   RefreshStats stats_;
 };
 

@@ -10,6 +10,8 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -841,23 +843,277 @@ TEST_F(DashboardTest, FactCopyDerivesOpenIntervalsAndStayFlags) {
   EXPECT_EQ(d.open_until[snap.RowOf(d4_)], kStillOpen);
   EXPECT_EQ(d.open_from[snap.RowOf(d3_)], kNoInstant);
   // D2: A, B, back to A, B, lost. Only the first stay in each stage is the first; every stay was
-  // followed by a loss and by no win.
+  // followed by a loss and by no win; the stays in A went on to B later, those in B to nothing
+  // further.
   std::vector<EventFact> d2 = events_of(d2_);
   ASSERT_EQ(d2.size(), 5u);
   const uint8_t kFirst =
       EventFact::kStayBegins | EventFact::kFirstStayInStage | EventFact::kFirstCloseSinceLost;
   const uint8_t kAgain = EventFact::kStayBegins | EventFact::kFirstCloseSinceLost;
-  EXPECT_EQ(d2[0].flags, kFirst);
+  EXPECT_EQ(d2[0].flags, kFirst | EventFact::kAdvanced);
   EXPECT_EQ(d2[1].flags, kFirst);
-  EXPECT_EQ(d2[2].flags, kAgain);
+  EXPECT_EQ(d2[2].flags, kAgain | EventFact::kAdvanced);
   EXPECT_EQ(d2[3].flags, kAgain);
   EXPECT_EQ(d2[4].flags, 0);  // the loss itself
   // D3: in B, lost, reopened into B (a new stay: the deal was closed in between), won. The first
-  // stay's first close was the loss, and the deal was won after both.
+  // stay's first close was the loss, and the deal was won after both (so both went on).
   std::vector<EventFact> d3 = events_of(d3_);
   ASSERT_EQ(d3.size(), 4u);
-  EXPECT_EQ(d3[0].flags, kFirst | EventFact::kWonSince);
-  EXPECT_EQ(d3[2].flags, EventFact::kStayBegins | EventFact::kWonSince);
+  const uint8_t kWentOn = EventFact::kWonSince | EventFact::kAdvanced;
+  EXPECT_EQ(d3[0].flags, kFirst | kWentOn);
+  EXPECT_EQ(d3[2].flags, EventFact::kStayBegins | kWentOn);
+}
+
+// The stay index holds, per stage, every stay by its end (the ended ones), by its entry, and the
+// deals now closed that were ever in the stage by their close.
+TEST_F(DashboardTest, FactCopyIndexesEveryStayByEndEntryAndClose) {
+  FactCache cache;
+  Must(cache.Refresh(*store_));
+  FactCache::Snapshot snap = cache.Read();
+  const FactData& data = snap.data();
+  // Every ended stay, as ReadHistory reads the stays, in the order of their end.
+  std::unordered_map<Id, StageStays::Ended> ended;
+  std::map<Id, size_t> stays_per_stage;
+  std::vector<std::tuple<Id, int64_t, int64_t, uint32_t>> stays;  // stage, leave, millis, row
+  DealHistoryView history;
+  for (size_t r = 0; r < data.deals.size(); ++r) {
+    EXPECT_EQ(data.deals.stays_indexed[r], 1);
+    ReadHistory(data, r, history);
+    for (const Stay& stay : history.stays) {
+      ++stays_per_stage[stay.stage];
+      if (stay.leave == kNoInstant) continue;
+      stays.emplace_back(stay.stage, stay.leave, stay.leave - stay.enter, static_cast<uint32_t>(r));
+    }
+  }
+  std::sort(stays.begin(), stays.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a), std::get<3>(a)) <
+           std::tie(std::get<0>(b), std::get<1>(b), std::get<3>(b));
+  });
+  for (const auto& [stage, leave, millis, row] : stays) {
+    ended[stage].leave.push_back(leave);
+    ended[stage].millis.push_back(millis);
+    ended[stage].row.push_back(row);
+  }
+  EXPECT_EQ(stays.size(), 12u);  // A 6, B 5, D 1; none in C (D4 and D5 are still there)
+  for (const auto& [stage, count] : stays_per_stage) {
+    SCOPED_TRACE("stage " + std::to_string(stage));
+    const StageStays& indexed = data.stays.at(stage);
+    EXPECT_EQ(indexed.ended, ended[stage]);
+    EXPECT_EQ(indexed.entered.enter.size(), count);
+    EXPECT_TRUE(std::is_sorted(indexed.entered.enter.begin(), indexed.entered.enter.end()));
+  }
+
+  // B by hand. Entries: D3 Sep 1, D1 Oct 20, D3 again Nov 3, D2 Nov 4, D2 again Nov 8.
+  const StageStays& b = data.stays.at(stages_[1]);
+  const uint32_t d1 = snap.RowOf(d1_), d2 = snap.RowOf(d2_), d3 = snap.RowOf(d3_);
+  const uint8_t kFirst = EventFact::kStayBegins | EventFact::kFirstStayInStage;
+  const uint8_t kWentOn = EventFact::kWonSince | EventFact::kAdvanced;
+  EXPECT_EQ(b.entered.row, (std::vector<uint32_t>{d3, d1, d3, d2, d2}));
+  EXPECT_EQ(b.entered.previous_entry,
+            (std::vector<int64_t>{kNoInstant, kNoInstant, At("2026-09-01T12:00:00Z").millis,
+                                  kNoInstant, At("2026-11-04T12:00:00Z").millis}));
+  EXPECT_EQ(b.entered.flags,
+            (std::vector<uint8_t>{
+                kFirst | kWentOn | EventFact::kFirstCloseSinceLost,  // lost, reopened, won
+                kFirst | kWentOn,                                    // on to D, won
+                EventFact::kStayBegins | kWentOn,
+                kFirst | EventFact::kFirstCloseSinceLost,  // back to A: not on
+                EventFact::kStayBegins | EventFact::kFirstCloseSinceLost}));
+  // Closed deals ever in B: D1 won Nov 10, D2 lost Nov 12, D3 won Nov 15.
+  EXPECT_EQ(b.closed.row, (std::vector<uint32_t>{d1, d2, d3}));
+  EXPECT_EQ(b.closed.won, (std::vector<uint8_t>{1, 0, 1}));
+  EXPECT_EQ(b.closed.closed[0], At("2026-11-10T12:00:00Z").millis);
+  // Ended: D3 Oct 15 (lost), D1 Nov 5, D2 Nov 6, D2 Nov 12 (lost), D3 Nov 15 (won).
+  EXPECT_EQ(b.ended.row, (std::vector<uint32_t>{d3, d1, d2, d2, d3}));
+  EXPECT_EQ(b.ended.millis[0], 44 * kMillisPerDay);
+
+  // Ranges: A's stays end D1 Oct 20, D7 Oct 25, D8 Oct 31, D2 Nov 4 and Nov 8, D4 Nov 9.
+  const std::vector<int64_t>& a_leave = data.stays.at(stages_[0]).ended.leave;
+  EXPECT_EQ(RangeOf(a_leave, StartOf(Day("2026-11-01")).millis, StartOf(Day("2026-12-01")).millis),
+            (std::pair<size_t, size_t>{3, 6}));
+  EXPECT_EQ(RangeOf(a_leave, At("2026-10-25T12:00:00Z").millis, At("2026-11-08T12:00:00Z").millis),
+            (std::pair<size_t, size_t>{1, 4}));  // from D7's end to before D2's second
+  EXPECT_TRUE(data.stays.at(stages_[2]).ended.leave.empty());  // C: D4, D5 are still there
+  // The furthest stage of each deal's pipeline it reached, and whether it was ever won.
+  EXPECT_EQ(data.deals.furthest_stage[d1], stages_[3]);
+  EXPECT_EQ(data.deals.furthest_stage[d2], stages_[1]);
+  EXPECT_EQ(data.deals.ever_won[d3], 1);
+  EXPECT_EQ(data.deals.ever_won[d2], 0);
+}
+
+// The stage figures read from the index are those the walk over every deal's events gives, for
+// the whole pipeline and for one owner's deals.
+TEST_F(DashboardTest, StageIndexGivesTheFiguresOfTheWalk) {
+  FactCache cache;
+  Must(cache.Refresh(*store_));
+  Catalog catalog;
+  Must(store_->Read([&](StoreTx& tx) -> Status {
+    PD_ASSIGN_OR_RETURN(catalog, LoadCatalog(tx));
+    return Status::Ok();
+  }));
+  FactCache::Snapshot snap = cache.Read();
+  const Period nov = Must(ParsePeriod("2026-11")).period, oct = Must(ParsePeriod("2026-10")).period;
+  const std::vector<bool> every_stage(catalog.stages.size(), true);
+  for (const AnalyticsScope& scope : {AnalyticsScope{}, [&] {
+                                        AnalyticsScope rita;
+                                        rita.owner_id = rita_.id;
+                                        return rita;
+                                      }()}) {
+    const FactView v = MakeView(snap.data(), catalog, Must(ScopeFilter::Make(catalog, scope)));
+    const IndexedStays indexed = IndexedStaysOf(v);
+    StayBuffers walked_stays, indexed_stays;
+    walked_stays.Reset(2, catalog.stages.size());
+    indexed_stays.Reset(2, catalog.stages.size());
+    StagePass walk(v, {nov, oct}, nullptr, &walked_stays.walked[0]);
+    walk.AddRows(0, v.rows.size());
+    StagePass from_index(v, {nov, oct}, &indexed, &indexed_stays.walked[0]);
+    from_index.AddRows(0, v.rows.size());
+    std::vector<StageFigures> expected = std::move(walk).Finish();
+    std::vector<StageFigures> got = std::move(from_index).Finish();
+    IndexedStays no_index;
+    no_index.by_slot.assign(catalog.stages.size(), nullptr);
+    const std::array<Span, 2> spans = {SpanOf(nov), SpanOf(oct)};
+    const StaySummaries expected_times =
+        ReadStageIndex(walked_stays, no_index, spans, every_stage).time_in_stage;
+    const IndexedStageFigures read = ReadStageIndex(indexed_stays, indexed, spans, every_stage);
+    for (size_t p = 0; p < 2; ++p) {
+      EXPECT_EQ(expected[p].created, got[p].created);
+      EXPECT_EQ(expected[p].won, got[p].won);
+      EXPECT_EQ(expected[p].created_won, got[p].created_won);
+      for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
+        SCOPED_TRACE("period " + std::to_string(p) + " stage slot " + std::to_string(slot));
+        StageFigures::PerStage x = expected[p].stages[slot], y = got[p].stages[slot];
+        y += read.counts[p][slot];
+        EXPECT_EQ(x.entered, y.entered);
+        EXPECT_EQ(x.advanced, y.advanced);
+        EXPECT_EQ(x.lost, y.lost);
+        EXPECT_EQ(x.furthest, y.furthest);
+        EXPECT_EQ(x.closed, y.closed);
+        EXPECT_EQ(x.won, y.won);
+        EXPECT_EQ(indexed_stays.walked[0][p][slot].size(), 0u);  // nothing walked
+      }
+    }
+    for (size_t slot = 0; slot < catalog.stages.size(); ++slot) {
+      EXPECT_EQ(expected_times.current[slot].count, read.time_in_stage.current[slot].count);
+      EXPECT_EQ(expected_times.current[slot].mean, read.time_in_stage.current[slot].mean);
+      EXPECT_EQ(expected_times.current[slot].p90, read.time_in_stage.current[slot].p90);
+      EXPECT_EQ(expected_times.previous_median[slot], read.time_in_stage.previous_median[slot]);
+    }
+  }
+}
+
+// A deal changed since the stays were indexed has its stays read from its events; the figures are
+// the same as from a copy that indexed everything afresh.
+TEST_F(DashboardTest, StageFiguresOfChangedDealsEqualAFreshCopys) {
+  Must(analytics_->GetDashboard(Scope("2026-11")));  // loads and indexes the copy
+  Move("2026-11-18T12:00:00Z", d4_, stages_[3]);     // C for 9 days
+  Reopen("2026-11-19T12:00:00Z", d2_);               // back in B, not over
+  Must(ws_->DeleteDeal(admin_, d7_, std::nullopt));  // its 20 days in A in October
+  const Id d10 = Create("2026-11-16T12:00:00Z", stages_[0], 100, admin_);
+  Move("2026-11-17T12:00:00Z", d10, stages_[1]);  // A for a day
+  clock_.Set(At("2026-11-20T12:00:00Z"));
+
+  const Dashboard changed = Must(analytics_->GetDashboard(Scope("2026-11")));
+  const Dashboard fresh = Must(Analytics(*store_, clock_).GetDashboard(Scope("2026-11")));
+  ASSERT_EQ(changed.time_in_stage.size(), 4u);
+  ASSERT_EQ(fresh.time_in_stage.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE("stage " + std::to_string(i));
+    const StageTime &x = changed.time_in_stage[i], &y = fresh.time_in_stage[i];
+    EXPECT_EQ(x.days.count, y.days.count);
+    EXPECT_EQ(x.days.mean, y.days.mean);
+    EXPECT_EQ(x.days.median, y.days.median);
+    EXPECT_EQ(x.days.p75, y.days.p75);
+    EXPECT_EQ(x.days.p90, y.days.p90);
+    EXPECT_EQ(x.previous_median_days, y.previous_median_days);
+  }
+  ASSERT_EQ(changed.conversion.size(), fresh.conversion.size());
+  for (size_t i = 0; i < changed.conversion.size(); ++i) {
+    SCOPED_TRACE("conversion " + std::to_string(i));
+    EXPECT_EQ(changed.conversion[i].entered, fresh.conversion[i].entered);
+    EXPECT_EQ(changed.conversion[i].advanced, fresh.conversion[i].advanced);
+    EXPECT_EQ(changed.conversion[i].lost, fresh.conversion[i].lost);
+    EXPECT_EQ(changed.conversion[i].previous_rate, fresh.conversion[i].previous_rate);
+  }
+  ASSERT_EQ(changed.funnel.size(), fresh.funnel.size());
+  for (size_t i = 0; i < changed.funnel.size(); ++i) {
+    EXPECT_EQ(changed.funnel[i].reached, fresh.funnel[i].reached);
+  }
+  EXPECT_EQ(changed.funnel_created, fresh.funnel_created);
+  // A: D2, D4 and D10 entered in November, all went on (D2 went back and forth, to B at last).
+  EXPECT_EQ(changed.conversion[0].entered, 3);
+  EXPECT_EQ(changed.conversion[0].advanced, 3);
+  // C: D4 entered and went on to D.
+  EXPECT_EQ(changed.conversion[2].entered, 1);
+  EXPECT_EQ(changed.conversion[2].advanced, 1);
+  // A: D2 2 and 2 days, D4 8 days, D10 1 day; October: D8 30 d 11 h and D1 10 days.
+  EXPECT_EQ(changed.time_in_stage[0].days.count, 4);
+  EXPECT_FIGURE(changed.time_in_stage[0].days.median, 2);
+  EXPECT_FIGURE(changed.time_in_stage[0].previous_median_days, (10 + 30 + 11.0 / 24) / 2);
+  // C: D4 9 days.
+  EXPECT_EQ(changed.time_in_stage[2].days.count, 1);
+  EXPECT_FIGURE(changed.time_in_stage[2].days.median, 9);
+}
+
+// Once more deals changed than the copy lets go unindexed, the stays are indexed again, and the
+// index is the one a fresh copy builds.
+TEST_F(DashboardTest, FactCopyIndexesStaysAgainWhenTooManyDealsChanged) {
+  FactCache cache(/*reindex_min_rows=*/1);
+  Must(cache.Refresh(*store_));
+  Move("2026-11-18T12:00:00Z", d4_, stages_[3]);
+  Must(cache.Refresh(*store_));
+  EXPECT_FALSE(cache.last_refresh().stays_reindexed);  // one changed deal: not more than 1
+  {
+    FactCache::Snapshot snap = cache.Read();
+    EXPECT_EQ(snap.data().deals.stays_indexed[snap.RowOf(d4_)], 0);
+    EXPECT_EQ(snap.data().deals.stays_indexed[snap.RowOf(d2_)], 1);
+  }
+  Reopen("2026-11-19T12:00:00Z", d2_);
+  Must(cache.Refresh(*store_));
+  EXPECT_FALSE(cache.last_refresh().full_reload);
+  EXPECT_TRUE(cache.last_refresh().stays_reindexed);
+  FactCache fresh;
+  Must(fresh.Refresh(*store_));
+  FactCache::Snapshot snap = cache.Read();
+  const std::vector<uint8_t>& flags = snap.data().deals.stays_indexed;
+  EXPECT_EQ(std::count(flags.begin(), flags.end(), 1), static_cast<std::ptrdiff_t>(flags.size()));
+  EXPECT_EQ(snap.data().stays, fresh.Read().data().stays);
+  // D4's C stay is in it now.
+  EXPECT_EQ(snap.data().stays.at(stages_[2]).ended.leave.size(), 1u);
+}
+
+// Whether a stay went on to a later stage, and a deal's furthest stage, follow the stage order:
+// when it changes, the copy derives them again, and the figures are a fresh copy's.
+TEST_F(DashboardTest, StageFiguresFollowAChangeOfStageOrder) {
+  const Id d10 = Create("2026-11-16T12:00:00Z", stages_[1], 100, admin_);
+  Move("2026-11-17T12:00:00Z", d10, stages_[3]);
+  clock_.Set(At("2026-11-20T12:00:00Z"));
+  const Dashboard before = Must(analytics_->GetDashboard(Scope("2026-11")));
+  EXPECT_EQ(before.conversion[1].entered, 3);   // B: D3, D2, D10
+  EXPECT_EQ(before.conversion[1].advanced, 2);  // D3 was won, D10 went on to D
+  // D becomes the first stage: D10's move from B to D is now a step back.
+  StagePatch first;
+  first.order = 0;
+  Must(ws_->UpdateStage(admin_, stages_[3], first, std::nullopt));
+  const Dashboard after = Must(analytics_->GetDashboard(Scope("2026-11")));
+  const Dashboard fresh = Must(Analytics(*store_, clock_).GetDashboard(Scope("2026-11")));
+  // Order now D, A, B, C: conversion for D, A and B.
+  ASSERT_EQ(after.conversion.size(), 3u);
+  ASSERT_EQ(fresh.conversion.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE("conversion " + std::to_string(i));
+    EXPECT_EQ(after.conversion[i].stage_id, fresh.conversion[i].stage_id);
+    EXPECT_EQ(after.conversion[i].entered, fresh.conversion[i].entered);
+    EXPECT_EQ(after.conversion[i].advanced, fresh.conversion[i].advanced);
+    EXPECT_EQ(after.conversion[i].lost, fresh.conversion[i].lost);
+  }
+  for (size_t i = 0; i < after.funnel.size(); ++i) {
+    EXPECT_EQ(after.funnel[i].reached, fresh.funnel[i].reached);
+  }
+  // B (third now): D3 was won; D10 went back to D, D2 was lost.
+  EXPECT_EQ(after.conversion[2].stage_id, stages_[1]);
+  EXPECT_EQ(after.conversion[2].entered, 3);
+  EXPECT_EQ(after.conversion[2].advanced, 1);
 }
 
 // Each pass gives the same figures whether one worker reads every deal or several read
@@ -879,10 +1135,11 @@ TEST_F(DashboardTest, PassesMergedFromSeveralWorkersEqualOnePass) {
 
   std::array<StayBuffers, 2> buffers;
   for (StayBuffers& b : buffers) b.Reset(periods.size(), catalog.stages.size());
-  DashboardPasses one(v, nov, oct, now, &buffers[0].per_worker[0]);
+  // Every deal's events walked (no index).
+  DashboardPasses one(v, nov, oct, now, nullptr, &buffers[0].walked[0]);
   one.AddRows(0, v.rows.size());
-  DashboardPasses even(v, nov, oct, now, &buffers[1].per_worker[0]);
-  DashboardPasses odd(v, nov, oct, now, &buffers[1].per_worker[1]);
+  DashboardPasses even(v, nov, oct, now, nullptr, &buffers[1].walked[0]);
+  DashboardPasses odd(v, nov, oct, now, nullptr, &buffers[1].walked[1]);
   for (size_t k = 0; k < v.rows.size(); ++k) (k % 2 ? odd : even).AddRows(k, k + 1);
   even.Merge(std::move(odd));
 
@@ -924,6 +1181,7 @@ TEST_F(DashboardTest, PassesMergedFromSeveralWorkersEqualOnePass) {
   }
   const std::vector<StageFigures> sa = std::move(one.stages).Finish();
   const std::vector<StageFigures> sb = std::move(even.stages).Finish();
+  size_t walked_stays = 0;
   for (size_t p = 0; p < periods.size(); ++p) {
     EXPECT_EQ(sa[p].created, sb[p].created);
     EXPECT_EQ(sa[p].won, sb[p].won);
@@ -940,8 +1198,10 @@ TEST_F(DashboardTest, PassesMergedFromSeveralWorkersEqualOnePass) {
                 Summarize(buffers[1].Parts(p, slot)).median);
       EXPECT_EQ(Summarize(buffers[0].Parts(p, slot)).count,
                 Summarize(buffers[1].Parts(p, slot)).count);
+      walked_stays += buffers[0].walked[0][p][slot].size();
     }
   }
+  EXPECT_EQ(walked_stays, 12u);  // October's 4 and November's 8 (see TimeInStage... above)
 }
 
 TEST(DealPassesTest, ForChunksVisitsEveryIndexOnce) {
@@ -1012,24 +1272,50 @@ TEST(DealPassesTest, SpanIndexFindsTheSpanHoldingAnInstant) {
   EXPECT_EQ(empty.Find(0), 0u);
 }
 
-TEST(DealPassesTest, StaySummariesMatchOneThreadOverTheJoinedParts) {
+TEST(DealPassesTest, TimeInStageMatchesOneThreadOverTheJoinedParts) {
   // Three stages of very different sizes, spread unevenly over the workers' parts; the third is
   // out of scope.
+  // The first stage also has stays in the index: some ended in one of the periods, some before,
+  // between or after them, of rows that count and rows that do not.
   StayBuffers buffers;
   buffers.Reset(2, 3);
   std::mt19937_64 random(7);
   const std::array<size_t, 3> sizes = {50'000, 3, 700};
+  const std::array<Span, 2> spans = {Span{1000, 2000}, Span{0, 900}};
   std::array<std::array<std::vector<double>, 3>, 2> joined;
+  auto some_millis = [&] { return static_cast<int64_t>(random() % (90 * kMillisPerDay)); };
   for (size_t period = 0; period < 2; ++period) {
     for (size_t slot = 0; slot < 3; ++slot) {
       for (size_t i = 0; i < sizes[slot] + period; ++i) {
-        const double millis = static_cast<double>(random() % (90 * kMillisPerDay));
-        buffers.per_worker[i % 3 == 0 ? 0 : kWorkers - 1][period][slot].push_back(millis);
+        const double millis = static_cast<double>(some_millis());
+        buffers.walked[i % 3 == 0 ? 0 : kWorkers - 1][period][slot].push_back(millis);
         joined[period][slot].push_back(millis / kMillisPerDay);
       }
     }
   }
-  const StaySummaries s = SummarizeStays(buffers, {true, true, false});
+  StageStays stage_stays;
+  StageStays::Ended& index = stage_stays.ended;
+  IndexedStays indexed;
+  indexed.by_slot = {&stage_stays, nullptr, nullptr};
+  constexpr uint32_t kRows = 300;
+  indexed.counted_rows.assign((kRows + 63) / 64, 0);
+  for (uint32_t row = 0; row < kRows; row += 3)
+    indexed.counted_rows[row >> 6] |= 1ull << (row & 63);
+  for (int64_t leave = -50; leave < 2100; leave += 3) {
+    const uint32_t row = static_cast<uint32_t>(random() % kRows);
+    const int64_t millis = some_millis();
+    index.leave.push_back(leave);
+    index.millis.push_back(millis);
+    index.row.push_back(row);
+    for (size_t period = 0; period < 2; ++period) {
+      if (spans[period].Contains(leave) && indexed.Counts(row)) {
+        joined[period][0].push_back(static_cast<double>(millis) / kMillisPerDay);
+      }
+    }
+  }
+  ASSERT_GT(joined[1][0].size(), sizes[0] + 1);  // some were taken from the index
+  const StaySummaries s =
+      ReadStageIndex(buffers, indexed, spans, {true, true, false}).time_in_stage;
   for (size_t slot = 0; slot < 2; ++slot) {
     const Distribution expected = Summarize(joined[0][slot]);
     EXPECT_EQ(s.current[slot].count, expected.count);
