@@ -13,6 +13,7 @@
 #include "api/json_mapping.h"
 #include "api/json_text.h"
 #include "api/report_json.h"
+#include "api/request_parts.h"
 #include "core/stage_templates.h"
 
 namespace pipedeck {
@@ -725,61 +726,7 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
 
 // ---- Request plumbing --------------------------------------------------------------------------
 
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> segments;
-  size_t start = 1;  // paths start with '/'
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    segments.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return segments;
-}
-
 bool IsParam(std::string_view segment) { return !segment.empty() && segment.front() == '{'; }
-
-// A path id: a positive decimal integer without sign or leading zeros.
-std::optional<Id> ParsePathId(std::string_view s) {
-  if (s.empty() || s.front() < '1' || s.front() > '9') return std::nullopt;
-  Id id = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return id;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
-// The token from `Authorization: Bearer <t>`, else from `x-api-token`.
-Result<User> Authenticate(Workspace& ws, const HttpRequest& request) {
-  std::string_view token;
-  std::string_view authorization = TrimSpaces(request.authorization);
-  if (!authorization.empty()) {
-    if (!StartsWithNoCase(authorization, "bearer ")) {
-      return Status::Unauthorized("the Authorization header must be 'Bearer <token>'");
-    }
-    token = TrimSpaces(authorization.substr(7));
-  } else {
-    token = TrimSpaces(request.api_token);
-  }
-  if (token.empty()) {
-    return Status::Unauthorized(
-        "an API token is required: send 'Authorization: Bearer <token>' or 'x-api-token'");
-  }
-  return ws.Authenticate(token);
-}
 
 // If-Match: "3", W/"3", 3 or * (any version).
 Result<std::optional<int64_t>> ParseIfMatch(std::string_view header) {
@@ -832,7 +779,7 @@ const std::vector<Route>& Routes() {
 }
 
 Router::Router(Workspace& workspace, Analytics& analytics, WebUi web)
-    : workspace_(workspace), analytics_(analytics), web_(std::move(web)) {
+    : workspace_(workspace), analytics_(analytics), pipedrive_(workspace), web_(std::move(web)) {
   for (const Route& route : Routes()) routes_.push_back({&route, SplitPath(route.path)});
   openapi_ = BuildOpenApi(Routes());
 }
@@ -845,6 +792,7 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     path = path.substr(0, q);
   }
   if (path.empty() || path.front() != '/') return ErrorResponse(Status::NotFound("no such route"));
+  if (PipedriveApi::Owns(path)) return pipedrive_.Handle(request);
   // Everything outside /api is the web UI, which only reads.
   if (path != "/api" && path.substr(0, 5) != "/api/") {
     if (request.method == "GET" || request.method == "HEAD") return web_.Serve(path);

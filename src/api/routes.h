@@ -1,4 +1,5 @@
-// The native REST API: the route table and the router that dispatches on it.
+// The native REST API: the route table and the router that dispatches on it. Requests to the
+// Pipedrive-compatible paths (/v1, /api/v1, /api/v2) go to PipedriveApi.
 //
 // The route table is the single description of the API: the router matches requests against it
 // and the OpenAPI document (GET /api/openapi.json) is generated from it, so a route cannot exist
@@ -20,6 +21,7 @@
 #include "analytics/analytics.h"
 #include "api/board_cache.h"
 #include "api/http_message.h"
+#include "api/pipedrive_api.h"
 #include "api/query_params.h"
 #include "api/web_ui.h"
 #include "core/status.h"
@@ -72,6 +74,7 @@ class Router {
 
   Workspace& workspace_;
   Analytics& analytics_;
+  PipedriveApi pipedrive_;  // /v1, /api/v1 and /api/v2
   std::vector<CompiledRoute> routes_;
   std::string openapi_;
   WebUi web_;

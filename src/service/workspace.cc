@@ -892,15 +892,41 @@ Result<Deal> Workspace::GetDeal(Id id) { return Get<Deal>(store_, id); }
 
 Result<Deal> Workspace::UpdateDeal(const User& actor, Id id, const DealPatch& patch,
                                    std::optional<int64_t> if_version) {
+  return UpdateDealWithStatus(actor, id, patch, std::nullopt, if_version);
+}
+
+Result<Deal> Workspace::UpdateDealWithStatus(const User& actor, Id id, const DealPatch& patch,
+                                             const std::optional<DealStatusChange>& status,
+                                             std::optional<int64_t> if_version) {
+  auto transition = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
+    Result<DealTransition> t = status->status == DealStatus::kWon
+                                   ? ::pipedeck::MarkWon(deal, actor.id, now)
+                               : status->status == DealStatus::kLost
+                                   ? ::pipedeck::MarkLost(deal, status->lost_reason, actor.id, now)
+                                   : ::pipedeck::Reopen(deal, actor.id, now);
+    PD_RETURN_IF_ERROR(t.status());
+    deal = std::move(t->deal);
+    return tx.InsertStageEvent(std::move(t->event)).status();
+  };
   auto change = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
+    const bool changes_status = status && status->status != deal.status;
+    // A closed deal is reopened before it moves; it is won or lost after the other changes.
+    if (changes_status && status->status == DealStatus::kOpen) {
+      PD_RETURN_IF_ERROR(transition(tx, deal, now));
+    }
     const Id pipeline_before = deal.pipeline_id;
     PD_RETURN_IF_ERROR(PatchWith<Deal>(patch)(tx, deal, now));
     const bool wants_move =
         patch.stage_id || (patch.pipeline_id && *patch.pipeline_id != pipeline_before);
-    if (!wants_move) return Status::Ok();  // naming the current pipeline alone is not a move
-    PD_ASSIGN_OR_RETURN(Stage to, ResolveStage(tx, patch.pipeline_id, patch.stage_id));
-    if (to.id == deal.stage_id) return Status::Ok();
-    return MoveInTx(tx, deal, to, 0, actor.id, now);
+    // Naming the current pipeline alone is not a move.
+    if (wants_move) {
+      PD_ASSIGN_OR_RETURN(Stage to, ResolveStage(tx, patch.pipeline_id, patch.stage_id));
+      if (to.id != deal.stage_id) PD_RETURN_IF_ERROR(MoveInTx(tx, deal, to, 0, actor.id, now));
+    }
+    if (changes_status && status->status != DealStatus::kOpen) {
+      PD_RETURN_IF_ERROR(transition(tx, deal, now));
+    }
+    return Status::Ok();
   };
   return Edit<Deal>(store_, clock_, id, if_version, change);
 }

@@ -81,6 +81,12 @@ struct TimelineEntry {
   std::variant<Activity, Note, StageEvent> item;
 };
 
+// A status a deal is set to together with other fields (Workspace::UpdateDealWithStatus).
+struct DealStatusChange {
+  DealStatus status = DealStatus::kOpen;
+  std::string lost_reason;  // required for kLost
+};
+
 class Workspace {
  public:
   Workspace(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
@@ -154,6 +160,12 @@ class Workspace {
   // A patch with stage_id/pipeline_id moves the deal (to the top of the new stage).
   Result<Deal> UpdateDeal(const User& actor, Id id, const DealPatch& patch,
                           std::optional<int64_t> if_version);
+  // UpdateDeal and a change of status in one transaction (the Pipedrive-compatible API sets both
+  // in one request): a closed deal is reopened before the patch (so that it can move), won or
+  // lost after it. No status change when the deal already has that status.
+  Result<Deal> UpdateDealWithStatus(const User& actor, Id id, const DealPatch& patch,
+                                    const std::optional<DealStatusChange>& status,
+                                    std::optional<int64_t> if_version);
   Status DeleteDeal(const User& actor, Id id, std::optional<int64_t> if_version);
   Result<Page<Deal>> ListDeals(const ListQuery& q);
   // Moves an open deal to `stage_id` at 0-based `index` among that stage's open cards

@@ -390,6 +390,54 @@ TEST_F(WorkspaceTest, ProbabilityOverrideSticksAcrossMovesUntilCleared) {
   EXPECT_EQ(Must(ws_->Board(q)).columns[1].cards.at(0).probability, 20);
 }
 
+// A patch and a status change in one transaction, as the Pipedrive-compatible API sends them: a
+// move then a loss are two history events; reopening comes before a move; a failing status change
+// leaves the fields unchanged too.
+TEST_F(WorkspaceTest, UpdateWithStatusChangesFieldsAndStatusTogether) {
+  Built sales = AddPipeline("Sales", 3);
+  Deal deal = AddDeal("Initech");
+  DealPatch move;
+  move.stage_id = sales.stages[1].id;
+  move.title = "Initech renewal";
+  deal = Must(ws_->UpdateDealWithStatus(
+      admin_, deal.id, move, DealStatusChange{DealStatus::kLost, "No budget"}, std::nullopt));
+  EXPECT_EQ(deal.status, DealStatus::kLost);
+  EXPECT_EQ(deal.lost_reason, "No budget");
+  EXPECT_EQ(deal.stage_id, sales.stages[1].id);
+  EXPECT_EQ(deal.title, "Initech renewal");
+  std::vector<StageEvent> history = Must(ws_->DealHistory(deal.id));
+  ASSERT_EQ(history.size(), 3u);  // created, moved, lost
+  EXPECT_EQ(history[1].kind, StageEventKind::kStageChanged);
+  EXPECT_EQ(history[2].kind, StageEventKind::kLost);
+
+  // Reopened, then moved: a closed deal does not move.
+  DealPatch back;
+  back.stage_id = sales.stages[2].id;
+  deal = Must(ws_->UpdateDealWithStatus(admin_, deal.id, back,
+                                        DealStatusChange{DealStatus::kOpen, ""}, std::nullopt));
+  EXPECT_EQ(deal.status, DealStatus::kOpen);
+  EXPECT_EQ(deal.stage_id, sales.stages[2].id);
+
+  // Lost without a reason: nothing changes, the title included.
+  const int64_t version = deal.version;
+  DealPatch rename;
+  rename.title = "Renamed";
+  EXPECT_ERROR(ws_->UpdateDealWithStatus(admin_, deal.id, rename,
+                                         DealStatusChange{DealStatus::kLost, ""}, std::nullopt),
+               ErrorCode::kInvalid, "lost_reason");
+  Deal after = Must(ws_->GetDeal(deal.id));
+  EXPECT_EQ(after.title, "Initech renewal");
+  EXPECT_EQ(after.version, version);
+  EXPECT_EQ(after.status, DealStatus::kOpen);
+
+  // The status it already has: no history entry.
+  const size_t events = Must(ws_->DealHistory(deal.id)).size();
+  Must(ws_->UpdateDealWithStatus(admin_, deal.id, DealPatch(),
+                                 DealStatusChange{DealStatus::kOpen, ""}, std::nullopt)
+           .status());
+  EXPECT_EQ(Must(ws_->DealHistory(deal.id)).size(), events);
+}
+
 // ---- Concurrency and references ---------------------------------------------------------------
 
 TEST_F(WorkspaceTest, StaleVersionIsRefusedAndChangesNothing) {

@@ -1,0 +1,61 @@
+#include "api/request_parts.h"
+
+#include <cctype>
+#include <charconv>
+
+namespace pipedeck {
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    segments.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+std::optional<Id> ParsePathId(std::string_view s) {
+  if (s.empty() || s.front() < '1' || s.front() > '9') return std::nullopt;
+  Id id = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return id;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+Result<User> Authenticate(Workspace& ws, const HttpRequest& request, std::string_view query_token) {
+  std::string_view token;
+  std::string_view authorization = TrimSpaces(request.authorization);
+  if (!authorization.empty()) {
+    if (!StartsWithNoCase(authorization, "bearer ")) {
+      return Status::Unauthorized("the Authorization header must be 'Bearer <token>'");
+    }
+    token = TrimSpaces(authorization.substr(7));
+  } else {
+    token = TrimSpaces(request.api_token);
+    if (token.empty()) token = TrimSpaces(query_token);
+  }
+  if (token.empty()) {
+    return Status::Unauthorized(
+        "an API token is required: send 'Authorization: Bearer <token>' or 'x-api-token'");
+  }
+  return ws.Authenticate(token);
+}
+
+}  // namespace pipedeck
