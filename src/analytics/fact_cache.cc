@@ -196,6 +196,19 @@ void FactCache::DeriveHistory(FactData& data, size_t r) {
   d.open_until[r] = closed;
 }
 
+namespace {
+
+// Orders the gathered stays by an instant, then by row, so that equal instants come out the same
+// every time.
+template <typename Row>
+void SortByInstantThenRow(std::vector<Row>& rows, int64_t Row::*instant) {
+  std::sort(rows.begin(), rows.end(), [instant](const Row& a, const Row& b) {
+    return a.*instant != b.*instant ? a.*instant < b.*instant : a.row < b.row;
+  });
+}
+
+}  // namespace
+
 std::unordered_map<Id, StageStays> FactCache::IndexStays(const FactData& data) {
   // Gathered as rows, then sorted and split into the columns.
   struct Ended {
@@ -252,26 +265,20 @@ std::unordered_map<Id, StageStays> FactCache::IndexStays(const FactData& data) {
   std::unordered_map<Id, StageStays> out;
   for (auto& [stage, g] : by_stage) {
     StageStays& stays = out[stage];
-    std::sort(g.ended.begin(), g.ended.end(), [](const Ended& a, const Ended& b) {
-      return a.leave != b.leave ? a.leave < b.leave : a.row < b.row;
-    });
+    SortByInstantThenRow(g.ended, &Ended::leave);
     for (const Ended& x : g.ended) {
       stays.ended.leave.push_back(x.leave);
       stays.ended.millis.push_back(x.millis);
       stays.ended.row.push_back(x.row);
     }
-    std::sort(g.entered.begin(), g.entered.end(), [](const Entered& a, const Entered& b) {
-      return a.enter != b.enter ? a.enter < b.enter : a.row < b.row;
-    });
+    SortByInstantThenRow(g.entered, &Entered::enter);
     for (const Entered& x : g.entered) {
       stays.entered.enter.push_back(x.enter);
       stays.entered.previous_entry.push_back(x.previous_entry);
       stays.entered.row.push_back(x.row);
       stays.entered.flags.push_back(x.flags);
     }
-    std::sort(g.closed.begin(), g.closed.end(), [](const Closed& a, const Closed& b) {
-      return a.closed != b.closed ? a.closed < b.closed : a.row < b.row;
-    });
+    SortByInstantThenRow(g.closed, &Closed::closed);
     for (const Closed& x : g.closed) {
       stays.closed.closed.push_back(x.closed);
       stays.closed.row.push_back(x.row);

@@ -304,10 +304,8 @@ std::optional<std::string> PercentDecode(std::string_view s) {
   return out;
 }
 
-Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec) {
-  QueryArgs args;
-  if (!spec.sorts.empty()) args.list.sort = spec.sorts.front().field;
-  std::vector<Param> seen;
+Result<std::vector<std::pair<std::string, std::string>>> DecodeQueryPairs(std::string_view raw) {
+  std::vector<std::pair<std::string, std::string>> pairs;
   while (!raw.empty()) {
     size_t amp = raw.find('&');
     std::string_view pair = raw.substr(0, amp);
@@ -320,14 +318,25 @@ Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec) {
     if (!name || !value) {
       return Status::Malformed("query string has a broken %-escape", name.value_or(""));
     }
+    pairs.emplace_back(std::move(*name), std::move(*value));
+  }
+  return pairs;
+}
+
+Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec) {
+  QueryArgs args;
+  if (!spec.sorts.empty()) args.list.sort = spec.sorts.front().field;
+  std::vector<Param> seen;
+  PD_ASSIGN_OR_RETURN(auto pairs, DecodeQueryPairs(raw));
+  for (const auto& [name, value] : pairs) {
     auto p = std::find_if(spec.params.begin(), spec.params.end(),
-                          [&](Param p) { return DescribeParam(p).name == *name; });
-    if (p == spec.params.end()) return Status::Invalid(*name, "unknown query parameter");
+                          [&](Param p) { return DescribeParam(p).name == name; });
+    if (p == spec.params.end()) return Status::Invalid(name, "unknown query parameter");
     if (std::find(seen.begin(), seen.end(), *p) != seen.end()) {
-      return Status::Invalid(*name, "is given more than once");
+      return Status::Invalid(name, "is given more than once");
     }
     seen.push_back(*p);
-    PD_RETURN_IF_ERROR(ReadParam(*p, *name, *value, spec, &args));
+    PD_RETURN_IF_ERROR(ReadParam(*p, name, value, spec, &args));
   }
   for (Param p : spec.required) {
     if (std::find(seen.begin(), seen.end(), p) == seen.end()) {

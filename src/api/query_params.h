@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analytics/reports.h"
@@ -102,6 +103,10 @@ Result<AnalyticsScope> ReportScope(const QueryArgs& args, Date today);
 // A percentage as basis points (1/100 of a percent): "80" → 8000, "12.5" → 1250. Accepts
 // 0 < x <= 100, rounded to the nearest basis point; std::nullopt otherwise.
 std::optional<int32_t> ParsePercentBasisPoints(std::string_view s);
+
+// The name=value pairs of a raw query string, %-decoded, in order. Errors: kMalformed naming the
+// parameter whose escape is broken.
+Result<std::vector<std::pair<std::string, std::string>>> DecodeQueryPairs(std::string_view raw);
 
 // Decodes %XX escapes and '+' (a space, as in HTML forms); std::nullopt on a broken escape.
 std::optional<std::string> PercentDecode(std::string_view s);
