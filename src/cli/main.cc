@@ -34,6 +34,7 @@
 
 #include "analytics/analytics.h"
 #include "api/http_server.h"
+#include "cli/import_command.h"
 #include "cli/report_command.h"
 #include "core/status.h"
 #include "core/time.h"
@@ -382,6 +383,8 @@ int main(int argc, char** argv) {
 
   ReportArgs report;
   CLI::App* report_cmd = AddReportCommand(app, report);
+  ImportArgs import;
+  CLI::App* import_cmd = AddImportCommand(app, import);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -391,7 +394,9 @@ int main(int argc, char** argv) {
   if (*token_create_cmd) return TokenCreate(token_create);
   if (*generate_cmd) return Generate(generate);
   if (*report_cmd) return Report(report);
-  std::cerr << "A command is required: init, serve, generate, report, user add or token create.\n"
+  if (*import_cmd) return RunImport(import);
+  std::cerr << "A command is required: init, serve, generate, report, import, user add or token "
+               "create.\n"
                "Run with --help for more information.\n";
   return 106;
 }

@@ -142,6 +142,11 @@ class StoreTx {
  public:
   virtual ~StoreTx() = default;
 
+  // Runs `fn` inside a savepoint of this write transaction: when `fn` fails its changes are
+  // undone and the transaction goes on (imports commit many rows at once, each all or nothing).
+  // Nests. Errors: `fn`'s; kInternal when the database rolled the whole transaction back.
+  virtual Status WithinSavepoint(const std::function<Status()>& fn) = 0;
+
   // Users and tokens.
   virtual Result<User> InsertUser(User u) = 0;  // returns it with id set
   virtual Result<User> GetUser(Id id) = 0;

@@ -149,6 +149,71 @@ TEST_F(CliTest, RefusedOperationsExitNonZeroAndChangeNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "missing.db"));
 }
 
+// `import`: a dry run first, then the import; exit 3 when rows were refused, each named with its
+// row and column; a mapping file names unclear columns; a broken mapping imports nothing.
+TEST_F(CliTest, ImportReportsRowsAndExitsByWhatWentIn) {
+  ASSERT_EQ(Pipedeck("init --db " + db_ + " --template 5-stage").exit_code, 0);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return (dir_ / name).string();
+  };
+  const std::string deals = write("deals.csv",
+                                  "Deal - Title,Deal - Value,Deal - Stage,Organization - Name\n"
+                                  "Acme rollout,1500,Qualification,Acme\n"
+                                  "Bad value,lots,Qualification,\n");
+  auto count_deals = [&] {
+    auto store = OpenSqliteStore({.path = db_, .create_if_missing = false});
+    size_t n = 0;
+    Status s = (*store)->Read([&](StoreTx& tx) {
+      ListQuery q;
+      q.limit = 500;
+      auto page = tx.ListDeals(q);
+      if (!page.ok()) return page.status();
+      n = page->items.size();
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok());
+    (*store)->Close();
+    return n;
+  };
+
+  CommandResult dry = Pipedeck("import deals --db " + db_ + " --file " + deals + " --dry-run",
+                               /*stdout_only=*/true);
+  EXPECT_EQ(dry.exit_code, 3) << dry.output;
+  EXPECT_NE(dry.output.find("Dry run: nothing was changed"), std::string::npos) << dry.output;
+  EXPECT_NE(dry.output.find("Columns: pipedrive export"), std::string::npos);
+  EXPECT_NE(dry.output.find("row 3, column \"Deal - Value\": \"lots\" is not an amount"),
+            std::string::npos)
+      << dry.output;
+  EXPECT_EQ(count_deals(), 0u);
+
+  CommandResult run = Pipedeck("import deals --db " + db_ + " --file " + deals, true);
+  EXPECT_EQ(run.exit_code, 3) << run.output;
+  EXPECT_NE(run.output.find("Created: 1 deals"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("Linked records created: 1"), std::string::npos) << run.output;
+  EXPECT_EQ(count_deals(), 1u);
+
+  const std::string other = write("other.csv", "Opportunity,Worth\nGlobex,20\n");
+  const std::string mapping =
+      write("mapping.csv", "column,field\nOpportunity,title\nWorth,value\n");
+  CommandResult mapped =
+      Pipedeck("import deals --db " + db_ + " --file " + other + " --mapping " + mapping, true);
+  EXPECT_EQ(mapped.exit_code, 0) << mapped.output;
+  EXPECT_NE(mapped.output.find("Refused: 0 rows"), std::string::npos) << mapped.output;
+  EXPECT_EQ(count_deals(), 2u);
+
+  const std::string broken = write("broken.csv", "column,field\nOpportunity,price\n");
+  CommandResult refused =
+      Pipedeck("import deals --db " + db_ + " --file " + other + " --mapping " + broken);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.output.find("\"price\" is not a field of deals"), std::string::npos)
+      << refused.output;
+  CommandResult no_title = Pipedeck("import deals --db " + db_ + " --file " + other);
+  EXPECT_EQ(no_title.exit_code, 1);
+  EXPECT_NE(no_title.output.find("no column holds the title"), std::string::npos);
+  EXPECT_EQ(count_deals(), 2u);
+}
+
 TEST_F(CliTest, GenerateBuildsAWorkspaceAndRefusesToOverwriteOne) {
   const std::string args = "generate --db " + db_ +
                            " --deals 300 --reps 3 --months 6 --seed 5 --now 2026-06-01T00:00:00Z";

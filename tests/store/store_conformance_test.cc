@@ -559,6 +559,37 @@ TEST_P(StoreConformanceTest, FailedWriteLeavesNothingBehind) {
   Add(&StoreTx::InsertUser, MakeUser("alive@example.com"));
 }
 
+// A savepoint undoes only what ran inside it; the rest of the transaction commits. Savepoints
+// nest.
+TEST_P(StoreConformanceTest, SavepointUndoesOnlyItsOwnPart) {
+  Must(store_->Write([&](StoreTx& tx) -> Status {
+    Must(tx.InsertUser(MakeUser("kept@example.com")));
+    Status refused = tx.WithinSavepoint([&] {
+      Must(tx.InsertUser(MakeUser("undone@example.com")));
+      return Status::Invalid("email", "refused on purpose");
+    });
+    EXPECT_EQ(refused.field(), "email");
+    Status nested = tx.WithinSavepoint([&] {
+      Must(tx.InsertUser(MakeUser("outer@example.com")));
+      Status inner = tx.WithinSavepoint([&] {
+        Must(tx.InsertUser(MakeUser("inner@example.com")));
+        return Status::Conflict("inner refused");
+      });
+      EXPECT_EQ(inner.code(), ErrorCode::kConflict);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(nested.ok()) << nested.ToString();
+    return Status::Ok();
+  }));
+  for (const auto& [email, present] :
+       std::vector<std::pair<const char*, bool>>{{"kept@example.com", true},
+                                                 {"undone@example.com", false},
+                                                 {"outer@example.com", true},
+                                                 {"inner@example.com", false}}) {
+    EXPECT_EQ(Read([&](StoreTx& tx) { return tx.FindUserByEmail(email); }).ok(), present) << email;
+  }
+}
+
 // Writers on many threads at once (what the server does; a backend may commit them together):
 // every acknowledged write is stored, every refused or throwing one left nothing, and each caller
 // got its own write's outcome.

@@ -480,6 +480,10 @@ constexpr char kSqlRollback[] = "ROLLBACK";
 constexpr char kSqlSavepoint[] = "SAVEPOINT write";
 constexpr char kSqlReleaseSavepoint[] = "RELEASE write";
 constexpr char kSqlRollbackToSavepoint[] = "ROLLBACK TO write";
+// StoreTx::WithinSavepoint's own name, so that it nests inside a group-commit savepoint.
+constexpr char kSqlSavepointRow[] = "SAVEPOINT row";
+constexpr char kSqlReleaseRow[] = "RELEASE row";
+constexpr char kSqlRollbackToRow[] = "ROLLBACK TO row";
 
 constexpr char kSqlWhereEmail[] = " WHERE email = ?";
 constexpr char kSqlWhereSecretHash[] = " WHERE secret_hash = ?";
@@ -987,6 +991,19 @@ Status InsertContacts(SqliteConnection& conn, const Person& p) {
 class SqliteTx final : public StoreTx {
  public:
   explicit SqliteTx(SqliteConnection& conn) : conn_(conn) {}
+
+  Status WithinSavepoint(const std::function<Status()>& fn) override {
+    PD_RETURN_IF_ERROR(conn_.Exec(kSqlSavepointRow));
+    Status status = fn();
+    if (sqlite3_get_autocommit(conn_.handle())) {
+      return Status::Internal("the transaction was rolled back by the database" +
+                              (status.ok() ? std::string() : ": " + status.message()));
+    }
+    if (status.ok()) return conn_.Exec(kSqlReleaseRow);
+    PD_RETURN_IF_ERROR(conn_.Exec(kSqlRollbackToRow));
+    PD_RETURN_IF_ERROR(conn_.Exec(kSqlReleaseRow));
+    return status;
+  }
 
   Result<User> InsertUser(User u) override { return Insert(std::move(u)); }
   Result<User> GetUser(Id id) override { return Get<User>(id); }

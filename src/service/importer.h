@@ -1,0 +1,72 @@
+// Importing CSV files into a workspace (docs/import.md): each data row becomes, or updates, one
+// deal, person or organization through the workspace's own use cases, so an imported record
+// obeys exactly the rules of one created by hand.
+//
+// - Columns are matched by MatchColumns (core/import_columns.h): Pipedeck's, Pipedrive's and
+//   HubSpot's export headers, or an explicit mapping.
+// - Good rows go in and bad rows are reported (row, column, reason): rows are committed in
+//   batches, each row inside a savepoint of its batch, so a bad row changes nothing.
+// - Dedupe and upsert: a row with Pipedeck's `id` updates that record; a person whose email, an
+//   organization whose name (ignoring case) matches an existing one updates it.
+// - Links by name (or email, or id): the owner must be a user; a deal's or person's organization
+//   and a deal's person are found, or created when the row names one that does not exist yet.
+// - A dry run does all of it inside one transaction and rolls it back: the report says what
+//   would be created, updated and refused.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/import_columns.h"
+#include "core/model.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "store/store.h"
+
+namespace pipedeck {
+
+struct ImportOptions {
+  ImportObject object = ImportObject::kDeals;
+  std::vector<ColumnMapping> mapping;
+  bool dry_run = false;
+  size_t rows_per_commit = 1000;
+};
+
+// A row that was not imported: `row` counts the file's records as a spreadsheet numbers its rows
+// (the header is row 1); `column` is the header of the column at fault, empty for the whole row.
+struct ImportRowError {
+  int64_t row = 0;
+  std::string column;
+  std::string reason;
+};
+
+struct ImportReport {
+  ImportObject object = ImportObject::kDeals;
+  bool dry_run = false;
+  std::string detected;  // "pipedrive", "hubspot", "pipedeck" or ""
+  std::vector<std::string> ignored_columns;
+  int64_t rows = 0;     // data rows read
+  int64_t created = 0;  // records of `object` created (or that would be, in a dry run)
+  int64_t updated = 0;
+  int64_t failed = 0;
+  // Organizations and persons created because a row linked to one that did not exist.
+  int64_t linked_created = 0;
+  std::vector<ImportRowError> errors;  // in row order
+};
+
+// The file's next bytes into `buffer` (at most `capacity`); 0 at its end.
+using ImportSource = std::function<Result<size_t>(char* buffer, size_t capacity)>;
+// Called after each committed batch (and at the end) with the report so far.
+using ImportProgress = std::function<void(const ImportReport&)>;
+
+// Imports the CSV file `source` as `actor`. Errors (nothing imported): kInvalid "csv" for a file
+// that is not CSV, "columns"/"mapping" for a header that cannot be matched (MatchColumns), and
+// the store's. A file whose syntax breaks after some rows stops there with that error; the rows
+// before it that were committed stay (none, in a dry run).
+Result<ImportReport> ImportCsv(Store& store, const Clock& clock, const User& actor,
+                               const ImportOptions& options, const ImportSource& source,
+                               const ImportProgress& progress = {});
+
+}  // namespace pipedeck

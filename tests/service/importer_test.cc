@@ -1,0 +1,246 @@
+#include "service/importer.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "service/workspace.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/test_support.h"
+
+namespace pipedeck {
+namespace {
+
+using test_support::Must;
+
+// A source that hands `text` over in pieces of `piece` bytes.
+ImportSource TextSource(const std::string& text, size_t piece = 7) {
+  auto at = std::make_shared<size_t>(0);
+  return [text, piece, at](char* buffer, size_t capacity) -> Result<size_t> {
+    const size_t n = std::min({piece, capacity, text.size() - *at});
+    std::copy_n(text.data() + *at, n, buffer);
+    *at += n;
+    return n;
+  };
+}
+
+class ImporterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = test_support::TempDbPath("importer_test");
+    SqliteOptions options;
+    options.path = path_;
+    store_ = Must(OpenSqliteStore(options));
+    ws_ = std::make_unique<Workspace>(*store_, clock_);
+    NewToken boot = Must(ws_->Bootstrap("Ada Admin", "ada@example.com", "USD"));
+    admin_ = Must(ws_->GetUser(boot.token.user_id));
+    UserPatch rep;
+    rep.name = "Rita Rep";
+    rep.email = "rita@example.com";
+    rep.role = Role::kRep;
+    rita_ = Must(ws_->CreateUser(admin_, rep));
+    PipelinePatch sales;
+    sales.name = "Sales";
+    pipeline_ = Must(ws_->CreatePipeline(admin_, sales, "")).id;
+    for (const char* name : {"Lead", "Proposal", "Negotiation"}) {
+      StagePatch s;
+      s.name = name;
+      stages_.push_back(Must(ws_->CreateStage(admin_, pipeline_, s)).id);
+    }
+  }
+  void TearDown() override {
+    ws_.reset();
+    store_->Close();
+    test_support::RemoveDb(path_);
+  }
+
+  Result<ImportReport> Import(ImportObject object, const std::string& csv, bool dry_run = false,
+                              std::vector<ColumnMapping> mapping = {}) {
+    ImportOptions options;
+    options.object = object;
+    options.dry_run = dry_run;
+    options.mapping = std::move(mapping);
+    options.rows_per_commit = 2;  // several batches even for small files
+    return ImportCsv(*store_, clock_, admin_, options, TextSource(csv));
+  }
+
+  template <typename T, typename List>
+  std::vector<T> All(List list) {
+    ListQuery q;
+    q.limit = 500;
+    return Must(list(q)).items;
+  }
+  std::vector<Deal> Deals() {
+    return All<Deal>([&](const ListQuery& q) { return ws_->ListDeals(q); });
+  }
+  std::vector<Person> Persons() {
+    return All<Person>([&](const ListQuery& q) { return ws_->ListPersons(q); });
+  }
+  std::vector<Organization> Organizations() {
+    return All<Organization>([&](const ListQuery& q) { return ws_->ListOrganizations(q); });
+  }
+
+  std::string path_;
+  ManualClock clock_{*ParseTimestamp("2026-11-24T09:00:00Z")};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Workspace> ws_;
+  User admin_, rita_;
+  Id pipeline_ = 0;
+  std::vector<Id> stages_;
+};
+
+// A Pipedrive deal export: good rows go in with their links, bad rows are reported with their row
+// and column and leave nothing behind (not even the organization a bad row named).
+TEST_F(ImporterTest, PipedriveDealsGoInAndBadRowsAreReported) {
+  // Row 5's title is too long: the deal is refused after its organization and person were
+  // created, and the row's savepoint takes them back.
+  const std::string too_long(300, 'x');
+  const std::string csv =
+      "\xEF\xBB\xBF"
+      "Deal - Title,Deal - Value,Deal - Currency,Deal - Stage,Deal - Status,Deal - Lost reason,"
+      "Organization - Name,Person - Name,Deal - Expected close date,Deal - Owner,Deal - Label\n"
+      "Acme rollout,\"1,500.50\",USD,Proposal,open,,Acme,Jane Roe,2027-01-10,Rita Rep,hot\n"
+      "Globex pilot,300,EUR,Negotiation,lost,Too pricey,Globex,,2026-12-01T00:00:00Z,,\n"
+      "Ghost deal,abc,USD,Lead,open,,Ghost Inc,,,,\n" +
+      too_long + ",1,USD,Lead,open,,Phantom Ltd,Casper,,,\n" +
+      "Acme renewal,10,USD,Nope,open,,,,,,\n"
+      "\"Acme, phase 2\",20,USD,,won,,ACME,jane roe,,,\n"
+      "Lost without why,5,USD,Lead,lost,,,,,,\n";
+  ImportReport r = Must(Import(ImportObject::kDeals, csv));
+  EXPECT_EQ(r.detected, "pipedrive");
+  EXPECT_EQ(r.ignored_columns, (std::vector<std::string>{"Deal - Label"}));
+  EXPECT_EQ(r.rows, 7);
+  EXPECT_EQ(r.created, 3);
+  EXPECT_EQ(r.failed, 4);
+  EXPECT_EQ(r.linked_created, 3);  // Acme, Jane Roe, Globex
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].row, 4);
+  EXPECT_EQ(r.errors[0].column, "Deal - Value");
+  EXPECT_EQ(r.errors[0].reason, "\"abc\" is not an amount");
+  EXPECT_EQ(r.errors[1].row, 5);
+  EXPECT_EQ(r.errors[1].column, "Deal - Title");
+  EXPECT_EQ(r.errors[2].row, 6);
+  EXPECT_EQ(r.errors[2].column, "Deal - Stage");
+  EXPECT_EQ(r.errors[3].row, 8);
+  EXPECT_EQ(r.errors[3].column, "Deal - Lost reason");
+
+  std::vector<Deal> deals = Deals();
+  ASSERT_EQ(deals.size(), 3u);
+  const Deal& acme = deals[0];
+  EXPECT_EQ(acme.title, "Acme rollout");
+  EXPECT_EQ(acme.value.amount_minor, 150050);
+  EXPECT_EQ(acme.stage_id, stages_[1]);
+  EXPECT_EQ(acme.owner_id, rita_.id);
+  EXPECT_EQ(acme.expected_close_date, ParseDate("2027-01-10"));
+  const Deal& globex = deals[1];
+  EXPECT_EQ(globex.status, DealStatus::kLost);
+  EXPECT_EQ(globex.lost_reason, "Too pricey");
+  EXPECT_EQ(globex.value.currency, "EUR");
+  EXPECT_EQ(globex.owner_id, admin_.id);  // no owner: the importing user
+  const Deal& phase2 = deals[2];
+  EXPECT_EQ(phase2.title, "Acme, phase 2");
+  EXPECT_EQ(phase2.status, DealStatus::kWon);
+  EXPECT_EQ(phase2.org_id, acme.org_id);        // "ACME" is Acme
+  EXPECT_EQ(phase2.person_id, acme.person_id);  // "jane roe" is Jane Roe
+  EXPECT_EQ(Must(ws_->GetPerson(*acme.person_id)).org_id, acme.org_id);
+
+  std::vector<Organization> orgs = Organizations();
+  ASSERT_EQ(orgs.size(), 2u);  // Acme, Globex; not Ghost Inc nor Phantom Ltd
+  EXPECT_EQ(orgs[0].name, "Acme");
+  EXPECT_EQ(orgs[1].name, "Globex");
+  EXPECT_EQ(Persons().size(), 1u);  // Jane Roe; not Casper
+}
+
+TEST_F(ImporterTest, ADryRunReportsAndChangesNothing) {
+  const std::string csv =
+      "title,value,organization,stage\n"
+      "One,10,Acme,Lead\n"
+      "Two,20,Acme,Lead\n"
+      "Three,x,,Lead\n";
+  ImportReport r = Must(Import(ImportObject::kDeals, csv, /*dry_run=*/true));
+  EXPECT_TRUE(r.dry_run);
+  EXPECT_EQ(r.detected, "pipedeck");
+  EXPECT_EQ(r.created, 2);
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_EQ(r.linked_created, 1);  // Acme, once: the second row finds the first row's
+  EXPECT_TRUE(Deals().empty());
+  EXPECT_TRUE(Organizations().empty());
+}
+
+// Persons dedupe by email and organizations by name: importing again updates them.
+TEST_F(ImporterTest, PersonsAndOrganizationsUpsertByEmailAndName) {
+  ImportReport orgs = Must(Import(ImportObject::kOrganizations,
+                                  "Company name,Street Address,Company owner\n"
+                                  "Initech,1 Main St,Rita Rep\n"
+                                  "Umbrella,,\n"));
+  EXPECT_EQ(orgs.detected, "hubspot");
+  EXPECT_EQ(orgs.created, 2);
+  orgs = Must(Import(ImportObject::kOrganizations, "name,address\ninitech,2 Side St\n"));
+  EXPECT_EQ(orgs.created, 0);
+  EXPECT_EQ(orgs.updated, 1);
+  std::vector<Organization> all = Organizations();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "initech");  // the name as the file has it now
+  EXPECT_EQ(all[0].address, "2 Side St");
+  EXPECT_EQ(all[0].owner_id, rita_.id);  // not named this time: kept
+
+  ImportReport persons = Must(Import(ImportObject::kPersons,
+                                     "First Name,Last Name,Email,Phone Number,Company Name\n"
+                                     "Peter,Gibbons,peter@initech.example,555-0100,Initech\n"
+                                     "Milton,,\"milton@initech.example; red@stapler.example\",,\n"
+                                     ",,nobody@example.com,,\n"));
+  EXPECT_EQ(persons.created, 2);
+  EXPECT_EQ(persons.failed, 1);
+  EXPECT_EQ(persons.errors[0].row, 4);
+  EXPECT_EQ(persons.errors[0].column, "First Name");
+  persons = Must(Import(ImportObject::kPersons,
+                        "name,email,phone\nPeter J. Gibbons,PETER@initech.example,555-0199\n"));
+  EXPECT_EQ(persons.updated, 1);
+  std::vector<Person> people = Persons();
+  ASSERT_EQ(people.size(), 2u);
+  EXPECT_EQ(people[0].name, "Peter J. Gibbons");
+  EXPECT_EQ(people[0].phones.at(0).value, "555-0199");
+  EXPECT_EQ(people[0].org_id, all[0].id);
+  ASSERT_EQ(people[1].emails.size(), 2u);
+  EXPECT_TRUE(people[1].emails[0].primary);
+  EXPECT_EQ(people[1].emails[1].value, "red@stapler.example");
+}
+
+// Pipedeck's own ids update the records they name; a mapping names unclear columns.
+TEST_F(ImporterTest, IdsUpdateAndAMappingNamesColumns) {
+  Must(Import(ImportObject::kDeals, "title,value\nFirst,100\n"));
+  const Id id = Deals().at(0).id;
+  ImportReport r = Must(Import(
+      ImportObject::kDeals,
+      "Ref,Opportunity,Worth,Phase\n" + std::to_string(id) +
+          ",First (renamed),250,Negotiation\n999,Missing,1,\n",
+      false, {{"Ref", "id"}, {"Opportunity", "title"}, {"Worth", "value"}, {"Phase", "stage"}}));
+  EXPECT_EQ(r.updated, 1);
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_EQ(r.errors.at(0).column, "Ref");
+  EXPECT_EQ(r.errors.at(0).reason, "no deal with id 999");
+  const Deal d = Must(ws_->GetDeal(id));
+  EXPECT_EQ(d.title, "First (renamed)");
+  EXPECT_EQ(d.value.amount_minor, 25000);
+  EXPECT_EQ(d.stage_id, stages_[2]);
+  EXPECT_EQ(Deals().size(), 1u);
+}
+
+TEST_F(ImporterTest, FilesThatCannotBeImportedChangeNothing) {
+  Result<ImportReport> r =
+      Import(ImportObject::kDeals, "Name,Amount\nX,1\n", false, {{"Amount", "value"}});
+  EXPECT_EQ(r.status().field(), "columns");
+  r = Import(ImportObject::kDeals, "");
+  EXPECT_EQ(r.status().field(), "csv");
+  r = Import(ImportObject::kDeals, "title\nGood\n\"broken\"x\n");
+  EXPECT_EQ(r.status().field(), "csv");
+  EXPECT_NE(r.status().message().find("line 3"), std::string::npos);
+  r = Import(ImportObject::kDeals, "title\nGood\n\"broken\"x\n", /*dry_run=*/true);
+  EXPECT_EQ(r.status().field(), "csv");
+  // The error is met while the batch holding "Good" is read: nothing went in.
+  EXPECT_TRUE(Deals().empty());
+}
+
+}  // namespace
+}  // namespace pipedeck
