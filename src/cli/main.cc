@@ -34,7 +34,7 @@
 
 #include "analytics/analytics.h"
 #include "api/http_server.h"
-#include "cli/import_command.h"
+#include "cli/csv_commands.h"
 #include "cli/report_command.h"
 #include "core/status.h"
 #include "core/time.h"
@@ -385,6 +385,8 @@ int main(int argc, char** argv) {
   CLI::App* report_cmd = AddReportCommand(app, report);
   ImportArgs import;
   CLI::App* import_cmd = AddImportCommand(app, import);
+  ExportArgs export_args;
+  CLI::App* export_cmd = AddExportCommand(app, export_args);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -395,8 +397,9 @@ int main(int argc, char** argv) {
   if (*generate_cmd) return Generate(generate);
   if (*report_cmd) return Report(report);
   if (*import_cmd) return RunImport(import);
-  std::cerr << "A command is required: init, serve, generate, report, import, user add or token "
-               "create.\n"
+  if (*export_cmd) return RunExport(export_args);
+  std::cerr << "A command is required: init, serve, generate, report, import, export, user add "
+               "or token create.\n"
                "Run with --help for more information.\n";
   return 106;
 }

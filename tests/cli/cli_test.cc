@@ -208,6 +208,19 @@ TEST_F(CliTest, ImportReportsRowsAndExitsByWhatWentIn) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.output.find("\"price\" is not a field of deals"), std::string::npos)
       << refused.output;
+  // The export reads back: the file `import` wrote, with the header import understands.
+  CommandResult exported = Pipedeck("export deals --db " + db_, true);
+  EXPECT_EQ(exported.exit_code, 0);
+  EXPECT_EQ(exported.output.rfind("id,title,value,currency,pipeline,stage,status,", 0), 0u)
+      << exported.output;
+  EXPECT_NE(exported.output.find(",Acme rollout,1500.00,USD,Sales,Qualification,open,"),
+            std::string::npos)
+      << exported.output;
+  const std::string file = (dir_ / "export.csv").string();
+  ASSERT_EQ(Pipedeck("export deals --db " + db_ + " --file " + file).exit_code, 0);
+  CommandResult back = Pipedeck("import deals --db " + db_ + " --file " + file, true);
+  EXPECT_EQ(back.exit_code, 0) << back.output;
+  EXPECT_NE(back.output.find("Updated: 2 deals"), std::string::npos) << back.output;
   CommandResult no_title = Pipedeck("import deals --db " + db_ + " --file " + other);
   EXPECT_EQ(no_title.exit_code, 1);
   EXPECT_NE(no_title.output.find("no column holds the title"), std::string::npos);

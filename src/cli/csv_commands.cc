@@ -1,4 +1,4 @@
-#include "cli/import_command.h"
+#include "cli/csv_commands.h"
 
 #include <cstdio>
 #include <fstream>
@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "core/import_columns.h"
 #include "core/text.h"
+#include "service/exporter.h"
 #include "service/importer.h"
 #include "service/system_clock.h"
 #include "service/workspace.h"
@@ -172,6 +173,41 @@ int RunImport(const ImportArgs& args) {
   if (!report.ok()) return Failed(report.status());
   PrintReport(*report, std::cout);
   return report->failed > 0 ? 3 : 0;
+}
+
+CLI::App* AddExportCommand(CLI::App& app, ExportArgs& a) {
+  CLI::App* cmd = app.add_subcommand("export", "Export deals, persons or organizations as CSV");
+  cmd->add_option("object", a.object, "What to export")
+      ->required()
+      ->check(CLI::IsMember({"deals", "persons", "organizations"}));
+  cmd->add_option("--db", a.db, "SQLite database file")->required();
+  cmd->add_option("--file", a.file, "Where to write the CSV (default: standard output)");
+  return cmd;
+}
+
+int RunExport(const ExportArgs& args) {
+  SqliteOptions store_options;
+  store_options.path = args.db;
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(store_options);
+  if (!store.ok()) return Failed(store.status());
+  std::ofstream file;
+  if (!args.file.empty()) {
+    file.open(args.file, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      (*store)->Close();
+      return Failed(Status::Invalid("--file", "cannot write " + args.file));
+    }
+  }
+  std::ostream& out = args.file.empty() ? std::cout : file;
+  Status status = ExportCsv(**store, *ParseImportObject(args.object), [&](std::string_view text) {
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    return out ? Status::Ok() : Status::Internal("writing the export failed");
+  });
+  (*store)->Close();
+  if (status.ok()) out.flush();
+  if (!status.ok() || !out)
+    return Failed(status.ok() ? Status::Internal("writing failed") : status);
+  return 0;
 }
 
 }  // namespace pipedeck

@@ -1,5 +1,5 @@
-// `pipedeck import <deals|persons|organizations> --db FILE --file CSV`: a CSV file into the
-// workspace (service/importer.h, docs/import.md).
+// `pipedeck import` and `pipedeck export`: CSV files into and out of the workspace
+// (service/importer.h, service/exporter.h, docs/import.md).
 //
 //   pipedeck import <object> --db FILE --file CSV [--mapping CSV] [--dry-run] [--as EMAIL]
 //
@@ -8,6 +8,11 @@
 // to stderr; the report (what was created, updated and refused, and why, row by row) to stdout.
 // Exit status: 0 when every row went in, 3 when some rows were refused (the others went in), 1
 // when the file could not be imported at all (nothing went in).
+//
+//   pipedeck export <object> --db FILE [--file CSV]
+//
+// writes every deal, person or organization as CSV (to stdout without --file), with the columns
+// `import` reads back.
 #pragma once
 
 #include <string>
@@ -26,5 +31,11 @@ CLI::App* AddImportCommand(CLI::App& app, ImportArgs& args);
 
 // Runs it; returns the exit status.
 int RunImport(const ImportArgs& args);
+
+struct ExportArgs {
+  std::string object, db, file;
+};
+CLI::App* AddExportCommand(CLI::App& app, ExportArgs& args);
+int RunExport(const ExportArgs& args);
 
 }  // namespace pipedeck
