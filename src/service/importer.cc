@@ -136,6 +136,7 @@ class FileImport {
 
   // Imports `rows` in the open transaction `tx`, each in a savepoint.
   Status ImportRows(StoreTx& tx, const std::vector<PendingRow>& rows) {
+    tx_ = &tx;
     OpenTxStore store(tx);
     Workspace ws(store, clock_);
     for (const PendingRow& row : rows) {
@@ -346,6 +347,26 @@ class FileImport {
     });
   }
 
+  // ---- Other systems' ids ----
+
+  // The record the row's external id was imported as, when it still exists (`get` reads it).
+  template <typename Get>
+  Result<std::optional<Id>> ByExternalId(Get&& get) {
+    const std::string external_id = Cell(kExternalId);
+    if (external_id.empty()) return std::optional<Id>();
+    PD_ASSIGN_OR_RETURN(std::optional<Id> id,
+                        tx_->FindExternalKey(ImportObjectName(options_.object), external_id));
+    if (!id || !get(*id).ok()) return std::optional<Id>();
+    return id;
+  }
+
+  // Records the row's external id as naming record `id` (undone with the row if it fails).
+  Status KeepExternalId(Id id) {
+    const std::string external_id = Cell(kExternalId);
+    if (external_id.empty()) return Status::Ok();
+    return tx_->PutExternalKey(ImportObjectName(options_.object), external_id, id);
+  }
+
   // ---- Rows ----
 
   Status ImportRow(Workspace& ws) {
@@ -386,6 +407,9 @@ class FileImport {
     fields.owner_id = owner;
     const std::string key = FoldCase(name);
     if (!id) {
+      PD_ASSIGN_OR_RETURN(id, ByExternalId([&](Id i) { return ws.GetOrganization(i); }));
+    }
+    if (!id) {
       if (auto it = directory_.organizations.find(key);
           it != directory_.organizations.end() && it->second != 0) {
         id = it->second;
@@ -394,13 +418,13 @@ class FileImport {
     if (id) {
       PD_RETURN_IF_ERROR(ws.UpdateOrganization(actor_, *id, fields, std::nullopt).status());
       Count(false);
-      return Status::Ok();
+      return KeepExternalId(*id);
     }
     if (!fields.owner_id) fields.owner_id = actor_.id;
     PD_ASSIGN_OR_RETURN(::pipedeck::Organization created, ws.CreateOrganization(actor_, fields));
     Remember(directory_.organizations, key, created.id);
     Count(true);
-    return Status::Ok();
+    return KeepExternalId(created.id);
   }
 
   // Emails or phones: one or several, separated by commas or semicolons; the first is primary.
@@ -432,6 +456,9 @@ class FileImport {
     PD_ASSIGN_OR_RETURN(std::optional<Id> org, Organization(ws, owner));
     if (org) fields.org_id = Clearable<Id>(*org);
     if (!id) {
+      PD_ASSIGN_OR_RETURN(id, ByExternalId([&](Id i) { return ws.GetPerson(i); }));
+    }
+    if (!id) {
       for (const ContactPoint& e : emails) {
         auto it = directory_.persons_by_email.find(FoldCase(e.value));
         if (it != directory_.persons_by_email.end() && it->second != 0) {
@@ -445,7 +472,7 @@ class FileImport {
       for (const ContactPoint& e : emails)
         Remember(directory_.persons_by_email, FoldCase(e.value), *id);
       Count(false);
-      return Status::Ok();
+      return KeepExternalId(*id);
     }
     if (!fields.owner_id) fields.owner_id = actor_.id;
     PD_ASSIGN_OR_RETURN(::pipedeck::Person created, ws.CreatePerson(actor_, fields));
@@ -454,7 +481,7 @@ class FileImport {
       Remember(directory_.persons_by_email, FoldCase(e.value), created.id);
     }
     Count(true);
-    return Status::Ok();
+    return KeepExternalId(created.id);
   }
 
   // The stage the row names: by name within its pipeline (or the only stage of that name), else
@@ -502,6 +529,9 @@ class FileImport {
     PD_ASSIGN_OR_RETURN(std::optional<Id> owner, Owner());
     DealPatch fields;
     if (!title.empty()) fields.title = title;
+    if (!id) {
+      PD_ASSIGN_OR_RETURN(id, ByExternalId([&](Id i) { return ws.GetDeal(i); }));
+    }
     std::optional<::pipedeck::Deal> existing;
     if (id) {
       Result<::pipedeck::Deal> found = ws.GetDeal(*id);
@@ -559,7 +589,7 @@ class FileImport {
       PD_RETURN_IF_ERROR(
           ws.UpdateDealWithStatus(actor_, existing->id, fields, status, std::nullopt).status());
       Count(false);
-      return Status::Ok();
+      return KeepExternalId(existing->id);
     }
     if (!fields.owner_id) fields.owner_id = actor_.id;
     PD_ASSIGN_OR_RETURN(::pipedeck::Deal created, ws.CreateDeal(actor_, fields));
@@ -568,7 +598,7 @@ class FileImport {
           ws.UpdateDealWithStatus(actor_, created.id, DealPatch(), status, std::nullopt).status());
     }
     Count(true);
-    return Status::Ok();
+    return KeepExternalId(created.id);
   }
 
   const Clock& clock_;
@@ -582,6 +612,7 @@ class FileImport {
   std::optional<RowFailure> failure_;
   int64_t linked_created_ = 0;
   std::vector<std::function<void()>> undo_;  // directory entries the current row added
+  StoreTx* tx_ = nullptr;                    // the batch's transaction
 };
 
 }  // namespace

@@ -142,6 +142,14 @@ class StoreTx {
  public:
   virtual ~StoreTx() = default;
 
+  // Other systems' ids of imported records: `object` names the kind ("deals"). A key may outlive
+  // its record (deleted since); the caller checks that the record exists.
+  virtual Result<std::optional<Id>> FindExternalKey(std::string_view object,
+                                                    std::string_view external_id) = 0;
+  // Sets the record of a key, replacing the one it had.
+  virtual Status PutExternalKey(std::string_view object, std::string_view external_id,
+                                Id record_id) = 0;
+
   // Runs `fn` inside a savepoint of this write transaction: when `fn` fails its changes are
   // undone and the transaction goes on (imports commit many rows at once, each all or nothing).
   // Nests. Errors: `fn`'s; kInternal when the database rolled the whole transaction back.

@@ -155,6 +155,42 @@ TEST_F(ImporterTest, PipedriveDealsGoInAndBadRowsAreReported) {
   EXPECT_EQ(Persons().size(), 1u);  // Jane Roe; not Casper
 }
 
+// Another system's ids are kept: importing the same export again updates the records it made,
+// even when the rows changed their titles; a record deleted since is made again.
+TEST_F(ImporterTest, ExternalIdsMakeASecondImportUpdate) {
+  const std::string first =
+      "Deal - ID,Deal - Title,Deal - Value\n"
+      "101,Acme rollout,100\n"
+      "102,Globex pilot,200\n";
+  EXPECT_EQ(Must(Import(ImportObject::kDeals, first)).created, 2);
+  const std::vector<Deal> made = Deals();
+  Must(ws_->DeleteDeal(admin_, made[1].id, std::nullopt));
+  const std::string second =
+      "Deal - ID,Deal - Title,Deal - Value\n"
+      "101,Acme rollout (renamed),150\n"
+      "102,Globex pilot,200\n"
+      "103,Initech,300\n";
+  ImportReport r = Must(Import(ImportObject::kDeals, second));
+  EXPECT_EQ(r.updated, 1);
+  EXPECT_EQ(r.created, 2);  // 102 again (its deal was deleted) and 103
+  std::vector<Deal> now = Deals();
+  ASSERT_EQ(now.size(), 3u);
+  EXPECT_EQ(now[0].id, made[0].id);
+  EXPECT_EQ(now[0].title, "Acme rollout (renamed)");
+  EXPECT_EQ(now[0].value.amount_minor, 15000);
+  // A third time: all three update.
+  EXPECT_EQ(Must(Import(ImportObject::kDeals, second)).updated, 3);
+  // Keys belong to their object: a person with external id 101 is another record.
+  ImportReport persons =
+      Must(Import(ImportObject::kPersons, "Person - ID,Person - Name\n101,Jane\n"));
+  EXPECT_EQ(persons.created, 1);
+  // A refused row keeps no key.
+  ImportReport refused =
+      Must(Import(ImportObject::kDeals, "Deal - ID,Deal - Title,Deal - Value\n104,Bad,lots\n"));
+  EXPECT_EQ(refused.failed, 1);
+  EXPECT_EQ(Must(Import(ImportObject::kDeals, "Deal - ID,Deal - Title\n104,Good\n")).created, 1);
+}
+
 TEST_F(ImporterTest, ADryRunReportsAndChangesNothing) {
   const std::string csv =
       "title,value,organization,stage\n"

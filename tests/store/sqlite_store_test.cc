@@ -111,7 +111,7 @@ User SomeUser(const std::string& email) {
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
-  EXPECT_EQ(SqliteSchemaVersion(), 4);
+  EXPECT_EQ(SqliteSchemaVersion(), 5);
   {
     std::unique_ptr<Store> store = Open();
     Must(store->Write(
@@ -134,7 +134,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
   EXPECT_EQ(QueryFile(Options().path,
                       "SELECT group_concat(version || ':' || applied_at) "
                       "FROM schema_migrations"),
-            "1:marker,2:marker,3:marker,4:marker");
+            "1:marker,2:marker,3:marker,4:marker,5:marker");
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerPipedeckIsRefused) {
@@ -456,7 +456,12 @@ TEST_F(SqliteStoreTest, MigrationFourAddsTeamsQuotasSnoozesAndTheChangeLogToExis
     EXPECT_EQ(CountIndexes(Options().path), static_cast<int>(std::size(kSqlIndexes)));
   }
   std::unique_ptr<Store> store = Open();
-  EXPECT_EQ(QueryFile(Options().path, "SELECT MAX(version) FROM schema_migrations"), "4");
+  // Up to the latest version (5 adds the external keys of imports).
+  EXPECT_EQ(QueryFile(Options().path, "SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(SqliteSchemaVersion()));
+  EXPECT_EQ(
+      QueryFile(Options().path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'external_keys'"),
+      "1");
   EXPECT_EQ(CountIndexes(Options().path), static_cast<int>(std::size(kSqlIndexes)));
   EXPECT_EQ(QueryFile(Options().path,
                       "SELECT COUNT(*) FROM sqlite_master WHERE name = 'activities_done_at'"),

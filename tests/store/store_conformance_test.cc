@@ -559,6 +559,23 @@ TEST_P(StoreConformanceTest, FailedWriteLeavesNothingBehind) {
   Add(&StoreTx::InsertUser, MakeUser("alive@example.com"));
 }
 
+// External keys: found by object and id, replaced by a later put, separate per object.
+TEST_P(StoreConformanceTest, ExternalKeysNameRecordsPerObject) {
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.FindExternalKey("deals", "101"); })),
+            std::nullopt);
+  Must(store_->Write([](StoreTx& tx) -> Status {
+    PD_RETURN_IF_ERROR(tx.PutExternalKey("deals", "101", 7));
+    PD_RETURN_IF_ERROR(tx.PutExternalKey("persons", "101", 9));
+    return tx.PutExternalKey("deals", "101", 8);  // replaces
+  }));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.FindExternalKey("deals", "101"); })),
+            std::optional<Id>(8));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.FindExternalKey("persons", "101"); })),
+            std::optional<Id>(9));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.FindExternalKey("deals", "1010"); })),
+            std::nullopt);
+}
+
 // A savepoint undoes only what ran inside it; the rest of the transaction commits. Savepoints
 // nest.
 TEST_P(StoreConformanceTest, SavepointUndoesOnlyItsOwnPart) {

@@ -308,6 +308,17 @@ CREATE TABLE flag_snoozes (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 5: other systems' ids of imported records (StoreTx::FindExternalKey), so that importing
+// the same export again updates instead of duplicating.
+constexpr char kSqlSchemaV5[] = R"sql(
+CREATE TABLE external_keys (
+  object TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  record_id INTEGER NOT NULL,
+  PRIMARY KEY (object, external_id)
+) WITHOUT ROWID;
+)sql";
+
 // The steps in version order; the last version is the one this binary writes.
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> steps = {
@@ -320,6 +331,7 @@ const std::vector<Migration>& Migrations() {
       {4, std::string(kSqlSchemaV4) + kSqlCreateDealChanges + kSqlCreateActivityDoneDays +
               CreateIndexesSql() + kSqlCreateDealChangeTriggers +
               kSqlCreateActivityDoneDayTriggers + kSqlRebuildActivityDoneDays},
+      {5, kSqlSchemaV5},
   };
   return steps;
 }

@@ -480,6 +480,10 @@ constexpr char kSqlRollback[] = "ROLLBACK";
 constexpr char kSqlSavepoint[] = "SAVEPOINT write";
 constexpr char kSqlReleaseSavepoint[] = "RELEASE write";
 constexpr char kSqlRollbackToSavepoint[] = "ROLLBACK TO write";
+constexpr char kSqlFindExternalKey[] =
+    "SELECT record_id FROM external_keys WHERE object = ? AND external_id = ?";
+constexpr char kSqlPutExternalKey[] =
+    "INSERT OR REPLACE INTO external_keys(object, external_id, record_id) VALUES (?, ?, ?)";
 // StoreTx::WithinSavepoint's own name, so that it nests inside a group-commit savepoint.
 constexpr char kSqlSavepointRow[] = "SAVEPOINT row";
 constexpr char kSqlReleaseRow[] = "RELEASE row";
@@ -991,6 +995,17 @@ Status InsertContacts(SqliteConnection& conn, const Person& p) {
 class SqliteTx final : public StoreTx {
  public:
   explicit SqliteTx(SqliteConnection& conn) : conn_(conn) {}
+
+  Result<std::optional<Id>> FindExternalKey(std::string_view object,
+                                            std::string_view external_id) override {
+    return FetchScalar<Id>(kSqlFindExternalKey, std::string(object), std::string(external_id));
+  }
+  Status PutExternalKey(std::string_view object, std::string_view external_id,
+                        Id record_id) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlPutExternalKey, std::string(object),
+                                                           std::string(external_id), record_id));
+    return stmt.Run();
+  }
 
   Status WithinSavepoint(const std::function<Status()>& fn) override {
     PD_RETURN_IF_ERROR(conn_.Exec(kSqlSavepointRow));
