@@ -102,10 +102,11 @@ void PrintReport(const ImportReport& r, std::ostream& out) {
 }  // namespace
 
 CLI::App* AddImportCommand(CLI::App& app, ImportArgs& a) {
-  CLI::App* cmd = app.add_subcommand("import", "Import deals, persons or organizations from CSV");
+  CLI::App* cmd = app.add_subcommand(
+      "import", "Import deals, persons, organizations, activities or notes from CSV");
   cmd->add_option("object", a.object, "What the file holds")
       ->required()
-      ->check(CLI::IsMember({"deals", "persons", "organizations"}));
+      ->check(CLI::IsMember({"deals", "persons", "organizations", "activities", "notes"}));
   cmd->add_option("--db", a.db, "SQLite database file")->required();
   cmd->add_option("--file", a.file, "The CSV file (UTF-8, with or without a byte order mark)")
       ->required()
@@ -176,10 +177,11 @@ int RunImport(const ImportArgs& args) {
 }
 
 CLI::App* AddExportCommand(CLI::App& app, ExportArgs& a) {
-  CLI::App* cmd = app.add_subcommand("export", "Export deals, persons or organizations as CSV");
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Export deals, persons, organizations, activities or notes as CSV");
   cmd->add_option("object", a.object, "What to export")
       ->required()
-      ->check(CLI::IsMember({"deals", "persons", "organizations"}));
+      ->check(CLI::IsMember({"deals", "persons", "organizations", "activities", "notes"}));
   cmd->add_option("--db", a.db, "SQLite database file")->required();
   cmd->add_option("--file", a.file, "Where to write the CSV (default: standard output)");
   return cmd;

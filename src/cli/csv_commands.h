@@ -3,6 +3,8 @@
 //
 //   pipedeck import <object> --db FILE --file CSV [--mapping CSV] [--dry-run] [--as EMAIL]
 //
+// <object>: deals, persons, organizations, activities or notes.
+//
 // --mapping names the field of columns the header does not make clear: a CSV file with the
 // header `column,field` and one row per column (an empty field ignores the column). Progress goes
 // to stderr; the report (what was created, updated and refused, and why, row by row) to stdout.
@@ -11,7 +13,7 @@
 //
 //   pipedeck export <object> --db FILE [--file CSV]
 //
-// writes every deal, person or organization as CSV (to stdout without --file), with the columns
+// writes every record of the object as CSV (to stdout without --file), with the columns
 // `import` reads back.
 #pragma once
 

@@ -76,10 +76,6 @@ std::string NameOf(const std::map<Id, std::string>& names, const std::optional<I
 }  // namespace
 
 Status ExportCsv(Store& store, ImportObject object, const ExportSink& sink) {
-  if (object == ImportObject::kActivities || object == ImportObject::kNotes) {
-    return Status::Invalid(
-        "object", std::string("exporting ") + ImportObjectName(object) + " is not available yet");
-  }
   Output out(sink);
   return store.Read([&](StoreTx& tx) -> Status {
     Names names;
@@ -90,6 +86,26 @@ Status ExportCsv(Store& store, ImportObject object, const ExportSink& sink) {
                                            }
                                            return Status::Ok();
                                          }));
+    auto load_organizations = [&] {
+      return ForEachPage<Organization>([&](const ListQuery& q) { return tx.ListOrganizations(q); },
+                                       [&](const std::vector<Organization>& orgs) {
+                                         for (const Organization& o : orgs) {
+                                           names.organization[o.id] = o.name;
+                                         }
+                                         return Status::Ok();
+                                       });
+    };
+    // A person by email when it has one: names repeat, emails rarely do.
+    auto load_persons = [&] {
+      return ForEachPage<Person>([&](const ListQuery& q) { return tx.ListPersons(q); },
+                                 [&](const std::vector<Person>& persons) {
+                                   for (const Person& p : persons) {
+                                     names.person[p.id] =
+                                         p.emails.empty() ? p.name : p.emails.front().value;
+                                   }
+                                   return Status::Ok();
+                                 });
+    };
     switch (object) {
       case ImportObject::kOrganizations: {
         PD_RETURN_IF_ERROR(out.Row({"id", "name", "address", "owner", "created_at", "updated_at"}));
@@ -106,13 +122,7 @@ Status ExportCsv(Store& store, ImportObject object, const ExportSink& sink) {
         break;
       }
       case ImportObject::kPersons: {
-        PD_RETURN_IF_ERROR(
-            ForEachPage<Organization>([&](const ListQuery& q) { return tx.ListOrganizations(q); },
-                                      [&](const std::vector<Organization>& orgs) {
-                                        for (const Organization& o : orgs)
-                                          names.organization[o.id] = o.name;
-                                        return Status::Ok();
-                                      }));
+        PD_RETURN_IF_ERROR(load_organizations());
         PD_RETURN_IF_ERROR(out.Row(
             {"id", "name", "email", "phone", "organization", "owner", "created_at", "updated_at"}));
         PD_RETURN_IF_ERROR(ForEachPage<Person>(
@@ -142,22 +152,8 @@ Status ExportCsv(Store& store, ImportObject object, const ExportSink& sink) {
                                                 }
                                                 return Status::Ok();
                                               }));
-        PD_RETURN_IF_ERROR(
-            ForEachPage<Organization>([&](const ListQuery& q) { return tx.ListOrganizations(q); },
-                                      [&](const std::vector<Organization>& orgs) {
-                                        for (const Organization& o : orgs)
-                                          names.organization[o.id] = o.name;
-                                        return Status::Ok();
-                                      }));
-        PD_RETURN_IF_ERROR(ForEachPage<Person>(
-            [&](const ListQuery& q) { return tx.ListPersons(q); },
-            [&](const std::vector<Person>& persons) {
-              // A person by email when it has one: names repeat, emails rarely do.
-              for (const Person& p : persons) {
-                names.person[p.id] = p.emails.empty() ? p.name : p.emails.front().value;
-              }
-              return Status::Ok();
-            }));
+        PD_RETURN_IF_ERROR(load_organizations());
+        PD_RETURN_IF_ERROR(load_persons());
         PD_RETURN_IF_ERROR(
             out.Row({"id", "title", "value", "currency", "pipeline", "stage", "status",
                      "lost_reason", "expected_close_date", "probability", "source", "owner",
@@ -191,8 +187,49 @@ Status ExportCsv(Store& store, ImportObject object, const ExportSink& sink) {
         break;
       }
       case ImportObject::kActivities:
-      case ImportObject::kNotes:
+      case ImportObject::kNotes: {
+        PD_RETURN_IF_ERROR(load_organizations());
+        PD_RETURN_IF_ERROR(load_persons());
+        // A deal by its id: titles repeat.
+        auto deal = [](const std::optional<Id>& id) { return id ? std::to_string(*id) : ""; };
+        if (object == ImportObject::kActivities) {
+          PD_RETURN_IF_ERROR(out.Row({"id", "subject", "type", "due_date", "due_time", "duration",
+                                      "done", "note", "owner", "deal", "organization", "person",
+                                      "done_at", "created_at", "updated_at"}));
+          PD_RETURN_IF_ERROR(ForEachPage<Activity>(
+              [&](const ListQuery& q) { return tx.ListActivities(q); },
+              [&](const std::vector<Activity>& activities) -> Status {
+                for (const Activity& a : activities) {
+                  PD_RETURN_IF_ERROR(out.Row(
+                      {std::to_string(a.id), a.subject, ActivityTypeName(a.type),
+                       FormatDate(a.due_date), a.due_time ? FormatTimeOfDay(*a.due_time) : "",
+                       a.duration_minutes > 0 ? std::to_string(a.duration_minutes) : "",
+                       a.done ? "yes" : "no", a.note, NameOf(names.user_email, a.owner_id),
+                       deal(a.deal_id), NameOf(names.organization, a.org_id),
+                       NameOf(names.person, a.person_id),
+                       a.done_at ? FormatTimestamp(*a.done_at) : "", FormatTimestamp(a.created_at),
+                       FormatTimestamp(a.updated_at)}));
+                }
+                return Status::Ok();
+              }));
+        } else {
+          PD_RETURN_IF_ERROR(out.Row({"id", "content", "pinned", "deal", "organization", "person",
+                                      "author", "created_at", "updated_at"}));
+          PD_RETURN_IF_ERROR(ForEachPage<Note>(
+              [&](const ListQuery& q) { return tx.ListNotes(q); },
+              [&](const std::vector<Note>& notes) -> Status {
+                for (const Note& n : notes) {
+                  PD_RETURN_IF_ERROR(out.Row(
+                      {std::to_string(n.id), n.content, n.pinned ? "yes" : "no", deal(n.deal_id),
+                       NameOf(names.organization, n.org_id), NameOf(names.person, n.person_id),
+                       NameOf(names.user_email, n.user_id), FormatTimestamp(n.created_at),
+                       FormatTimestamp(n.updated_at)}));
+                }
+                return Status::Ok();
+              }));
+        }
         break;
+      }
     }
     return out.Flush();
   });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -64,6 +65,7 @@ struct Directory {
   std::map<std::string, Id> organizations;
   std::map<std::string, Id> persons_by_email;
   std::map<std::string, Id> persons_by_name;
+  std::map<std::string, Id> deals_by_title;  // read only for activities and notes
 
   static void Put(std::map<std::string, Id>& m, const std::string& key, Id id) {
     if (key.empty()) return;
@@ -84,7 +86,14 @@ Status ForEachRecord(List&& list, const std::function<void(const T&)>& fn) {
   }
 }
 
-Status LoadDirectory(StoreTx& tx, Directory& d) {
+Status LoadDirectory(StoreTx& tx, Directory& d, bool with_deals) {
+  if (with_deals) {
+    PD_RETURN_IF_ERROR(ForEachRecord<Deal>([&](const ListQuery& q) { return tx.ListDeals(q); },
+                                           [&](const Deal& deal) {
+                                             Directory::Put(d.deals_by_title, FoldCase(deal.title),
+                                                            deal.id);
+                                           }));
+  }
   PD_RETURN_IF_ERROR(ForEachRecord<User>([&](const ListQuery& q) { return tx.ListUsers(q); },
                                          [&](const User& u) {
                                            Directory::Put(d.users, FoldCase(u.name), u.id);
@@ -132,7 +141,11 @@ class FileImport {
     return Status::Ok();
   }
 
-  Status LoadDirectory(StoreTx& tx) { return ::pipedeck::LoadDirectory(tx, directory_); }
+  Status LoadDirectory(StoreTx& tx) {
+    const bool links_deals =
+        options_.object == ImportObject::kActivities || options_.object == ImportObject::kNotes;
+    return ::pipedeck::LoadDirectory(tx, directory_, links_deals);
+  }
 
   // Imports `rows` in the open transaction `tx`, each in a savepoint.
   Status ImportRows(StoreTx& tx, const std::vector<PendingRow>& rows) {
@@ -279,6 +292,20 @@ class FileImport {
 
   // ---- Links ----
 
+  // A link cell that is all digits names a record by id when that record exists (`get` reads
+  // it); otherwise the text is a name.
+  template <typename Get>
+  static std::optional<Id> ExistingId(const std::string& text, Get&& get) {
+    if (text.empty() || text.size() > 18 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    Id id = 0;
+    std::from_chars(text.data(), text.data() + text.size(), id);
+    if (id <= 0 || !get(id).ok()) return std::nullopt;
+    return id;
+  }
+
   Result<std::optional<Id>> Owner() {
     const std::string text = Cell(kOwner);
     if (text.empty()) return std::optional<Id>();
@@ -292,6 +319,9 @@ class FileImport {
   Result<std::optional<Id>> Organization(Workspace& ws, std::optional<Id> owner) {
     const std::string name = Cell(kOrganization);
     if (name.empty()) return std::optional<Id>();
+    if (std::optional<Id> id = ExistingId(name, [&](Id i) { return ws.GetOrganization(i); })) {
+      return id;
+    }
     const std::string key = FoldCase(name);
     if (auto it = directory_.organizations.find(key); it != directory_.organizations.end()) {
       if (it->second == 0) {
@@ -313,6 +343,9 @@ class FileImport {
   Result<std::optional<Id>> Person(Workspace& ws, std::optional<Id> owner, std::optional<Id> org) {
     const std::string name = Cell(kPerson);
     if (name.empty()) return std::optional<Id>();
+    if (std::optional<Id> id = ExistingId(name, [&](Id i) { return ws.GetPerson(i); })) {
+      return id;
+    }
     const std::string key = FoldCase(name);
     for (auto* by : {&directory_.persons_by_email, &directory_.persons_by_name}) {
       if (auto it = by->find(key); it != by->end()) {
@@ -383,10 +416,10 @@ class FileImport {
         status = ImportOrganization(ws);
         break;
       case ImportObject::kActivities:
+        status = ImportActivity(ws);
+        break;
       case ImportObject::kNotes:
-        status = Status::Invalid("object", std::string("importing ") +
-                                               ImportObjectName(options_.object) +
-                                               " is not available yet");
+        status = ImportNote(ws);
         break;
     }
     if (status.ok()) report_.linked_created += linked_created_;
@@ -597,6 +630,117 @@ class FileImport {
       PD_RETURN_IF_ERROR(
           ws.UpdateDealWithStatus(actor_, created.id, DealPatch(), status, std::nullopt).status());
     }
+    Count(true);
+    return KeepExternalId(created.id);
+  }
+
+  // The deal the row names: its id (digits), or its title when only one deal has it.
+  Result<std::optional<Id>> DealLink(Workspace& ws) {
+    const std::string text = Cell(kDeal);
+    if (text.empty()) return std::optional<Id>();
+    if (std::optional<Id> id = ExistingId(text, [&](Id i) { return ws.GetDeal(i); })) return id;
+    auto it = directory_.deals_by_title.find(FoldCase(text));
+    if (it == directory_.deals_by_title.end())
+      return Fail(kDeal, "no deal titled \"" + text + "\"");
+    if (it->second == 0) {
+      return Fail(kDeal, "several deals are titled \"" + text + "\"; name the deal by its id");
+    }
+    return std::optional<Id>(it->second);
+  }
+
+  // "yes", "true", "1", "done" or "no", "false", "0", "" .
+  Result<std::optional<bool>> YesNoCell(ImportField f) {
+    const std::string text = FoldCase(Cell(f));
+    if (text.empty()) return std::optional<bool>();
+    if (text == "yes" || text == "true" || text == "1" || text == "done" || text == "y") {
+      return std::optional<bool>(true);
+    }
+    if (text == "no" || text == "false" || text == "0" || text == "n") {
+      return std::optional<bool>(false);
+    }
+    return Fail(f, "\"" + Cell(f) + "\" is not yes or no");
+  }
+
+  // "HH:MM" (a time of day, or a duration), or a number of minutes for a duration.
+  Result<std::optional<int32_t>> MinutesCell(ImportField f, bool plain_minutes) {
+    const std::string text = Cell(f);
+    if (text.empty()) return std::optional<int32_t>();
+    if (std::optional<TimeOfDay> t = ParseTimeOfDay(text))
+      return std::optional<int32_t>(t->minutes);
+    int32_t minutes = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), minutes);
+    if (plain_minutes && ec == std::errc() && end == text.data() + text.size() && minutes >= 0) {
+      return std::optional<int32_t>(minutes);
+    }
+    return Fail(f, "\"" + text + "\" is not a time as HH:MM");
+  }
+
+  Status ImportActivity(Workspace& ws) {
+    PD_ASSIGN_OR_RETURN(std::optional<Id> id, IdCell(kId));
+    if (!id) {
+      PD_ASSIGN_OR_RETURN(id, ByExternalId([&](Id i) { return ws.GetActivity(i); }));
+    }
+    const std::string subject = Cell(kSubject);
+    if (subject.empty() && !id) return Fail(kSubject, "an activity needs a subject");
+    ActivityPatch fields;
+    if (!subject.empty()) fields.subject = subject;
+    if (Has(kType)) {
+      std::optional<ActivityType> type = ParseActivityType(FoldCase(Cell(kType)));
+      if (!type)
+        return Fail(kType, "\"" + Cell(kType) + "\" is not call, meeting, email, task or deadline");
+      fields.type = *type;
+    }
+    PD_ASSIGN_OR_RETURN(fields.due_date, DateCell(kDueDate));
+    PD_ASSIGN_OR_RETURN(std::optional<int32_t> due_time, MinutesCell(kDueTime, false));
+    if (due_time) fields.due_time = Clearable<TimeOfDay>(TimeOfDay{*due_time});
+    PD_ASSIGN_OR_RETURN(fields.duration_minutes, MinutesCell(kDuration, true));
+    PD_ASSIGN_OR_RETURN(fields.done, YesNoCell(kDone));
+    if (Has(kNote)) fields.note = Cell(kNote);
+    PD_ASSIGN_OR_RETURN(std::optional<Id> owner, Owner());
+    fields.owner_id = owner;
+    PD_ASSIGN_OR_RETURN(std::optional<Id> deal, DealLink(ws));
+    if (deal) fields.deal_id = Clearable<Id>(*deal);
+    PD_ASSIGN_OR_RETURN(std::optional<Id> org, Organization(ws, owner));
+    if (org) fields.org_id = Clearable<Id>(*org);
+    PD_ASSIGN_OR_RETURN(std::optional<Id> person, Person(ws, owner, org));
+    if (person) fields.person_id = Clearable<Id>(*person);
+    if (id) {
+      PD_RETURN_IF_ERROR(ws.UpdateActivity(actor_, *id, fields, std::nullopt).status());
+      Count(false);
+      return KeepExternalId(*id);
+    }
+    if (!fields.owner_id) fields.owner_id = actor_.id;
+    PD_ASSIGN_OR_RETURN(Activity created, ws.CreateActivity(actor_, fields));
+    Count(true);
+    return KeepExternalId(created.id);
+  }
+
+  Status ImportNote(Workspace& ws) {
+    PD_ASSIGN_OR_RETURN(std::optional<Id> id, IdCell(kId));
+    if (!id) {
+      PD_ASSIGN_OR_RETURN(id, ByExternalId([&](Id i) { return ws.GetNote(i); }));
+    }
+    const std::string content = Cell(kContent);
+    if (content.empty() && !id) return Fail(kContent, "a note needs content");
+    NotePatch fields;
+    if (!content.empty()) fields.content = content;
+    PD_ASSIGN_OR_RETURN(fields.pinned, YesNoCell(kPinned));
+    PD_ASSIGN_OR_RETURN(std::optional<Id> deal, DealLink(ws));
+    if (deal) fields.deal_id = Clearable<Id>(*deal);
+    PD_ASSIGN_OR_RETURN(std::optional<Id> org, Organization(ws, std::nullopt));
+    if (org) fields.org_id = Clearable<Id>(*org);
+    PD_ASSIGN_OR_RETURN(std::optional<Id> person, Person(ws, std::nullopt, org));
+    if (person) fields.person_id = Clearable<Id>(*person);
+    if (id) {
+      PD_RETURN_IF_ERROR(ws.UpdateNote(actor_, *id, fields, std::nullopt).status());
+      Count(false);
+      return KeepExternalId(*id);
+    }
+    if (!deal && !org && !person) {
+      return Fail(Has(kDeal) ? kDeal : kContent,
+                  "a note belongs to a deal, a person or an organization");
+    }
+    PD_ASSIGN_OR_RETURN(Note created, ws.CreateNote(actor_, fields));
     Count(true);
     return KeepExternalId(created.id);
   }

@@ -1,15 +1,17 @@
 // Importing CSV files into a workspace (docs/import.md): each data row becomes, or updates, one
-// deal, person or organization through the workspace's own use cases, so an imported record
-// obeys exactly the rules of one created by hand.
+// deal, person, organization, activity or note through the workspace's own use cases, so an
+// imported record obeys exactly the rules of one created by hand.
 //
 // - Columns are matched by MatchColumns (core/import_columns.h): Pipedeck's, Pipedrive's and
 //   HubSpot's export headers, or an explicit mapping.
 // - Good rows go in and bad rows are reported (row, column, reason): rows are committed in
 //   batches, each row inside a savepoint of its batch, so a bad row changes nothing.
-// - Dedupe and upsert: a row with Pipedeck's `id` updates that record; a person whose email, an
-//   organization whose name (ignoring case) matches an existing one updates it.
+// - Dedupe and upsert: a row with Pipedeck's `id` updates that record; a row with another
+//   system's id updates the record an earlier import made from it (StoreTx::FindExternalKey); a
+//   person whose email, an organization whose name (ignoring case) matches one updates it.
 // - Links by name (or email, or id): the owner must be a user; a deal's or person's organization
-//   and a deal's person are found, or created when the row names one that does not exist yet.
+//   and a deal's person are found, or created when the row names one that does not exist yet;
+//   an activity's or note's deal is found by id or by a title only one deal has.
 // - A dry run does all of it inside one transaction and rolls it back: the report says what
 //   would be created, updated and refused.
 #pragma once

@@ -387,5 +387,65 @@ TEST_F(ImporterTest, ExportsReimportWithoutLoss) {
   test_support::RemoveDb(other_path);
 }
 
+// Activities and notes link to deals by id or by a title only one deal has; they export and
+// import back.
+TEST_F(ImporterTest, ActivitiesAndNotesLinkToDealsAndRoundTrip) {
+  Must(Import(ImportObject::kDeals,
+              "title,organization,person\nAcme rollout,Acme,Jane Roe\nTwin,,\nTwin,,\n"));
+  const Id acme = Deals().at(0).id;
+  ImportReport activities =
+      Must(Import(ImportObject::kActivities,
+                  "Activity - Subject,Activity - Type,Activity - Due date,Activity - Due time,"
+                  "Activity - Duration,Activity - Done,Deal - Title,Activity - Note\n"
+                  "Discovery call,Call,2027-01-05,09:30,00:45,yes,Acme rollout,Went well\n"
+                  "Send quote,task,2027-01-06,,30,no," +
+                      std::to_string(acme) +
+                      ",\n"
+                      "Lunch,lunch,2027-01-07,,,,,\n"
+                      "Which twin,call,2027-01-08,,,,Twin,\n"));
+  EXPECT_EQ(activities.detected, "pipedrive");
+  EXPECT_EQ(activities.created, 2);
+  ASSERT_EQ(activities.errors.size(), 2u);
+  EXPECT_EQ(activities.errors[0].column, "Activity - Type");
+  EXPECT_EQ(activities.errors[1].column, "Deal - Title");
+  EXPECT_NE(activities.errors[1].reason.find("several deals are titled \"Twin\""),
+            std::string::npos);
+  ListQuery q;
+  q.limit = 10;
+  std::vector<Activity> made = Must(ws_->ListActivities(q)).items;
+  ASSERT_EQ(made.size(), 2u);
+  EXPECT_EQ(made[0].type, ActivityType::kCall);
+  EXPECT_EQ(made[0].due_time, ParseTimeOfDay("09:30"));
+  EXPECT_EQ(made[0].duration_minutes, 45);
+  EXPECT_TRUE(made[0].done);
+  EXPECT_EQ(made[0].deal_id, acme);
+  EXPECT_EQ(made[0].person_id, Deals().at(0).person_id);  // taken from the deal
+  EXPECT_EQ(made[1].duration_minutes, 30);
+  EXPECT_FALSE(made[1].done);
+
+  ImportReport notes = Must(Import(ImportObject::kNotes,
+                                   "content,deal,pinned,person\n"
+                                   "\"Wants it by March,\nin writing\",Acme rollout,yes,\n"
+                                   "About Jane,,,Jane Roe\n"
+                                   "Nowhere,,,\n"));
+  EXPECT_EQ(notes.created, 2);
+  EXPECT_EQ(notes.failed, 1);
+  std::vector<Note> written = Must(ws_->ListNotes(q)).items;
+  ASSERT_EQ(written.size(), 2u);
+  EXPECT_EQ(written[0].content, "Wants it by March,\nin writing");
+  EXPECT_TRUE(written[0].pinned);
+  EXPECT_EQ(written[0].deal_id, acme);
+
+  const std::vector<std::string> when = {"created_at", "updated_at", "done_at"};
+  for (ImportObject o : {ImportObject::kActivities, ImportObject::kNotes}) {
+    SCOPED_TRACE(ImportObjectName(o));
+    const std::string exported = Export(*store_, o);
+    ImportReport again = Must(Import(o, exported));
+    EXPECT_EQ(again.failed, 0) << (again.errors.empty() ? "" : again.errors[0].reason);
+    EXPECT_EQ(again.updated, again.rows);
+    EXPECT_EQ(RowsWithout(Export(*store_, o), when), RowsWithout(exported, when));
+  }
+}
+
 }  // namespace
 }  // namespace pipedeck
