@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "api/json_mapping.h"
+#include "api/json_text.h"
 #include "core/csv.h"
 #include "core/import_columns.h"
 #include "core/text.h"
@@ -99,6 +101,54 @@ void PrintReport(const ImportReport& r, std::ostream& out) {
   }
 }
 
+// Every record of `object` as a JSON array of the native API's records, a page at a time.
+template <typename T, typename List>
+Status WriteJsonArray(List&& list, const JsonOut& json_out,
+                      const std::function<Status(std::string_view)>& sink) {
+  std::string text = "[";
+  bool first = true;
+  ListQuery q;
+  q.limit = 500;
+  while (true) {
+    PD_ASSIGN_OR_RETURN(Page<T> page, list(q));
+    for (const T& record : page.items) {
+      if (!first) text += ",\n";
+      first = false;
+      JsonText w(text);
+      WriteJson(record, json_out, w);
+    }
+    PD_RETURN_IF_ERROR(sink(text));
+    text.clear();
+    if (page.next_cursor.empty()) break;
+    q.cursor = page.next_cursor;
+  }
+  return sink("]\n");
+}
+
+Status ExportJson(Store& store, const Clock& clock, ImportObject object,
+                  const std::function<Status(std::string_view)>& sink) {
+  Workspace ws(store, clock);
+  const JsonOut json_out{clock.Now()};
+  switch (object) {
+    case ImportObject::kDeals:
+      return WriteJsonArray<Deal>([&](const ListQuery& q) { return ws.ListDeals(q); }, json_out,
+                                  sink);
+    case ImportObject::kPersons:
+      return WriteJsonArray<Person>([&](const ListQuery& q) { return ws.ListPersons(q); }, json_out,
+                                    sink);
+    case ImportObject::kOrganizations:
+      return WriteJsonArray<Organization>(
+          [&](const ListQuery& q) { return ws.ListOrganizations(q); }, json_out, sink);
+    case ImportObject::kActivities:
+      return WriteJsonArray<Activity>([&](const ListQuery& q) { return ws.ListActivities(q); },
+                                      json_out, sink);
+    case ImportObject::kNotes:
+      return WriteJsonArray<Note>([&](const ListQuery& q) { return ws.ListNotes(q); }, json_out,
+                                  sink);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 CLI::App* AddImportCommand(CLI::App& app, ImportArgs& a) {
@@ -183,7 +233,10 @@ CLI::App* AddExportCommand(CLI::App& app, ExportArgs& a) {
       ->required()
       ->check(CLI::IsMember({"deals", "persons", "organizations", "activities", "notes"}));
   cmd->add_option("--db", a.db, "SQLite database file")->required();
-  cmd->add_option("--file", a.file, "Where to write the CSV (default: standard output)");
+  cmd->add_option("--file", a.file, "Where to write it (default: standard output)");
+  cmd->add_option("--format", a.format, "csv (re-importable) or json (the API's records)")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
   return cmd;
 }
 
@@ -201,10 +254,14 @@ int RunExport(const ExportArgs& args) {
     }
   }
   std::ostream& out = args.file.empty() ? std::cout : file;
-  Status status = ExportCsv(**store, *ParseImportObject(args.object), [&](std::string_view text) {
+  auto sink = [&](std::string_view text) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     return out ? Status::Ok() : Status::Internal("writing the export failed");
-  });
+  };
+  const ImportObject object = *ParseImportObject(args.object);
+  SystemClock clock;
+  Status status = args.format == "json" ? ExportJson(**store, clock, object, sink)
+                                        : ExportCsv(**store, object, sink);
   (*store)->Close();
   if (status.ok()) out.flush();
   if (!status.ok() || !out)

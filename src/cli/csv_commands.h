@@ -11,10 +11,10 @@
 // Exit status: 0 when every row went in, 3 when some rows were refused (the others went in), 1
 // when the file could not be imported at all (nothing went in).
 //
-//   pipedeck export <object> --db FILE [--file CSV]
+//   pipedeck export <object> --db FILE [--file OUT] [--format csv|json]
 //
-// writes every record of the object as CSV (to stdout without --file), with the columns
-// `import` reads back.
+// writes every record of the object (to stdout without --file): as CSV with the columns `import`
+// reads back, or as a JSON array of the records exactly as the native API writes them.
 #pragma once
 
 #include <string>
@@ -35,7 +35,7 @@ CLI::App* AddImportCommand(CLI::App& app, ImportArgs& args);
 int RunImport(const ImportArgs& args);
 
 struct ExportArgs {
-  std::string object, db, file;
+  std::string object, db, file, format = "csv";
 };
 CLI::App* AddExportCommand(CLI::App& app, ExportArgs& args);
 int RunExport(const ExportArgs& args);

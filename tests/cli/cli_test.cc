@@ -216,6 +216,16 @@ TEST_F(CliTest, ImportReportsRowsAndExitsByWhatWentIn) {
   EXPECT_NE(exported.output.find(",Acme rollout,1500.00,USD,Sales,Qualification,open,"),
             std::string::npos)
       << exported.output;
+  // JSON: the API's records, one array.
+  CommandResult json = Pipedeck("export deals --db " + db_ + " --format json", true);
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  boost::json::value parsed = boost::json::parse(json.output);
+  ASSERT_TRUE(parsed.is_array());
+  ASSERT_EQ(parsed.as_array().size(), 2u);
+  EXPECT_EQ(parsed.as_array()[0].at("title").as_string(), "Acme rollout");
+  EXPECT_EQ(parsed.as_array()[0].at("value_minor").as_int64(), 150000);
+  EXPECT_EQ(Pipedeck("export notes --db " + db_ + " --format json", true).output, "[]\n");
+  EXPECT_NE(Pipedeck("export deals --db " + db_ + " --format xml").exit_code, 0);
   const std::string file = (dir_ / "export.csv").string();
   ASSERT_EQ(Pipedeck("export deals --db " + db_ + " --file " + file).exit_code, 0);
   CommandResult back = Pipedeck("import deals --db " + db_ + " --file " + file, true);
