@@ -12,6 +12,10 @@
 
 namespace pipedeck {
 
+// The request methods the APIs route on.
+enum class Method { kGet, kPost, kPut, kPatch, kDelete };
+std::string_view MethodName(Method m);  // "GET", "POST", ...
+
 // A parsed request. The views point into the server's message and live as long as the handling
 // of this request.
 struct HttpRequest {

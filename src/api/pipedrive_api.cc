@@ -16,24 +16,6 @@ namespace {
 
 using namespace pipedrive;
 
-enum class Verb { kGet, kPost, kPut, kPatch, kDelete };
-
-std::string_view VerbName(Verb v) {
-  switch (v) {
-    case Verb::kGet:
-      return "GET";
-    case Verb::kPost:
-      return "POST";
-    case Verb::kPut:
-      return "PUT";
-    case Verb::kPatch:
-      return "PATCH";
-    case Verb::kDelete:
-      return "DELETE";
-  }
-  return "GET";
-}
-
 // Pipedrive's error_info on every error.
 constexpr std::string_view kErrorInfo =
     "See docs/pipedrive.md of Pipedeck for what this API serves.";
@@ -57,13 +39,13 @@ using PdHandler = Result<PdReply> (*)(PdContext&);
 
 struct PdRoute {
   ApiVersion version;
-  Verb verb;
+  Method method;
   std::string_view path;  // below the version prefix; "{id}" matches a positive integer
   PdHandler handler;
 };
 
 const std::vector<PdRoute>& PdRoutes() {
-  using enum Verb;
+  using enum Method;
   constexpr ApiVersion v1 = ApiVersion::kV1, v2 = ApiVersion::kV2;
   static const std::vector<PdRoute> routes = {
       {v1, kGet, "/users/me", GetMe},
@@ -202,13 +184,13 @@ HttpResponse PipedriveApi::Handle(const HttpRequest& request) const {
       }
     }
     if (!fits) continue;
-    if (VerbName(route.verb) == request.method) {
+    if (MethodName(route.method) == request.method) {
       matched = &route;
       ids = std::move(route_ids);
       break;
     }
     if (!allow.empty()) allow += ", ";
-    allow += VerbName(route.verb);
+    allow += MethodName(route.method);
   }
   if (matched == nullptr) {
     if (!allow.empty()) {

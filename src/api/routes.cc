@@ -758,20 +758,6 @@ const QuerySpec& NoParams() {
 
 }  // namespace
 
-std::string_view MethodName(Method m) {
-  switch (m) {
-    case Method::kGet:
-      return "GET";
-    case Method::kPost:
-      return "POST";
-    case Method::kPatch:
-      return "PATCH";
-    case Method::kDelete:
-      return "DELETE";
-  }
-  return "GET";
-}
-
 const std::vector<Route>& Routes() {
   static const auto& specs = *new QuerySpecs();
   static const auto& routes = *new std::vector<Route>(BuildRoutes(specs));

@@ -29,9 +29,6 @@
 
 namespace pipedeck {
 
-enum class Method { kGet, kPost, kPatch, kDelete };
-std::string_view MethodName(Method m);
-
 struct RequestContext;  // what a handler gets; defined in routes.cc
 struct Reply;           // what a handler returns; defined in routes.cc
 using Handler = Result<Reply> (*)(RequestContext& ctx);
