@@ -42,12 +42,18 @@ struct PdRoute {
   Method method;
   std::string_view path;  // below the version prefix; "{id}" matches a positive integer
   PdHandler handler;
+  std::vector<std::string_view> segments = {};  // `path` split once (SplitPath)
 };
+
+std::vector<PdRoute> WithSegments(std::vector<PdRoute> routes) {
+  for (PdRoute& route : routes) route.segments = SplitPath(route.path);
+  return routes;
+}
 
 const std::vector<PdRoute>& PdRoutes() {
   using enum Method;
   constexpr ApiVersion v1 = ApiVersion::kV1, v2 = ApiVersion::kV2;
-  static const std::vector<PdRoute> routes = {
+  static const std::vector<PdRoute> routes = WithSegments({
       {v1, kGet, "/users/me", GetMe},
       {v1, kGet, "/users", ListUsers},
       {v1, kGet, "/users/{id}", GetUser},
@@ -128,7 +134,7 @@ const std::vector<PdRoute>& PdRoutes() {
       {v2, kGet, "/deals/{id}", GetDeal},
       {v2, kPatch, "/deals/{id}", UpdateDeal},
       {v2, kDelete, "/deals/{id}", DeleteDeal},
-  };
+  });
   return routes;
 }
 
@@ -154,12 +160,7 @@ HttpResponse PdError(const Status& status) {
 bool PipedriveApi::Owns(std::string_view path) { return SplitVersion(path).has_value(); }
 
 HttpResponse PipedriveApi::Handle(const HttpRequest& request) const {
-  std::string_view path = request.target;
-  std::string_view raw_query;
-  if (size_t q = path.find('?'); q != std::string_view::npos) {
-    raw_query = path.substr(q + 1);
-    path = path.substr(0, q);
-  }
+  const auto [path, raw_query] = SplitTarget(request.target);
   std::optional<std::pair<ApiVersion, std::string_view>> target = SplitVersion(path);
   if (!target) return PdError(Status::NotFound("no such route: " + std::string(path)));
   const auto [version, rest] = *target;
@@ -170,23 +171,11 @@ HttpResponse PipedriveApi::Handle(const HttpRequest& request) const {
   std::string allow;
   for (const PdRoute& route : PdRoutes()) {
     if (route.version != version) continue;
-    const std::vector<std::string_view> pattern = SplitPath(route.path);
-    if (pattern.size() != segments.size()) continue;
-    std::vector<Id> route_ids;
-    bool fits = true;
-    for (size_t i = 0; fits && i < segments.size(); ++i) {
-      if (pattern[i] != "{id}") {
-        fits = pattern[i] == segments[i];
-      } else if (std::optional<Id> id = ParsePathId(segments[i])) {
-        route_ids.push_back(*id);
-      } else {
-        fits = false;
-      }
-    }
-    if (!fits) continue;
+    std::optional<std::vector<Id>> route_ids = MatchSegments(route.segments, segments);
+    if (!route_ids) continue;
     if (MethodName(route.method) == request.method) {
       matched = &route;
-      ids = std::move(route_ids);
+      ids = std::move(*route_ids);
       break;
     }
     if (!allow.empty()) allow += ", ";

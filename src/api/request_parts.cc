@@ -33,6 +33,28 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return segments;
 }
 
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+std::optional<std::vector<Id>> MatchSegments(const std::vector<std::string_view>& pattern,
+                                             const std::vector<std::string_view>& segments) {
+  if (pattern.size() != segments.size()) return std::nullopt;
+  std::vector<Id> ids;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (pattern[i].empty() || pattern[i].front() != '{') {
+      if (pattern[i] != segments[i]) return std::nullopt;
+    } else if (std::optional<Id> id = ParsePathId(segments[i])) {
+      ids.push_back(*id);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return ids;
+}
+
 std::optional<Id> ParsePathId(std::string_view s) {
   if (s.empty() || s.front() < '1' || s.front() > '9') return std::nullopt;
   Id id = 0;

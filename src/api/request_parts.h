@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/http_message.h"
@@ -15,6 +16,14 @@ namespace pipedeck {
 
 // "/api/deals/7" → {"api", "deals", "7"}. REQUIRES: `path` starts with '/'.
 std::vector<std::string_view> SplitPath(std::string_view path);
+
+// A request target's path and query: "/a/b?x=1" → {"/a/b", "x=1"}.
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target);
+
+// Whether a path's `segments` fit a route's split `pattern`, where a "{...}" segment matches a
+// path id (ParsePathId); the ids in path order when they do.
+std::optional<std::vector<Id>> MatchSegments(const std::vector<std::string_view>& pattern,
+                                             const std::vector<std::string_view>& segments);
 
 // A path id: a positive decimal integer without sign or leading zeros.
 std::optional<Id> ParsePathId(std::string_view s);

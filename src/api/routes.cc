@@ -726,8 +726,6 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
 
 // ---- Request plumbing --------------------------------------------------------------------------
 
-bool IsParam(std::string_view segment) { return !segment.empty() && segment.front() == '{'; }
-
 // If-Match: "3", W/"3", 3 or * (any version).
 Result<std::optional<int64_t>> ParseIfMatch(std::string_view header) {
   std::string_view v = TrimSpaces(header);
@@ -771,12 +769,7 @@ Router::Router(Workspace& workspace, Analytics& analytics, WebUi web)
 }
 
 HttpResponse Router::Handle(const HttpRequest& request) const {
-  std::string_view path = request.target;
-  std::string_view raw_query;
-  if (size_t q = path.find('?'); q != std::string_view::npos) {
-    raw_query = path.substr(q + 1);
-    path = path.substr(0, q);
-  }
+  const auto [path, raw_query] = SplitTarget(request.target);
   if (path.empty() || path.front() != '/') return ErrorResponse(Status::NotFound("no such route"));
   if (PipedriveApi::Owns(path)) return pipedrive_.Handle(request);
   // Everything outside /api is the web UI, which only reads.
@@ -791,22 +784,11 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
   std::vector<Id> ids;
   std::string allow;
   for (const CompiledRoute& candidate : routes_) {
-    if (candidate.segments.size() != segments.size()) continue;
-    std::vector<Id> candidate_ids;
-    bool fits = true;
-    for (size_t i = 0; fits && i < segments.size(); ++i) {
-      if (!IsParam(candidate.segments[i])) {
-        fits = candidate.segments[i] == segments[i];
-      } else if (std::optional<Id> id = ParsePathId(segments[i])) {
-        candidate_ids.push_back(*id);
-      } else {
-        fits = false;
-      }
-    }
-    if (!fits) continue;
+    std::optional<std::vector<Id>> candidate_ids = MatchSegments(candidate.segments, segments);
+    if (!candidate_ids) continue;
     if (MethodName(candidate.route->method) == request.method) {
       matched = candidate.route;
-      ids = std::move(candidate_ids);
+      ids = std::move(*candidate_ids);
       break;
     }
     if (!allow.empty()) allow += ", ";
