@@ -238,7 +238,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_.stopping && !RequestStarted()) return CloseSocket();
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(shared_.options.max_body_bytes);
+    // The larger limit until the header tells which route the request is for (OnHeader).
+    body_limit_ = std::max(shared_.options.max_body_bytes, shared_.options.max_import_bytes);
+    parser_->body_limit(body_limit_);
     idle_ = true;
     stream_.expires_after(kIdleTimeout);
     http::async_read_header(
@@ -253,9 +255,15 @@ class Session : public std::enable_shared_from_this<Session> {
     method_.assign(req.method_string().data(), req.method_string().size());
     std::string_view target(req.target().data(), req.target().size());
     path_.assign(target.substr(0, target.find('?')));
-    // A Content-Length over the limit fails here, before any of the body is read.
+    // A Content-Length over the limit fails here, before any of the body is read: over the larger
+    // limit in the parser, over the route's below.
     if (ec == http::error::body_limit) return RejectTooLarge();
     if (ec) return OnReadError(ec);
+    body_limit_ = shared_.router.TakesUpload(method_, target) ? shared_.options.max_import_bytes
+                                                              : shared_.options.max_body_bytes;
+    const auto length = parser_->content_length();
+    if (length && *length > body_limit_) return RejectTooLarge();
+    parser_->body_limit(body_limit_);  // for a chunked body
     if (parser_->is_done()) return Respond();
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       continue_.version(req.version());
@@ -292,8 +300,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void RejectTooLarge() {
-    Send(ErrorResponse(Status::TooLarge("request body exceeds " +
-                                        std::to_string(shared_.options.max_body_bytes) + " bytes")),
+    Send(ErrorResponse(
+             Status::TooLarge("request body exceeds " + std::to_string(body_limit_) + " bytes")),
          false, true);
   }
 
@@ -455,6 +463,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::string> outbox_;  // events not yet written; the front one is being written
   std::chrono::steady_clock::time_point start_;
   std::string method_, path_;
+  std::size_t body_limit_ = 0;  // of the request being read
   std::string server_error_;
   int status_ = 0;
 };

@@ -27,6 +27,8 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = any free port (reported to on_listening)
   int threads = 0;       // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
+  // The body of a file upload (POST /api/{object}/import): a CSV file of about a million rows.
+  std::size_t max_import_bytes = std::size_t{256} << 20;
   std::ostream* access_log = nullptr;  // one line per request; nullptr = no log
   std::ostream* error_log = nullptr;   // failures outside requests; nullptr = standard error
   // The web UI's files: empty = the copy built into the binary; else a directory to read them

@@ -815,6 +815,34 @@ std::vector<SchemaDoc> BuildSchemas() {
        "A cleanup action on many deals (at most 500), all or nothing. reassign takes `owner_id`; "
        "last_chance `due_date` and `subject`; mark_lost `lost_reason` or `lost_reason_id`.",
        WireOf(FieldsOf(static_cast<BulkInput*>(nullptr)))},
+      {"ImportColumn",
+       "A column of the imported file and the field it fills (null: ignored).",
+       {{"column", WireType::kString, ro}, {"field", WireType::kString, ro | kNullable}}},
+      {"ImportRowError",
+       "A row that was not imported: its number as a spreadsheet counts (the header is row 1), "
+       "the column at fault (empty for the whole row) and why.",
+       {{"row", WireType::kInt64, ro},
+        {"column", WireType::kString, ro},
+        {"reason", WireType::kString, ro}}},
+      {"ImportReport",
+       "What an import did, or would do in a dry run: rows read, records created and updated, "
+       "rows refused with the first 1000 of their errors (`errors_omitted` counts the rest), "
+       "organizations and persons created because rows named them (`linked_created`), the "
+       "export the header looks like (`detected`: pipedeck, pipedrive, hubspot or empty), each "
+       "column's field and every field the object takes.",
+       {{"object", WireType::kEnum, ro, kImportObjectValues},
+        {"dry_run", WireType::kBool, ro},
+        {"detected", WireType::kString, ro},
+        {"columns", WireType::kArray, ro, "ImportColumn"},
+        {"fields", WireType::kStringList, ro},
+        {"ignored_columns", WireType::kStringList, ro},
+        {"rows", WireType::kInt64, ro},
+        {"created", WireType::kInt64, ro},
+        {"updated", WireType::kInt64, ro},
+        {"failed", WireType::kInt64, ro},
+        {"linked_created", WireType::kInt64, ro},
+        {"errors", WireType::kArray, ro, "ImportRowError"},
+        {"errors_omitted", WireType::kInt64, ro}}},
       {"DealBulkResult",
        "The changed deals (reassign, mark_lost) or the created activities (last_chance), in the "
        "order of `deal_ids`.",
@@ -1086,6 +1114,36 @@ void WriteJson(const HealthSettings& s, const JsonOut& out, JsonText& w) {
       .Strs("unqualified_reasons", s.unqualified_reasons)
       .Int("lookback_days", s.lookback_days)
       .Done();
+}
+
+void WriteJson(const ImportColumnUse& c, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w).Str("column", c.column).StrOrNull("field", c.field).Done();
+}
+
+void WriteJson(const ImportRowError& e, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w).Int("row", e.row).Str("column", e.column).Str("reason", e.reason).Done();
+}
+
+void WriteJson(const ImportReport& r, const JsonOut& out, JsonText& w) {
+  std::vector<std::string> fields;
+  for (ImportField f : ImportFields(r.object)) fields.emplace_back(ImportFieldName(f));
+  const size_t reported = std::min(r.errors.size(), kMaxReportedImportErrors);
+  ObjectWriter o(out, w);
+  o.Str("object", ImportObjectName(r.object))
+      .Bool("dry_run", r.dry_run)
+      .Str("detected", r.detected)
+      .Array("columns", r.columns)
+      .Strs("fields", fields)
+      .Strs("ignored_columns", r.ignored_columns)
+      .Int("rows", r.rows)
+      .Int("created", r.created)
+      .Int("updated", r.updated)
+      .Int("failed", r.failed)
+      .Int("linked_created", r.linked_created);
+  w.Key("errors").BeginArray();
+  for (size_t i = 0; i < reported; ++i) WriteJson(r.errors[i], out, w);
+  w.EndArray();
+  o.Int("errors_omitted", static_cast<int64_t>(r.errors.size() - reported)).Done();
 }
 
 HealthSettings Apply(HealthSettings s, const HealthSettingsPatch& p) {

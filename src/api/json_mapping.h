@@ -58,6 +58,9 @@ inline constexpr std::string_view kHealthFlagValues =
 inline constexpr std::string_view kQuotaScopeValues = "user|team|company";
 inline constexpr std::string_view kQuotaPeriodValues = "week|month|quarter";
 inline constexpr std::string_view kQuotaMetricValues = "won_value|deals_won|activities_done";
+inline constexpr std::string_view kExportFormatValues = "csv|json";
+inline constexpr std::string_view kImportObjectValues =
+    "deals|persons|organizations|activities|notes";
 // "must be one of: a, b, c" for the '|'-separated `values`.
 std::string OneOfMessage(std::string_view values);
 
@@ -118,11 +121,17 @@ void WriteJson(const Team& t, const JsonOut& out, JsonText& w);
 void WriteJson(const Quota& q, const JsonOut& out, JsonText& w);
 void WriteJson(const FlagSnooze& s, const JsonOut& out, JsonText& w);
 void WriteJson(const HealthSettings& s, const JsonOut& out, JsonText& w);
+// The report of an import: its first kMaxReportedImportErrors row errors, `errors_omitted` the
+// rest.
+void WriteJson(const ImportReport& r, const JsonOut& out, JsonText& w);
+inline constexpr size_t kMaxReportedImportErrors = 1000;
 // Parts of the records above, written inside them.
 void WriteJson(const ContactPoint& c, const JsonOut& out, JsonText& w);
 void WriteJson(const CurrencyTotal& t, const JsonOut& out, JsonText& w);
 void WriteJson(const BoardColumnView& c, const JsonOut& out, JsonText& w);
 void WriteJson(const StageTemplateStage& s, const JsonOut& out, JsonText& w);
+void WriteJson(const ImportColumnUse& c, const JsonOut& out, JsonText& w);
+void WriteJson(const ImportRowError& e, const JsonOut& out, JsonText& w);
 
 // The same records as parsed values, for tests and tools: WriteJson's text parsed back. Not for
 // the request path, where it would build the document tree WriteJson exists to avoid.

@@ -162,6 +162,13 @@ json::object JsonContent(json::object schema) {
   return content;
 }
 
+// A CSV file: a request's upload or a download.
+json::object CsvContent() {
+  json::object content;
+  content["text/csv"] = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
+  return content;
+}
+
 json::object Operation(const Route& route) {
   json::object op;
   op["operationId"] = route.operation_id;
@@ -184,6 +191,7 @@ json::object Operation(const Route& route) {
     for (Param p : route.query->params) {
       ParamDoc doc = DescribeParam(p);
       json::object schema = TypeSchema(doc.type, doc.detail);
+      if (doc.repeatable) schema = {{"type", "array"}, {"items", std::move(schema)}};
       if (p == Param::kSort) {
         json::array names;
         for (const SortOption& s : route.query->sorts) {
@@ -212,13 +220,15 @@ json::object Operation(const Route& route) {
   }
   if (!parameters.empty()) op["parameters"] = std::move(parameters);
 
-  if (!route.request_schema.empty()) {
+  if (route.payload == Payload::kCsvUpload) {
+    op["requestBody"] = {{"required", true}, {"content", CsvContent()}};
+  } else if (!route.request_schema.empty()) {
     op["requestBody"] = {{"required", true}, {"content", JsonContent(RefTo(route.request_schema))}};
   }
 
   json::object success{{"description", "Success."}};
   json::object headers;
-  if (HasVersion(route.response_schema)) {
+  if (route.payload != Payload::kDownload && HasVersion(route.response_schema)) {
     headers["ETag"] = {{"description", "The record's version, quoted."},
                        {"schema", {{"type", "string"}}}};
   }
@@ -226,8 +236,17 @@ json::object Operation(const Route& route) {
     headers["Location"] = {{"description", "Path of the new record."},
                            {"schema", {{"type", "string"}}}};
   }
+  if (route.payload == Payload::kDownload) {
+    headers["Content-Disposition"] = {{"description", "attachment; filename=\"deals.csv\""},
+                                      {"schema", {{"type", "string"}}}};
+  }
   if (!headers.empty()) success["headers"] = std::move(headers);
-  if (route.response_schema == kEventStreamSchema) {
+  if (route.payload == Payload::kDownload) {
+    json::object content = CsvContent();
+    content["application/json"] = {
+        {"schema", {{"type", "array"}, {"items", RefTo(route.response_schema)}}}};
+    success["content"] = std::move(content);
+  } else if (route.response_schema == kEventStreamSchema) {
     success["content"] = {{"text/event-stream", {{"schema", {{"type", "string"}}}}}};
   } else {
     success["content"] =

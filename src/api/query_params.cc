@@ -18,7 +18,7 @@ constexpr int kMaxForecastMonths = 24;
 constexpr int kMaxReps = 10'000;
 
 // Indexed by Param.
-constexpr std::array<ParamDoc, 30> kParamDocs = {{
+constexpr std::array<ParamDoc, 33> kParamDocs = {{
     {"limit", WireType::kInt32, "Page size, 1-500 (default 50)."},
     {"cursor", WireType::kString, "The next_cursor of the previous page (same sort)."},
     {"sort", WireType::kString, "Sort field; prefix '-' for descending."},
@@ -59,6 +59,17 @@ constexpr std::array<ParamDoc, 30> kParamDocs = {{
      "rate of the period)."},
     {"reps", WireType::kInt32, "Number of reps, 1-10000 (default: the active reps)."},
     {"flag", WireType::kEnum, "A health flag.", kHealthFlagValues},
+    {"dry_run", WireType::kBool,
+     "true: import nothing, answer what the import would create, update and refuse."},
+    {"map",
+     WireType::kString,
+     "A column of the file and the field it fills, as `<column>:<field>` (split at the last "
+     "colon), once per column; an empty field ignores the column. Columns not named keep the "
+     "field recognised from their header.",
+     {},
+     true},
+    {"format", WireType::kEnum, "csv (re-importable, the default) or json (the API's records).",
+     kExportFormatValues},
 }};
 
 // A decimal integer in [min, max] spelled with digits only (and a leading '-').
@@ -216,6 +227,30 @@ Status ReadParam(Param p, std::string_view name, std::string_view value, const Q
       args->flag = ParseHealthFlag(value);
       if (!args->flag) return BadValue(name, OneOfMessage(kHealthFlagValues));
       return Status::Ok();
+    case Param::kDryRun: {
+      std::optional<bool> dry_run;
+      PD_RETURN_IF_ERROR(ReadBool(name, value, &dry_run));
+      args->dry_run = *dry_run;
+      return Status::Ok();
+    }
+    case Param::kColumnMap: {
+      const size_t colon = value.rfind(':');
+      if (colon == std::string_view::npos || colon == 0) {
+        return BadValue(name, "must be a column and a field, like \"Deal - Title:title\"");
+      }
+      args->column_map.push_back(
+          {std::string(value.substr(0, colon)), std::string(value.substr(colon + 1))});
+      return Status::Ok();
+    }
+    case Param::kFormat:
+      if (value == "csv") {
+        args->format = ExportFormat::kCsv;
+      } else if (value == "json") {
+        args->format = ExportFormat::kJson;
+      } else {
+        return BadValue(name, OneOfMessage(kExportFormatValues));
+      }
+      return Status::Ok();
   }
   return Status::Internal("unhandled query parameter");
 }
@@ -332,7 +367,7 @@ Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec) {
     auto p = std::find_if(spec.params.begin(), spec.params.end(),
                           [&](Param p) { return DescribeParam(p).name == name; });
     if (p == spec.params.end()) return Status::Invalid(name, "unknown query parameter");
-    if (std::find(seen.begin(), seen.end(), *p) != seen.end()) {
+    if (!DescribeParam(*p).repeatable && std::find(seen.begin(), seen.end(), *p) != seen.end()) {
       return Status::Invalid(name, "is given more than once");
     }
     seen.push_back(*p);

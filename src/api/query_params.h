@@ -14,6 +14,7 @@
 
 #include "analytics/reports.h"
 #include "api/json_mapping.h"
+#include "core/import_columns.h"
 #include "core/metrics.h"
 #include "core/model.h"
 #include "core/status.h"
@@ -52,7 +53,13 @@ enum class Param {
   kCloseRate,         // planner: close rate as a percentage, 0 < x <= 100
   kReps,              // planner: reps, 1..10000
   kFlag,              // a health flag
+  kDryRun,            // imports: true|false (default false)
+  kColumnMap,         // imports: "map=<column>:<field>", repeatable; an empty field ignores it
+  kFormat,            // exports: csv|json (default csv)
 };
+
+// What an export is written as.
+enum class ExportFormat { kCsv, kJson };
 
 struct SortOption {
   std::string_view name;
@@ -87,11 +94,14 @@ struct QueryArgs {
   std::optional<int32_t> close_rate_bp;  // `close_rate` (a percentage) in basis points
   std::optional<int32_t> reps;
   std::optional<HealthFlag> flag;
+  bool dry_run = false;
+  std::vector<ColumnMapping> column_map;  // in the order given
+  ExportFormat format = ExportFormat::kCsv;
 };
 
 // Parses the raw query string (without '?') against `spec`.
 // Errors: kMalformed for broken percent-encoding; kInvalid naming the parameter when it is not
-// one of the route's, repeated, or has a bad value.
+// one of the route's, repeated (unless ParamDoc::repeatable), or has a bad value.
 Result<QueryArgs> ParseQuery(std::string_view raw, const QuerySpec& spec);
 
 // The scope of a report from its parameters: pipeline_id, owner_id, team_id, and the period:
@@ -117,6 +127,7 @@ struct ParamDoc {
   WireType type;
   std::string_view description;
   std::string_view detail = {};  // kEnum: the '|'-separated values
+  bool repeatable = false;       // may be given more than once (an array in OpenAPI)
 };
 ParamDoc DescribeParam(Param p);
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "api/errors.h"
+#include "api/json_export.h"
 #include "api/json_mapping.h"
 #include "api/json_text.h"
 #include "api/report_json.h"
@@ -41,6 +42,8 @@ struct Reply {
   std::optional<int64_t> etag;  // the record's version
   std::string location;         // creates: where the new record lives
   bool event_stream = false;    // GET /api/events: the connection becomes an event stream
+  std::string content_type;     // empty: JSON
+  std::string filename;         // downloads: the name to save the body as
 };
 
 namespace {
@@ -75,6 +78,13 @@ template <typename T>
 Reply CreatedReply(const RequestContext& c, const T& record) {
   Reply reply = RecordReply(c, record);
   reply.location = std::string(c.route.path) + "/" + std::to_string(record.id);
+  return reply;
+}
+
+// A body written before (the OpenAPI document, a kept board).
+Reply TextReply(std::string body) {
+  Reply reply;
+  reply.body = std::move(body);
   return reply;
 }
 
@@ -159,7 +169,7 @@ Result<Reply> Health(RequestContext& c) {
   });
 }
 
-Result<Reply> OpenApi(RequestContext& c) { return Reply{c.openapi, {}, {}}; }
+Result<Reply> OpenApi(RequestContext& c) { return TextReply(c.openapi); }
 
 Result<Reply> Me(RequestContext& c) { return RecordReply(c, *c.actor); }
 
@@ -213,7 +223,7 @@ Result<Reply> Board(RequestContext& c) {
   const std::string key = BoardKey(q);
   PD_ASSIGN_OR_RETURN(int64_t version, c.ws.BoardVersion(q.pipeline_id));
   if (std::shared_ptr<const std::string> kept = c.boards.Find(key, version, c.out.now)) {
-    return Reply{*kept, {}, {}};
+    return TextReply(*kept);
   }
   PD_ASSIGN_OR_RETURN(BoardView board, c.ws.Board(q));
   size_t cards = 0;
@@ -363,6 +373,45 @@ Result<Reply> BulkDeals(RequestContext& c) {
   return Status::Internal("unhandled bulk action");
 }
 
+// ---- CSV import and export ---------------------------------------------------------------------
+
+// The request body is the file; the import runs in the writer thread that handles the request.
+template <ImportObject kObject>
+Result<Reply> ImportFile(RequestContext& c) {
+  ImportOptions options;
+  options.object = kObject;
+  options.dry_run = c.query.dry_run;
+  options.mapping = c.query.column_map;
+  std::string_view unread = c.request.body;
+  auto source = [&unread](char* buffer, size_t capacity) -> Result<size_t> {
+    const size_t n = std::min(capacity, unread.size());
+    std::copy_n(unread.data(), n, buffer);
+    unread.remove_prefix(n);
+    return n;
+  };
+  PD_ASSIGN_OR_RETURN(ImportReport report, c.ws.ImportCsv(*c.actor, options, source));
+  return ObjectReply(kListReserve, [&](JsonText& w) { WriteJson(report, c.out, w); });
+}
+
+template <ImportObject kObject>
+Result<Reply> ExportFile(RequestContext& c) {
+  Reply reply;
+  auto sink = [&reply](std::string_view text) {
+    reply.body.append(text);
+    return Status::Ok();
+  };
+  const std::string name = ImportObjectName(kObject);
+  if (c.query.format == ExportFormat::kJson) {
+    PD_RETURN_IF_ERROR(ExportJson(c.ws, kObject, c.out, sink));
+    reply.filename = name + ".json";
+  } else {
+    PD_RETURN_IF_ERROR(c.ws.ExportCsv(kObject, sink));
+    reply.content_type = "text/csv; charset=utf-8";
+    reply.filename = name + ".csv";
+  }
+  return reply;
+}
+
 // ---- Analytics ---------------------------------------------------------------------------------
 
 template <typename Report>
@@ -492,6 +541,8 @@ struct QuerySpecs {
   QuerySpec health = ReportSpec({});
   // GetDayPlan is about one rep's day: no other scope or period applies.
   QuerySpec day_plan = {{Param::kOwnerId}, {}, {}};
+  QuerySpec import_file = {{Param::kDryRun, Param::kColumnMap}, {}, {}};
+  QuerySpec export_file = {{Param::kFormat}, {}, {}};
 };
 
 using W = Workspace;
@@ -499,6 +550,16 @@ constexpr Method kGet = Method::kGet;
 constexpr Method kPost = Method::kPost;
 constexpr Method kPatch = Method::kPatch;
 constexpr Method kDelete = Method::kDelete;
+constexpr ImportObject kDealFile = ImportObject::kDeals;
+constexpr ImportObject kPersonFile = ImportObject::kPersons;
+constexpr ImportObject kOrganizationFile = ImportObject::kOrganizations;
+constexpr ImportObject kActivityFile = ImportObject::kActivities;
+constexpr ImportObject kNoteFile = ImportObject::kNotes;
+constexpr std::string_view kImportSummary =
+    "Import a CSV file (the body): rows create or update records (by id, external id, email or "
+    "name), bad rows are reported; `dry_run=true` changes nothing";
+constexpr std::string_view kExportSummary =
+    "Every record as a file: re-importable CSV, or a JSON array of the API's records";
 
 std::vector<Route> BuildRoutes(const QuerySpecs& q) {
   return {
@@ -668,6 +729,27 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kDelete, "/api/notes/{id}", "deleteNote", "Delete a note", true, "", "Deleted", 200, nullptr,
        DeleteOne<&W::DeleteNote>},
 
+      {kPost, "/api/deals/import", "importDeals", kImportSummary, true, "", "ImportReport", 200,
+       &q.import_file, ImportFile<kDealFile>, Payload::kCsvUpload},
+      {kGet, "/api/deals/export", "exportDeals", kExportSummary, true, "", "Deal", 200,
+       &q.export_file, ExportFile<kDealFile>, Payload::kDownload},
+      {kPost, "/api/persons/import", "importPersons", kImportSummary, true, "", "ImportReport", 200,
+       &q.import_file, ImportFile<kPersonFile>, Payload::kCsvUpload},
+      {kGet, "/api/persons/export", "exportPersons", kExportSummary, true, "", "Person", 200,
+       &q.export_file, ExportFile<kPersonFile>, Payload::kDownload},
+      {kPost, "/api/organizations/import", "importOrganizations", kImportSummary, true, "",
+       "ImportReport", 200, &q.import_file, ImportFile<kOrganizationFile>, Payload::kCsvUpload},
+      {kGet, "/api/organizations/export", "exportOrganizations", kExportSummary, true, "",
+       "Organization", 200, &q.export_file, ExportFile<kOrganizationFile>, Payload::kDownload},
+      {kPost, "/api/activities/import", "importActivities", kImportSummary, true, "",
+       "ImportReport", 200, &q.import_file, ImportFile<kActivityFile>, Payload::kCsvUpload},
+      {kGet, "/api/activities/export", "exportActivities", kExportSummary, true, "", "Activity",
+       200, &q.export_file, ExportFile<kActivityFile>, Payload::kDownload},
+      {kPost, "/api/notes/import", "importNotes", kImportSummary, true, "", "ImportReport", 200,
+       &q.import_file, ImportFile<kNoteFile>, Payload::kCsvUpload},
+      {kGet, "/api/notes/export", "exportNotes", kExportSummary, true, "", "Note", 200,
+       &q.export_file, ExportFile<kNoteFile>, Payload::kDownload},
+
       {kGet, "/api/lost-reasons", "listLostReasons", "List lost reasons", true, "",
        "LostReasonList", 200, &q.lost_reasons, ListPage<&W::ListLostReasons>},
       {kPost, "/api/lost-reasons", "createLostReason", "Create a lost reason", true, "LostReason",
@@ -745,6 +827,11 @@ HttpResponse ToResponse(const Route& route, Reply reply) {
   response.body = std::move(reply.body);
   if (reply.etag) response.headers.emplace_back("ETag", "\"" + std::to_string(*reply.etag) + "\"");
   if (!reply.location.empty()) response.headers.emplace_back("Location", std::move(reply.location));
+  if (!reply.content_type.empty()) response.content_type = std::move(reply.content_type);
+  if (!reply.filename.empty()) {
+    response.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"" + reply.filename + "\"");
+  }
   response.event_stream = reply.event_stream;
   return response;
 }
@@ -768,6 +855,30 @@ Router::Router(Workspace& workspace, Analytics& analytics, WebUi web)
   openapi_ = BuildOpenApi(Routes());
 }
 
+// Matches the path, then the method; a path that matches only with other methods is a 405.
+const Route* Router::Match(std::string_view method, const std::vector<std::string_view>& segments,
+                           std::vector<Id>* ids, std::string* allow) const {
+  for (const CompiledRoute& candidate : routes_) {
+    std::optional<std::vector<Id>> candidate_ids = MatchSegments(candidate.segments, segments);
+    if (!candidate_ids) continue;
+    if (MethodName(candidate.route->method) == method) {
+      *ids = std::move(*candidate_ids);
+      return candidate.route;
+    }
+    if (!allow->empty()) *allow += ", ";
+    *allow += MethodName(candidate.route->method);
+  }
+  return nullptr;
+}
+
+bool Router::TakesUpload(std::string_view method, std::string_view target) const {
+  const std::string_view path = SplitTarget(target).first;
+  std::vector<Id> ids;
+  std::string allow;
+  const Route* route = Match(method, SplitPath(path), &ids, &allow);
+  return route != nullptr && route->payload == Payload::kCsvUpload;
+}
+
 HttpResponse Router::Handle(const HttpRequest& request) const {
   const auto [path, raw_query] = SplitTarget(request.target);
   if (path.empty() || path.front() != '/') return ErrorResponse(Status::NotFound("no such route"));
@@ -777,23 +888,9 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     if (request.method == "GET" || request.method == "HEAD") return web_.Serve(path);
     return MethodNotAllowedResponse(request.method, "GET");
   }
-  std::vector<std::string_view> segments = SplitPath(path);
-
-  // Match the path, then the method; a path that matches only with other methods is a 405.
-  const Route* matched = nullptr;
   std::vector<Id> ids;
   std::string allow;
-  for (const CompiledRoute& candidate : routes_) {
-    std::optional<std::vector<Id>> candidate_ids = MatchSegments(candidate.segments, segments);
-    if (!candidate_ids) continue;
-    if (MethodName(candidate.route->method) == request.method) {
-      matched = candidate.route;
-      ids = std::move(*candidate_ids);
-      break;
-    }
-    if (!allow.empty()) allow += ", ";
-    allow += MethodName(candidate.route->method);
-  }
+  const Route* matched = Match(request.method, SplitPath(path), &ids, &allow);
   if (matched == nullptr) {
     if (!allow.empty()) return MethodNotAllowedResponse(request.method, allow);
     return ErrorResponse(Status::NotFound("no such route: " + std::string(path)));

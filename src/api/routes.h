@@ -36,6 +36,17 @@ using Handler = Result<Reply> (*)(RequestContext& ctx);
 // Route::response_schema of the event stream: `text/event-stream` rather than a JSON schema.
 inline constexpr std::string_view kEventStreamSchema = "EventStream";
 
+// What a route's bodies are, when not JSON both ways.
+enum class Payload {
+  kJson,
+  // The request body is a CSV file (Content-Type is not checked), up to
+  // ServerOptions::max_import_bytes instead of max_body_bytes.
+  kCsvUpload,
+  // The answer is a file to save: CSV (`format=csv`) or a JSON array of `response_schema` records
+  // (`format=json`), named by Content-Disposition.
+  kDownload,
+};
+
 struct Route {
   Method method;
   std::string_view path;  // "/api/deals/{id}"; {name} segments match positive integer ids
@@ -47,6 +58,7 @@ struct Route {
   int success_status = 200;          // 200, or 201 for creates
   const QuerySpec* query = nullptr;  // nullptr: the route takes no query parameters
   Handler handler = nullptr;
+  Payload payload = Payload::kJson;
 };
 
 // Every route of the native API, in documentation order.
@@ -63,11 +75,19 @@ class Router {
   // Answers one request. Never throws: failures become error responses.
   HttpResponse Handle(const HttpRequest& request) const;
 
+  // Whether a request's body is a file upload (Payload::kCsvUpload), which the server reads up to
+  // its larger limit; known from the method and path alone, before the body is read.
+  bool TakesUpload(std::string_view method, std::string_view target) const;
+
  private:
   struct CompiledRoute {
     const Route* route;
     std::vector<std::string_view> segments;  // "{...}" marks an id parameter
   };
+  // The route of `method` on `segments`, with its path ids; or nullptr and, in `allow`, the
+  // methods the path takes (empty: no such path).
+  const Route* Match(std::string_view method, const std::vector<std::string_view>& segments,
+                     std::vector<Id>* ids, std::string* allow) const;
 
   Workspace& workspace_;
   Analytics& analytics_;

@@ -7,8 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/json_mapping.h"
-#include "api/json_text.h"
+#include "api/json_export.h"
 #include "core/csv.h"
 #include "core/import_columns.h"
 #include "core/text.h"
@@ -99,54 +98,6 @@ void PrintReport(const ImportReport& r, std::ostream& out) {
     if (!e.column.empty()) out << ", column \"" << e.column << "\"";
     out << ": " << e.reason << "\n";
   }
-}
-
-// Every record of `object` as a JSON array of the native API's records, a page at a time.
-template <typename T, typename List>
-Status WriteJsonArray(List&& list, const JsonOut& json_out,
-                      const std::function<Status(std::string_view)>& sink) {
-  std::string text = "[";
-  bool first = true;
-  ListQuery q;
-  q.limit = 500;
-  while (true) {
-    PD_ASSIGN_OR_RETURN(Page<T> page, list(q));
-    for (const T& record : page.items) {
-      if (!first) text += ",\n";
-      first = false;
-      JsonText w(text);
-      WriteJson(record, json_out, w);
-    }
-    PD_RETURN_IF_ERROR(sink(text));
-    text.clear();
-    if (page.next_cursor.empty()) break;
-    q.cursor = page.next_cursor;
-  }
-  return sink("]\n");
-}
-
-Status ExportJson(Store& store, const Clock& clock, ImportObject object,
-                  const std::function<Status(std::string_view)>& sink) {
-  Workspace ws(store, clock);
-  const JsonOut json_out{clock.Now()};
-  switch (object) {
-    case ImportObject::kDeals:
-      return WriteJsonArray<Deal>([&](const ListQuery& q) { return ws.ListDeals(q); }, json_out,
-                                  sink);
-    case ImportObject::kPersons:
-      return WriteJsonArray<Person>([&](const ListQuery& q) { return ws.ListPersons(q); }, json_out,
-                                    sink);
-    case ImportObject::kOrganizations:
-      return WriteJsonArray<Organization>(
-          [&](const ListQuery& q) { return ws.ListOrganizations(q); }, json_out, sink);
-    case ImportObject::kActivities:
-      return WriteJsonArray<Activity>([&](const ListQuery& q) { return ws.ListActivities(q); },
-                                      json_out, sink);
-    case ImportObject::kNotes:
-      return WriteJsonArray<Note>([&](const ListQuery& q) { return ws.ListNotes(q); }, json_out,
-                                  sink);
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -260,8 +211,9 @@ int RunExport(const ExportArgs& args) {
   };
   const ImportObject object = *ParseImportObject(args.object);
   SystemClock clock;
-  Status status = args.format == "json" ? ExportJson(**store, clock, object, sink)
-                                        : ExportCsv(**store, object, sink);
+  Workspace ws(**store, clock);
+  Status status = args.format == "json" ? ExportJson(ws, object, JsonOut{clock.Now()}, sink)
+                                        : ws.ExportCsv(object, sink);
   (*store)->Close();
   if (status.ok()) out.flush();
   if (!status.ok() || !out)

@@ -3,7 +3,7 @@
 //   pipedeck init --db FILE [--admin-name NAME] [--admin-email EMAIL] [--currency USD]
 //                 [--template 7-stage] [--demo]
 //   pipedeck serve --db FILE [--port 8080] [--bind 0.0.0.0] [--threads N]
-//                  [--fake-now ISO] [--quiet]
+//                  [--max-import-mb 256] [--fake-now ISO] [--quiet]
 //   pipedeck user add --db FILE --name N --email E [--role rep|manager|admin]
 //   pipedeck token create --db FILE --email E [--name N]
 //   pipedeck generate --db FILE --deals N [--reps 20] [--months 12] [--seed 1] [--now ISO]
@@ -147,6 +147,7 @@ struct ServeArgs {
   std::string db, bind = "0.0.0.0", fake_now, web_dir;
   uint16_t port = 8080;
   int threads = 0;
+  size_t max_import_mb = 256;
   bool quiet = false;
 };
 
@@ -160,6 +161,7 @@ int Serve(const ServeArgs& args) {
     options.port = args.port;
     options.threads = args.threads;
     options.web_dir = args.web_dir;
+    options.max_import_bytes = args.max_import_mb << 20;
     options.access_log = args.quiet ? nullptr : &std::cout;
     const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
     return ServeHttp(ws, analytics, options, [&](uint16_t port) {
@@ -333,6 +335,11 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   serve_cmd->add_option("--fake-now", serve.fake_now, "Start the clock at this instant")
       ->check(instant);
+  serve_cmd
+      ->add_option("--max-import-mb", serve.max_import_mb,
+                   "Largest CSV file the import endpoint takes, in MiB")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log");
   serve_cmd
       ->add_option("--web-dir", serve.web_dir,

@@ -368,7 +368,7 @@ Result<ImportColumns> MatchColumns(ImportObject object, const std::vector<std::s
   if (!missing.empty()) {
     return Status::Invalid("columns", std::string("no column holds the ") + missing + " of the " +
                                           ImportObjectName(object) +
-                                          "; name it in the header or in a mapping file");
+                                          "; name it in the header or map a column to it");
   }
   return out;
 }

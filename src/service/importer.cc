@@ -138,6 +138,10 @@ class FileImport {
     PD_ASSIGN_OR_RETURN(columns_, MatchColumns(options_.object, header, options_.mapping));
     report_.detected = columns_.detected;
     report_.ignored_columns = columns_.ignored;
+    for (size_t i = 0; i < header.size(); ++i) {
+      const std::optional<ImportField>& field = columns_.field_of_column[i];
+      report_.columns.push_back({header[i], field ? ImportFieldName(*field) : ""});
+    }
     return Status::Ok();
   }
 

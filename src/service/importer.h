@@ -44,10 +44,17 @@ struct ImportRowError {
   std::string reason;
 };
 
+// A column of the file and the field it filled: empty for a column that was ignored.
+struct ImportColumnUse {
+  std::string column;
+  std::string field;
+};
+
 struct ImportReport {
   ImportObject object = ImportObject::kDeals;
   bool dry_run = false;
-  std::string detected;  // "pipedrive", "hubspot", "pipedeck" or ""
+  std::string detected;                  // "pipedrive", "hubspot", "pipedeck" or ""
+  std::vector<ImportColumnUse> columns;  // every column of the header, in file order
   std::vector<std::string> ignored_columns;
   int64_t rows = 0;     // data rows read
   int64_t created = 0;  // records of `object` created (or that would be, in a dry run)

@@ -1544,4 +1544,13 @@ Result<std::string> Workspace::DefaultCurrency() {
   return Reading<std::string>(store_, [](StoreTx& tx) { return DefaultCurrencyIn(tx); });
 }
 
+Result<ImportReport> Workspace::ImportCsv(const User& actor, const ImportOptions& options,
+                                          const ImportSource& source) {
+  return ::pipedeck::ImportCsv(store_, clock_, actor, options, source);
+}
+
+Status Workspace::ExportCsv(ImportObject object, const ExportSink& sink) {
+  return ::pipedeck::ExportCsv(store_, object, sink);
+}
+
 }  // namespace pipedeck

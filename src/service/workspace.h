@@ -26,6 +26,8 @@
 #include "core/model.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "service/exporter.h"
+#include "service/importer.h"
 #include "store/store.h"
 
 namespace pipedeck {
@@ -268,6 +270,13 @@ class Workspace {
   Result<std::vector<Deal>> BulkMarkLost(const User& actor, const std::vector<Id>& deal_ids,
                                          const std::string& reason,
                                          std::optional<Id> lost_reason_id);
+
+  // ---- CSV import and export (docs/import.md) ----
+  // Imports the CSV file `source` as `actor`: ImportCsv of service/importer.h on this workspace.
+  Result<ImportReport> ImportCsv(const User& actor, const ImportOptions& options,
+                                 const ImportSource& source);
+  // Writes every record of `object` as re-importable CSV: ExportCsv of service/exporter.h.
+  Status ExportCsv(ImportObject object, const ExportSink& sink);
 
   // ---- Settings ----
   Result<std::string> DefaultCurrency();

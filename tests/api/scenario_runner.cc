@@ -154,6 +154,37 @@ struct Line {
   std::string text;
 };
 
+// The lines of `text`; "\r\n" ends a line as "\n" does, and a last line break ends the last line.
+std::vector<std::string> SplitLines(std::string_view text) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return lines;
+}
+
+// Each actual line must match its expected line as a whole ECMAScript regex; as many lines.
+bool MatchLines(const std::vector<std::string>& expected, const std::vector<std::string>& actual,
+                std::string* why) {
+  for (size_t i = 0; i < std::min(expected.size(), actual.size()); ++i) {
+    if (!std::regex_match(actual[i], std::regex(expected[i], std::regex::ECMAScript))) {
+      *why = "line " + std::to_string(i + 1) + ": expected /" + expected[i] + "/, got `" +
+             actual[i] + "`";
+      return false;
+    }
+  }
+  if (expected.size() != actual.size()) {
+    *why = "expected " + std::to_string(expected.size()) + " lines, got " +
+           std::to_string(actual.size());
+    return false;
+  }
+  return true;
+}
+
 // Parses one blank-line-separated block into a step. Returns an error message on bad syntax.
 std::optional<std::string> ParseStep(const std::vector<Line>& block, Step* step) {
   step->line = block.front().number;
@@ -795,6 +826,14 @@ class ScenarioRun {
     req.body() = body;
     req.prepare_payload();
 
+    // `@lines`: the body is text (a CSV download), matched line by line.
+    std::optional<std::vector<std::string>> expected_lines;
+    if (StartsWith(expected_text, "@lines")) {
+      expected_lines = SplitLines(expected_text.substr(expected_text.find('\n') == std::string::npos
+                                                           ? expected_text.size()
+                                                           : expected_text.find('\n') + 1));
+      expected_text.clear();
+    }
     std::optional<json::value> expected;
     if (!Trim(expected_text).empty()) {
       boost::system::error_code ec;
@@ -825,6 +864,11 @@ class ScenarioRun {
     if (static_cast<int>(res.result_int()) != step.expected_status) {
       problems.push_back("status: expected " + std::to_string(step.expected_status) + ", got " +
                          std::to_string(res.result_int()));
+    }
+    if (expected_lines) {
+      if (std::string why; !MatchLines(*expected_lines, SplitLines(res.body()), &why)) {
+        problems.push_back("body: " + why);
+      }
     }
     if (expected) {
       std::string why;

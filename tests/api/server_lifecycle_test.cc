@@ -264,6 +264,45 @@ TEST_F(ServerLifecycleTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_FALSE(server_->Stop());
 }
 
+// A CSV upload is read up to --max-import-mb; every other body up to 1 MiB. A body over its route's
+// limit is refused with 413 naming the limit, before anything is imported.
+TEST_F(ServerLifecycleTest, ImportUploadsHaveTheirOwnLargerBodyLimit) {
+  ASSERT_TRUE(StartServer({"--quiet", "--max-import-mb", "2"}));
+  // Three deals, each with a 500 KB column the import ignores: 1.5 MB in all.
+  auto csv_of = [](int rows) {
+    std::string csv = "title,filler\n";
+    for (int i = 0; i < rows; ++i) {
+      csv += "Deal " + std::to_string(i) + "," + std::string(500 * 1000, 'x') + "\n";
+    }
+    return csv;
+  };
+  auto send = [&](http::verb verb, const std::string& target, std::string body) {
+    Connection conn(server_->port());
+    http::response<http::string_body> res;
+    if (auto error = conn.Connect()) ADD_FAILURE() << *error;
+    auto req = Request(verb, target, token_, std::move(body));
+    req.set(http::field::content_type, "text/csv");
+    if (auto error = conn.RoundTrip(req, &res)) ADD_FAILURE() << *error;
+    return res;
+  };
+
+  auto res = send(http::verb::post, "/api/deals/import?dry_run=true", csv_of(3));
+  EXPECT_EQ(res.result_int(), 200u) << Show(res);
+  EXPECT_NE(res.body().find(R"("rows":3,"created":3)"), std::string::npos) << res.body();
+
+  res = send(http::verb::post, "/api/deals", csv_of(3));
+  EXPECT_EQ(res.result_int(), 413u) << Show(res);
+  EXPECT_NE(res.body().find("exceeds 1048576 bytes"), std::string::npos) << res.body();
+
+  res = send(http::verb::post, "/api/deals/import", csv_of(5));
+  EXPECT_EQ(res.result_int(), 413u) << Show(res);
+  EXPECT_NE(res.body().find("exceeds 2097152 bytes"), std::string::npos) << res.body();
+
+  res = send(http::verb::get, "/api/deals", "");
+  EXPECT_EQ(res.body(), R"({"items":[],"next_cursor":null})");
+  EXPECT_FALSE(server_->Stop());
+}
+
 TEST_F(ServerLifecycleTest, SigtermAnswersTheRequestInFlightAndCommitsIt) {
   ASSERT_TRUE(StartServer());
   const std::string body =
