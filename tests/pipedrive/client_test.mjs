@@ -1,7 +1,13 @@
 // Pipedeck's Pipedrive-compatible API (/v1, /api/v1, /api/v2) driven by Pipedrive's official npm
-// client against a real server over loopback: the current release (`pipedrive`, v1 and v2
-// namespaces) and the last release that still has the v1 deal, pipeline and stage methods
-// (`pipedrive-v31`), as scripts written for Pipedrive use them.
+// client against a real server over loopback, as scripts written for Pipedrive use it:
+//   - `pipedrive` (33.x, the current release): v2, and the v1 methods it still has (users, notes,
+//     deal summary, deals of a stage or pipeline); it sends the token as the `x-api-token` header.
+//   - `pipedrive-v26` (26.0.0): v1 CRUD of pipelines, stages, deals, persons, organizations,
+//     activities and notes; it sends the token as the `?api_token=` query parameter. A full
+//     scenario runs through it (pipeline with stages, organization, persons, deals across stages,
+//     moves, won/lost with a reason, activities with one overdue, notes, pages, filters, updates,
+//     deletes, and a missing title, an unknown stage and a bad token), and checks on the wire that
+//     every request carried its token in the query and nowhere else.
 //
 //   PIPEDECK_BINARY=build/pipedeck node --test tests/pipedrive/client_test.mjs
 //
@@ -12,12 +18,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { v1, v2 } from 'pipedrive';
-import { v1 as legacyV1 } from 'pipedrive-v31';
+import { v1 as v26 } from 'pipedrive-v26'; // 26.x: v1 CRUD, the token sent as ?api_token=
 
 const binary = process.env.PIPEDECK_BINARY;
 if (!binary) throw new Error('PIPEDECK_BINARY must name the pipedeck executable');
@@ -134,13 +141,13 @@ describe('authentication', () => {
   });
 });
 
-describe('v1 with the client releases scripts were written for', () => {
+describe('v1 with the 26.x client: pipelines, stages and deals in detail', () => {
   let pipelines, stages, deals, users;
   before(() => {
-    const cfg = config(legacyV1, `${url}/api/v1`);
-    pipelines = new legacyV1.PipelinesApi(cfg);
-    stages = new legacyV1.StagesApi(cfg);
-    deals = new legacyV1.DealsApi(cfg);
+    const cfg = config(v26, `${url}/api/v1`);
+    pipelines = new v26.PipelinesApi(cfg);
+    stages = new v26.StagesApi(cfg);
+    deals = new v26.DealsApi(cfg);
     users = new v1.UsersApi(config(v1, `${url}/v1`)); // the current client, at /v1
   });
 
@@ -243,6 +250,383 @@ describe('v1 with the client releases scripts were written for', () => {
   });
 });
 
+describe('a full v1 scenario with the 26.x client, its token in ?api_token=', () => {
+  // What the 26.x client put on the wire (its own User-Agent tells its requests apart): method,
+  // path with query, headers, and the status the server answered.
+  const kUserAgent = 'Pipedrive-SDK-Javascript-26.0.0';
+  const wire = [];
+  const sent = new WeakMap();
+  const onStart = ({ request }) => {
+    const headers = request.getHeaders();
+    if (headers['user-agent'] !== kUserAgent) return;
+    const entry = { method: request.method, path: request.path, headers, status: undefined };
+    sent.set(request, entry);
+    wire.push(entry);
+  };
+  const onFinish = ({ request, response }) => {
+    const entry = sent.get(request);
+    if (entry) entry.status = response.statusCode;
+  };
+  const lastStatus = () => wire.at(-1).status;
+
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const yesterday = day(-1);
+  const today = day(0);
+  const nextWeek = day(7);
+
+  let users, pipelines, stages, deals, persons, orgs, activities, notes;
+  let me, pipeline, discovery, proposal, negotiation, contract, org, wesker, jill;
+  let lab, security, vaccines, catering, overdue, upcoming, introCall, dealNote, personNote, orgNote;
+  const paged = [];
+
+  before(() => {
+    diagnostics_channel.subscribe('http.client.request.start', onStart);
+    diagnostics_channel.subscribe('http.client.response.finish', onFinish);
+    const cfg = config(v26, `${url}/v1`); // the 26.x client's own base path is .../v1
+    users = new v26.UsersApi(cfg);
+    pipelines = new v26.PipelinesApi(cfg);
+    stages = new v26.StagesApi(cfg);
+    deals = new v26.DealsApi(cfg);
+    persons = new v26.PersonsApi(cfg);
+    orgs = new v26.OrganizationsApi(cfg);
+    activities = new v26.ActivitiesApi(cfg);
+    notes = new v26.NotesApi(cfg);
+  });
+
+  after(() => {
+    diagnostics_channel.unsubscribe('http.client.request.start', onStart);
+    diagnostics_channel.unsubscribe('http.client.response.finish', onFinish);
+  });
+
+  test('the token travels as ?api_token= and is accepted', async () => {
+    me = (await users.getCurrentUser()).data;
+    assert.equal(me.email, 'ada@example.com');
+    const request = wire.at(-1);
+    assert.equal(request.path, `/v1/users/me?api_token=${token}`);
+    assert.equal(request.headers['x-api-token'], undefined);
+    assert.equal(request.headers.authorization, undefined);
+    assert.equal(request.status, 200);
+  });
+
+  test('a pipeline with four stages', async () => {
+    pipeline = (await pipelines.addPipeline({ PipelineRequest: { name: 'Enterprise' } })).data;
+    assert.equal(lastStatus(), 201);
+    assert.equal(pipeline.name, 'Enterprise');
+    const add = async (name, deal_probability, rotten_days) =>
+      (await stages.addStage({ AddStageRequest: { name, pipeline_id: pipeline.id, deal_probability, ...(rotten_days ? { rotten_flag: true, rotten_days } : {}) } })).data;
+    discovery = await add('Discovery', 10);
+    proposal = await add('Proposal', 40, 14);
+    negotiation = await add('Negotiation', 70);
+    contract = await add('Contract', 90);
+    assert.deepEqual([discovery, proposal, negotiation, contract].map((s) => s.order_nr), [1, 2, 3, 4]);
+    assert.equal(proposal.rotten_flag, true);
+    assert.equal(proposal.rotten_days, 14);
+    assert.equal(contract.pipeline_name, 'Enterprise');
+
+    proposal = (await stages.updateStage({ id: proposal.id, UpdateStageRequest: { name: 'Proposal sent', deal_probability: 50 } })).data;
+    assert.equal(proposal.name, 'Proposal sent');
+    assert.equal(proposal.deal_probability, 50);
+    assert.equal(proposal.rotten_days, 14); // untouched
+    const listed = (await stages.getStages({ pipeline_id: pipeline.id })).data;
+    assert.deepEqual(listed.map((s) => s.name), ['Discovery', 'Proposal sent', 'Negotiation', 'Contract']);
+
+    const renamed = (await pipelines.updatePipeline({ id: pipeline.id, PipelineRequest1: { name: 'Enterprise 2027' } })).data;
+    assert.equal(renamed.name, 'Enterprise 2027');
+    assert.equal((await pipelines.getPipeline({ id: pipeline.id })).data.name, 'Enterprise 2027');
+    assert.ok((await pipelines.getPipelines()).data.some((p) => p.id === pipeline.id));
+  });
+
+  test('an organization and two persons in it', async () => {
+    org = (await orgs.addOrganization({ AddOrganizationRequest: { name: 'Umbrella Corp', address: '1 Raccoon St' } })).data;
+    assert.equal(org.owner_id.id, me.id);
+    wesker = (await persons.addPerson({ AddPersonRequest: { name: 'Albert Wesker', org_id: org.id, email: ['wesker@umbrella.example'], phone: ['+1 555 0101'] } })).data;
+    jill = (await persons.addPerson({ AddPersonRequest: { name: 'Jill Valentine', org_id: org.id, email: [{ value: 'jill@umbrella.example', primary: true, label: 'work' }] } })).data;
+    assert.equal(lastStatus(), 201);
+    assert.equal(wesker.org_id.value, org.id);
+    assert.equal(wesker.org_name, 'Umbrella Corp');
+    assert.deepEqual(wesker.email, [{ label: 'work', value: 'wesker@umbrella.example', primary: true }]);
+    assert.equal(jill.first_name, 'Jill');
+    assert.equal(jill.last_name, 'Valentine');
+    assert.equal((await persons.getPerson({ id: jill.id })).data.email[0].value, 'jill@umbrella.example');
+    assert.equal((await orgs.getOrganization({ id: org.id })).data.address, '1 Raccoon St');
+  });
+
+  test('deals across the stages, moved stage by stage', async () => {
+    const add = async (body) => (await deals.addDeal({ AddDealRequest: body })).data;
+    lab = await add({ title: 'Umbrella: lab equipment', value: 50000, stage_id: discovery.id, person_id: wesker.id, org_id: org.id });
+    security = await add({ title: 'Umbrella: security', value: '12000.50', currency: 'EUR', stage_id: proposal.id, person_id: jill.id, org_id: org.id });
+    vaccines = await add({ title: 'Umbrella: vaccines', value: 250000, stage_id: negotiation.id, org_id: org.id, probability: 80 });
+    catering = await add({ title: 'Umbrella: catering', value: 900, pipeline_id: pipeline.id }); // its first stage
+    assert.equal(catering.stage_id, discovery.id);
+    assert.equal(lab.pipeline_id, pipeline.id);
+    assert.equal(lab.person_name, 'Albert Wesker');
+    assert.equal(lab.org_name, 'Umbrella Corp');
+    assert.equal(security.value, 12000.5);
+    assert.equal(security.formatted_value, '€12,000.50');
+    assert.equal(security.weighted_value, 6000.25); // the stage's 50 %
+    assert.equal(vaccines.weighted_value, 200000); // the deal's own 80 %
+    assert.equal(lab.stage_order_nr, 1);
+
+    lab = (await deals.updateDeal({ id: lab.id, UpdateDealRequest: { stage_id: proposal.id } })).data;
+    assert.equal(lab.stage_order_nr, 2);
+    lab = (await deals.updateDeal({ id: lab.id, UpdateDealRequest: { stage_id: negotiation.id } })).data;
+    assert.equal(lab.stage_id, negotiation.id);
+    assert.equal(lab.stage_order_nr, 3);
+    assert.match(lab.stage_change_time, kV1Time);
+    assert.equal(lab.value, 50000); // a move changes nothing else
+
+    const inStage = async (stage) => (await stages.getStageDeals({ id: stage.id })).data.map((d) => d.id);
+    assert.deepEqual(await inStage(discovery), [catering.id]);
+    assert.deepEqual(await inStage(proposal), [security.id]);
+    assert.deepEqual(await inStage(negotiation), [lab.id, vaccines.id]);
+    assert.deepEqual(await inStage(contract), []);
+    const inPipeline = (await pipelines.getPipelineDeals({ id: pipeline.id })).data;
+    assert.deepEqual(inPipeline.map((d) => d.id).sort((a, b) => a - b), [lab.id, security.id, vaccines.id, catering.id]);
+  });
+
+  test('won, and lost with a reason', async () => {
+    vaccines = (await deals.updateDeal({ id: vaccines.id, UpdateDealRequest: { stage_id: contract.id, status: 'won' } })).data;
+    assert.equal(vaccines.status, 'won');
+    assert.equal(vaccines.stage_id, contract.id);
+    assert.equal(vaccines.active, false);
+    assert.match(vaccines.won_time, kV1Time);
+    assert.equal(vaccines.close_time, vaccines.won_time);
+    assert.equal(vaccines.lost_time, null);
+
+    catering = (await deals.updateDeal({ id: catering.id, UpdateDealRequest: { status: 'lost', lost_reason: 'Went with a local caterer' } })).data;
+    assert.equal(catering.status, 'lost');
+    assert.equal(catering.lost_reason, 'Went with a local caterer');
+    assert.match(catering.lost_time, kV1Time);
+    assert.equal(catering.won_time, null);
+
+    assert.deepEqual((await stages.getStageDeals({ id: contract.id })).data, []); // open deals only
+    assert.deepEqual((await deals.getDeals({ status: 'won', stage_id: contract.id })).data.map((d) => d.id), [vaccines.id]);
+    assert.deepEqual((await deals.getDeals({ status: 'lost', stage_id: discovery.id })).data.map((d) => d.id), [catering.id]);
+    const summary = (await deals.getDealsSummary({ status: 'won', pipeline_id: pipeline.id })).data;
+    assert.equal(summary.total_count, 1);
+    assert.equal(summary.values_total.USD.value, 250000);
+  });
+
+  test('activities on the deals, one of them overdue', async () => {
+    const add = async (body) => (await activities.addActivity({ AddActivityRequest: body })).data;
+    overdue = await add({ subject: 'Send the revised quote', type: 'task', deal_id: lab.id, due_date: yesterday });
+    upcoming = await add({ subject: 'Contract review', type: 'meeting', deal_id: lab.id, due_date: nextWeek, due_time: '10:00', duration: '01:00' });
+    introCall = await add({ subject: 'Intro call', type: 'call', deal_id: security.id, due_date: yesterday, done: 1 });
+    assert.equal(lastStatus(), 201);
+    assert.equal(overdue.done, false);
+    assert.equal(overdue.person_id, wesker.id); // taken from the deal
+    assert.equal(overdue.org_id, org.id);
+    assert.equal(overdue.user_id, me.id);
+    assert.equal(upcoming.due_time, '10:00');
+    assert.equal(upcoming.duration, '01:00');
+    assert.equal(introCall.done, true);
+    assert.match(introCall.marked_as_done_time, kV1Time);
+
+    // Overdue: not done and due before today.
+    const late = await activities.getActivities({ user_id: 0, done: 0, end_date: yesterday });
+    assert.deepEqual(late.data.map((a) => a.id), [overdue.id]);
+    const ahead = await activities.getActivities({ user_id: 0, done: 0, start_date: today });
+    assert.deepEqual(ahead.data.map((a) => a.id), [upcoming.id]);
+    const done = await activities.getActivities({ user_id: me.id, done: 1 });
+    assert.deepEqual(done.data.map((a) => a.id), [introCall.id]);
+    assert.equal((await deals.getDeal({ id: lab.id })).data.next_activity_date, yesterday);
+
+    const handled = (await activities.updateActivity({ id: overdue.id, UpdateActivityRequest: { done: 1 } })).data;
+    assert.equal(handled.done, true);
+    assert.equal(handled.subject, 'Send the revised quote'); // untouched
+    assert.equal((await deals.getDeal({ id: lab.id })).data.next_activity_date, nextWeek);
+    assert.deepEqual((await activities.getActivities({ user_id: 0, done: 0, end_date: yesterday })).data, []);
+    assert.equal((await activities.getActivity({ id: upcoming.id })).data.subject, 'Contract review');
+  });
+
+  test('notes on a deal, a person and the organization', async () => {
+    dealNote = (await notes.addNote({ AddNoteRequest: { content: '<p>Needs sign-off from R&amp;D</p>', deal_id: lab.id, pinned_to_deal_flag: 1 } })).data;
+    personNote = (await notes.addNote({ AddNoteRequest: { content: 'Prefers email', person_id: jill.id } })).data;
+    orgNote = (await notes.addNote({ AddNoteRequest: { content: 'Pays net 60', org_id: org.id } })).data;
+    assert.equal(lastStatus(), 201);
+    assert.equal(dealNote.deal.title, 'Umbrella: lab equipment');
+    assert.equal(dealNote.pinned_to_deal_flag, true);
+    assert.equal(personNote.person.name, 'Jill Valentine');
+    assert.equal(orgNote.organization.name, 'Umbrella Corp');
+    assert.equal(orgNote.user.is_you, true);
+
+    assert.deepEqual((await notes.getNotes({ deal_id: lab.id })).data.map((n) => n.id), [dealNote.id]);
+    assert.deepEqual((await notes.getNotes({ person_id: jill.id })).data.map((n) => n.id), [personNote.id]);
+    assert.ok((await notes.getNotes({ org_id: org.id })).data.some((n) => n.id === orgNote.id));
+    const edited = (await notes.updateNote({ id: personNote.id, NoteRequest: { content: 'Prefers email, mornings' } })).data;
+    assert.equal(edited.content, 'Prefers email, mornings');
+    assert.equal(edited.person_id, jill.id); // untouched
+    assert.equal((await notes.getNote({ id: personNote.id })).data.content, 'Prefers email, mornings');
+  });
+
+  test('offset pages and list filters', async () => {
+    for (let i = 0; i < 5; i++) {
+      paged.push((await deals.addDeal({ AddDealRequest: { title: `Umbrella: page ${i}`, stage_id: contract.id } })).data.id);
+    }
+    const seen = [];
+    const starts = [];
+    let start = 0;
+    for (;;) {
+      const page = await deals.getDeals({ stage_id: contract.id, status: 'open', start, limit: 2 });
+      starts.push(start);
+      seen.push(...page.data.map((d) => d.id));
+      const p = page.additional_data.pagination;
+      assert.equal(p.start, start);
+      assert.equal(p.limit, 2);
+      if (!p.more_items_in_collection) break;
+      assert.equal(p.next_start, start + 2);
+      start = p.next_start;
+    }
+    assert.deepEqual(starts, [0, 2, 4]);
+    assert.deepEqual(seen, paged);
+    const newest = await deals.getDeals({ stage_id: contract.id, status: 'open', sort: 'id DESC', limit: 1 });
+    assert.equal(newest.data[0].id, paged[4]);
+
+    const people = await persons.getPersons({ start: 0, limit: 1 });
+    assert.equal(people.data.length, 1);
+    assert.equal(people.additional_data.pagination.more_items_in_collection, true);
+    assert.equal(people.additional_data.pagination.next_start, 1);
+
+    const mine = await deals.getDeals({ owned_by_you: 1, stage_id: negotiation.id });
+    assert.deepEqual(mine.data.map((d) => d.id), [lab.id]);
+    const byUser = await deals.getDeals({ user_id: me.id, stage_id: proposal.id, status: 'all_not_deleted' });
+    assert.deepEqual(byUser.data.map((d) => d.id), [security.id]);
+    assert.deepEqual((await deals.getDeals({ status: 'deleted' })).data, []);
+
+    const ofWesker = await deals.searchDeals({ term: 'Umbrella', person_id: wesker.id });
+    assert.deepEqual(ofWesker.data.items.map((i) => i.item.id), [lab.id]);
+    const wonOfOrg = await deals.searchDeals({ term: 'Umbrella', organization_id: org.id, status: 'won' });
+    assert.deepEqual(wonOfOrg.data.items.map((i) => i.item.id), [vaccines.id]);
+    const exact = await deals.searchDeals({ term: 'Umbrella: security', exact_match: true });
+    assert.deepEqual(exact.data.items.map((i) => i.item.id), [security.id]);
+
+    const saved = await rejection(deals.getDeals({ filter_id: 7 }));
+    assert.equal(lastStatus(), 422);
+    assert.equal(saved.field, 'filter_id');
+  });
+
+  test('updates change only the fields sent', async () => {
+    const before = (await deals.getDeal({ id: security.id })).data;
+    const after = (await deals.updateDeal({ id: security.id, UpdateDealRequest: { value: 15000, expected_close_date: '2027-06-30' } })).data;
+    assert.equal(after.value, 15000);
+    assert.equal(after.currency, 'EUR');
+    assert.equal(after.expected_close_date, '2027-06-30');
+    for (const field of ['title', 'stage_id', 'status', 'add_time']) assert.equal(after[field], before[field], field);
+    assert.equal(after.person_id.value, jill.id);
+
+    const phoned = (await persons.updatePerson({ id: wesker.id, UpdatePersonRequest: { phone: [{ value: '+1 555 0199', label: 'mobile' }] } })).data;
+    assert.deepEqual(phoned.phone, [{ label: 'mobile', value: '+1 555 0199', primary: true }]);
+    assert.equal(phoned.email[0].value, 'wesker@umbrella.example');
+    assert.equal(phoned.name, 'Albert Wesker');
+    const moved = (await orgs.updateOrganization({ id: org.id, UpdateOrganizationRequest: { address: '2 Arklay Rd' } })).data;
+    assert.equal(moved.address, '2 Arklay Rd');
+    assert.equal(moved.name, 'Umbrella Corp');
+    const rescheduled = (await activities.updateActivity({ id: upcoming.id, UpdateActivityRequest: { due_time: '11:30' } })).data;
+    assert.equal(rescheduled.due_time, '11:30');
+    assert.equal(rescheduled.due_date, nextWeek);
+    assert.equal(rescheduled.duration, '01:00');
+  });
+
+  const dealCount = async () => (await deals.getDeals({ limit: 500 })).data.length;
+
+  test('a deal without a title is refused, naming title, and nothing is added', async () => {
+    const count = await dealCount();
+    const e = await rejection(deals.addDeal({ AddDealRequest: { value: 10, stage_id: discovery.id } }));
+    assert.equal(lastStatus(), 422);
+    assert.equal(e.success, false);
+    assert.equal(e.field, 'title');
+    assert.match(e.error, /title/);
+    assert.equal(e.data, null);
+    assert.equal(await dealCount(), count);
+  });
+
+  test('an unknown stage is refused, naming stage_id, and changes nothing', async () => {
+    const count = await dealCount();
+    let e = await rejection(deals.addDeal({ AddDealRequest: { title: 'Nowhere', stage_id: 999999 } }));
+    assert.equal(lastStatus(), 422);
+    assert.equal(e.field, 'stage_id');
+    assert.equal(await dealCount(), count);
+
+    const before = (await deals.getDeal({ id: security.id })).data;
+    e = await rejection(deals.updateDeal({ id: security.id, UpdateDealRequest: { stage_id: 999999, title: 'Changed' } }));
+    assert.equal(lastStatus(), 422);
+    assert.equal(e.success, false);
+    assert.equal(e.field, 'stage_id');
+    assert.match(e.error, /stage_id/);
+    const now = (await deals.getDeal({ id: security.id })).data;
+    assert.equal(now.title, before.title);
+    assert.equal(now.stage_id, before.stage_id);
+    assert.equal(now.update_time, before.update_time);
+  });
+
+  test('a bad token is a 401 and changes nothing', async () => {
+    const cfg = new v26.Configuration({ apiKey: 'pd_wrong', basePath: `${url}/v1` });
+    const intruder = new v26.DealsApi(cfg);
+    const count = await dealCount();
+    for (const attempt of [
+      () => intruder.getDeals({}),
+      () => intruder.addDeal({ AddDealRequest: { title: 'Intruder' } }),
+      () => intruder.updateDeal({ id: security.id, UpdateDealRequest: { title: 'Hijacked' } }),
+      () => intruder.deleteDeal({ id: security.id }),
+    ]) {
+      const e = await rejection(attempt());
+      assert.equal(lastStatus(), 401);
+      assert.equal(wire.at(-1).path.includes('api_token=pd_wrong'), true);
+      assert.equal(e.success, false);
+      assert.equal(e.errorCode, 401);
+      assert.match(e.error, /unauthorized/);
+    }
+    assert.equal(await dealCount(), count);
+    assert.equal((await deals.getDeal({ id: security.id })).data.title, 'Umbrella: security');
+  });
+
+  test('deletes: a stage or pipeline with deals is refused; then everything goes, and answers 404', async () => {
+    let e = await rejection(stages.deleteStage({ id: negotiation.id }));
+    assert.equal(lastStatus(), 409);
+    assert.equal(e.success, false);
+    e = await rejection(pipelines.deletePipeline({ id: pipeline.id }));
+    assert.equal(lastStatus(), 409);
+    assert.equal((await stages.getStage({ id: negotiation.id })).data.name, 'Negotiation');
+
+    for (const n of [dealNote, personNote, orgNote]) assert.deepEqual((await notes.deleteNote({ id: n.id })).success, true);
+    for (const a of [overdue, upcoming, introCall]) assert.deepEqual((await activities.deleteActivity({ id: a.id })).data, { id: a.id });
+    for (const d of [lab, security, vaccines, catering, ...paged.map((id) => ({ id }))]) {
+      assert.deepEqual(await deals.deleteDeal({ id: d.id }), { success: true, data: { id: d.id }, additional_data: null });
+    }
+    for (const p of [wesker, jill]) assert.equal((await persons.deletePerson({ id: p.id })).data.id, p.id);
+    assert.equal((await orgs.deleteOrganization({ id: org.id })).data.id, org.id);
+    for (const s of [discovery, proposal, negotiation, contract]) assert.equal((await stages.deleteStage({ id: s.id })).data.id, s.id);
+    assert.equal((await pipelines.deletePipeline({ id: pipeline.id })).data.id, pipeline.id);
+
+    for (const gone of [
+      () => deals.getDeal({ id: lab.id }),
+      () => persons.getPerson({ id: wesker.id }),
+      () => orgs.getOrganization({ id: org.id }),
+      () => activities.getActivity({ id: overdue.id }),
+      () => notes.getNote({ id: dealNote.id }),
+      () => stages.getStage({ id: contract.id }),
+      () => pipelines.getPipeline({ id: pipeline.id }),
+    ]) {
+      const e = await rejection(gone());
+      assert.equal(lastStatus(), 404, wire.at(-1).path);
+      assert.equal(e.success, false);
+    }
+  });
+
+  test('every request the 26.x client sent carried its token as ?api_token= and no token header', () => {
+    assert.ok(wire.length > 50, `${wire.length} requests`);
+    assert.deepEqual([...new Set(wire.map((r) => r.method))].sort(), ['DELETE', 'GET', 'POST', 'PUT']);
+    for (const r of wire) {
+      const query = new URLSearchParams(r.path.slice(r.path.indexOf('?') + 1));
+      assert.ok([token, 'pd_wrong'].includes(query.get('api_token')), r.path);
+      assert.equal(r.headers['x-api-token'], undefined, r.path);
+      assert.equal(r.headers.authorization, undefined, r.path);
+      if (r.method === 'POST' || r.method === 'PUT') assert.equal(r.headers['content-type'], 'application/json', r.path);
+    }
+    assert.ok(wire.every((r) => r.status !== undefined));
+  });
+});
+
 describe('v2 with the current client', () => {
   let deals, stages, pipelines;
   before(() => {
@@ -294,12 +678,12 @@ describe('v2 with the current client', () => {
 });
 
 describe('persons, organizations, activities and notes', () => {
-  test('v1 (31.x client): an organization, its person, a deal, an activity done, a note', async () => {
-    const cfg = config(legacyV1, `${url}/v1`);
-    const orgs = new legacyV1.OrganizationsApi(cfg);
-    const persons = new legacyV1.PersonsApi(cfg);
-    const activities = new legacyV1.ActivitiesApi(cfg);
-    const deals = new legacyV1.DealsApi(cfg);
+  test('v1 (26.x client): an organization, its person, a deal, an activity done, a note', async () => {
+    const cfg = config(v26, `${url}/v1`);
+    const orgs = new v26.OrganizationsApi(cfg);
+    const persons = new v26.PersonsApi(cfg);
+    const activities = new v26.ActivitiesApi(cfg);
+    const deals = new v26.DealsApi(cfg);
     const notes = new v1.NotesApi(config(v1, `${url}/v1`)); // notes stay in the current client's v1
 
     const org = (await orgs.addOrganization({ AddOrganizationRequest: { name: 'Initech', address: '4120 Freidrich Lane, Austin' } })).data;
@@ -387,7 +771,7 @@ describe('persons, organizations, activities and notes', () => {
 
   test('deals summary per currency, with the weighted values', async () => {
     const deals = new v1.DealsApi(config(v1, `${url}/api/v1`));
-    const stagesApi = new legacyV1.StagesApi(config(legacyV1, `${url}/api/v1`));
+    const stagesApi = new v26.StagesApi(config(v26, `${url}/api/v1`));
     const stages = (await stagesApi.getStages({})).data; // 5-stage template
     const made = [];
     const add = async (body) => made.push((await http('POST', '/api/v1/deals', { body })).body.data.id);
