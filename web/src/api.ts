@@ -412,6 +412,56 @@ export type DealPatch = Partial<
 
 // ---- end of deal page and events (types) ------------------------------------------------------
 
+// ---- Import and export (types) ----------------------------------------------------------------
+
+/** What a CSV file holds: the {object} of POST /api/{object}/import and GET /api/{object}/export. */
+export type ImportObject = 'deals' | 'persons' | 'organizations' | 'activities' | 'notes';
+
+/** A column of the imported file and the field it fills; null: the column is not imported. */
+export interface ImportColumn {
+  column: string;
+  field: string | null;
+}
+
+/** A row that was not imported. `row` as a spreadsheet numbers it (the header is row 1); `column` is "" for the whole row. */
+export interface ImportRowError {
+  row: number;
+  column: string;
+  reason: string;
+}
+
+/** The answer of POST /api/{object}/import, dry run or not: the same report either way. */
+export interface ImportReport {
+  object: ImportObject;
+  dry_run: boolean;
+  /** The export the header looks like: "pipedrive", "hubspot", "pipedeck", or "" when unclear. */
+  detected: string;
+  /** Every column of the header, in file order. */
+  columns: ImportColumn[];
+  /** Every field the object takes (what a column may be mapped to). */
+  fields: string[];
+  ignored_columns: string[];
+  rows: number;
+  created: number;
+  updated: number;
+  failed: number;
+  /** Organizations and persons created because rows named ones that did not exist. */
+  linked_created: number;
+  /** In row order, at most 1000; `errors_omitted` counts the rest. */
+  errors: ImportRowError[];
+  errors_omitted: number;
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+/** A file the server sent for saving: its bytes and its Content-Disposition header (the name to save it under), if any. */
+export interface Download {
+  blob: Blob;
+  disposition: string | null;
+}
+
+// ---- end of import and export (types) ---------------------------------------------------------
+
 type Query = Record<string, string | number | null | undefined>;
 
 function queryString(query: Query): string {
@@ -445,18 +495,24 @@ export class ApiClient {
 
   async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
-    if (this.token) headers['Authorization'] = `Bearer ${this.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
+    const response = await this.send(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+    return (await this.readJson(response)) as T;
+  }
+
+  /** `method` with the token; rejects with ApiError(0) when the server cannot be reached. */
+  private async send(method: string, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Response> {
+    const withToken: Record<string, string> = { ...headers };
+    if (this.token) withToken['Authorization'] = `Bearer ${this.token}`;
     try {
-      response = await fetch(this.baseUrl + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      return await fetch(this.baseUrl + path, { method, headers: withToken, body });
     } catch {
       throw new ApiError(0, 'unreachable', 'The Pipedeck server cannot be reached.');
     }
+  }
+
+  /** The JSON body of a successful response, or the ApiError of a failed one. */
+  private async readJson(response: Response): Promise<unknown> {
     const text = await response.text().catch(() => '');
     let parsed: unknown = null;
     if (text) {
@@ -466,23 +522,23 @@ export class ApiClient {
         parsed = null;
       }
     }
-    if (!response.ok) {
-      if (response.status === 401) this.onUnauthorized?.();
-      if (isErrorBody(parsed)) {
-        const e = parsed.error;
-        throw new ApiError(response.status, e.code, e.message, e.field ?? null);
-      }
-      // A proxy or a server that is starting answers without the API's error body.
-      const unreachable = response.status === 502 || response.status === 503 || response.status === 504;
-      throw new ApiError(
-        unreachable ? 0 : response.status,
-        unreachable ? 'unreachable' : 'http',
-        unreachable
-          ? 'The Pipedeck server cannot be reached.'
-          : `The server answered ${response.status} ${response.statusText}.`,
-      );
+    if (!response.ok) throw this.failure(response, parsed);
+    return parsed;
+  }
+
+  private failure(response: Response, parsed: unknown): ApiError {
+    if (response.status === 401) this.onUnauthorized?.();
+    if (isErrorBody(parsed)) {
+      const e = parsed.error;
+      return new ApiError(response.status, e.code, e.message, e.field ?? null);
     }
-    return parsed as T;
+    // A proxy or a server that is starting answers without the API's error body.
+    const unreachable = response.status === 502 || response.status === 503 || response.status === 504;
+    return new ApiError(
+      unreachable ? 0 : response.status,
+      unreachable ? 'unreachable' : 'http',
+      unreachable ? 'The Pipedeck server cannot be reached.' : `The server answered ${response.status} ${response.statusText}.`,
+    );
   }
 
   me(): Promise<User> {
@@ -726,4 +782,34 @@ export class ApiClient {
   }
 
   // ---- end of deal page and events (methods) ----------------------------------------------------
+
+  // ---- Import and export (methods) --------------------------------------------------------------
+
+  /**
+   * POST /api/{object}/import with `file` as the body, as it is (text/csv). `query` is the
+   * dry_run and map parameters (import_export.ts builds it). A file the server cannot import at
+   * all is a 422 ApiError whose `field` is "csv", "columns" or "mapping"; one over the body limit
+   * a 413.
+   */
+  async importCsv(object: ImportObject, file: Blob, query: string): Promise<ImportReport> {
+    const headers = { Accept: 'application/json', 'Content-Type': 'text/csv' };
+    const response = await this.send('POST', `/api/${object}/import${query}`, headers, file);
+    return (await this.readJson(response)) as ImportReport;
+  }
+
+  /** GET /api/{object}/export: every record as a CSV file (re-importable) or a JSON array. */
+  async exportFile(object: ImportObject, format: ExportFormat): Promise<Download> {
+    const accept = format === 'csv' ? 'text/csv' : 'application/json';
+    const response = await this.send('GET', `/api/${object}/export${queryString({ format })}`, { Accept: accept });
+    if (!response.ok) throw this.failure(response, await response.json().catch(() => null));
+    let blob: Blob;
+    try {
+      blob = await response.blob();
+    } catch {
+      throw new ApiError(0, 'unreachable', 'The download was cut off before the end.');
+    }
+    return { blob, disposition: response.headers.get('Content-Disposition') };
+  }
+
+  // ---- end of import and export (methods) -------------------------------------------------------
 }

@@ -19,6 +19,7 @@ export type Route =
   | { name: 'dashboard' }
   | { name: 'health' }
   // ---- end of analytics
+  | { name: 'import' } // ---- Import and export
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -42,6 +43,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/dashboard') return { name: 'dashboard' };
   if (path === '/health') return { name: 'health' };
   // ---- end of analytics
+  if (path === '/import') return { name: 'import' }; // ---- Import and export
   return { name: 'not-found', path };
 }
 

@@ -20,6 +20,8 @@ import { SettingsPage } from './settings';
 // ---- Analytics
 import { DashboardPage } from './dashboard';
 import { HealthPage } from './health';
+// ---- Import and export
+import { ImportPage } from './import_page';
 
 type Session =
   | { state: 'checking' }
@@ -245,6 +247,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
       page = <HealthPage search={location.search} />;
       break;
     // ---- end of analytics
+    case 'import': // ---- Import and export
+      page = <ImportPage search={location.search} />;
+      break;
     case 'not-found':
       page = (
         <main class="page-center">
@@ -289,6 +294,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             Health
           </NavLink>
           {/* ---- end of analytics */}
+          <NavLink href="/import" active={route.name === 'import'}>
+            Import &amp; export
+          </NavLink>
           <NavLink href="/settings" active={route.name === 'settings'}>
             Settings
           </NavLink>
