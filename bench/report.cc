@@ -396,6 +396,22 @@ int main(int argc, char** argv) {
     }
   }
   {
+    const std::string import_ms = M("import_ms");
+    const std::string rows = M("import_rows");
+    if (import_ms != "–" && rows != "–") {
+      const double ms = std::atof(import_ms.c_str());
+      const double n = std::atof(rows.c_str());
+      // The target is for a million rows: a smaller run is held to its share of the 10 s.
+      const double limit_ms = 10'000 * n / 1e6;
+      target("CSV import of 1,000,000 deal rows into SQLite < 10 s",
+             Fixed(ms / 1000, 1) + " s for " + Grouped(n) + " rows (" + M("import_ratio") +
+                 "× the raw insert)",
+             ms < limit_ms,
+             ms < limit_ms ? Fixed((limit_ms - ms) / 1000, 1) + " s to spare"
+                           : Fixed(ms / limit_ms, 1) + "× the limit");
+    }
+  }
+  {
     const std::string scans = M("full_scans");
     if (scans != "–") {
       target("no full scan for any benchmarked query", scans + " plan(s) with a full scan",
@@ -432,6 +448,26 @@ int main(int argc, char** argv) {
        << "| health report p50 | " << M("analytics_health_p50_ms") << " ms |\n"
        << "| catching up when nothing changed p50 | " << M("analytics_refresh_p50_ms")
        << " ms |\n\n";
+  }
+
+  if (M("import_ms") != "–") {
+    md << "## CSV import\n\n"
+       << "`bench/import_bench.cc`, before the server starts: `ImportCsv` (what `pipedeck import "
+          "deals` and `POST /api/deals/import` run) of a generated Pipedrive export of "
+       << Grouped(std::atof(M("import_rows").c_str())) << " deal rows (" << M("import_csv_mib")
+       << " MiB: Deal - ID kept as the external id, title, value, currency, pipeline, stage, "
+          "status with 40% won or lost, lost reason, owner by email, an organization per ten "
+          "deals created on its first row, expected close date) into a fresh workspace, read from "
+          "memory. The reference binds the same values, parsed beforehand, to one prepared INSERT "
+          "of the deals table (indexes and triggers in place) in one transaction.\n\n"
+       << "| measure | value |\n|---|---|\n"
+       << "| import, wall (CPU) | " << M("import_ms") << " ms (" << M("import_cpu_ms") << " ms) |\n"
+       << "| rows per second | " << Grouped(std::atof(M("import_rows_per_s").c_str())) << " |\n"
+       << "| deals created, organizations created, rows refused | " << M("import_created") << ", "
+       << M("import_linked") << ", " << M("import_failed") << " |\n"
+       << "| reference: raw prepared insert, wall (CPU) | " << M("import_raw_insert_ms") << " ms ("
+       << M("import_raw_insert_cpu_ms") << " ms) |\n"
+       << "| import ÷ raw insert | " << M("import_ratio") << "× |\n\n";
   }
 
   md << "## Memory and disk\n\n| measure | value |\n|---|---|\n"

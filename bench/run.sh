@@ -10,7 +10,8 @@
 # schema sources); copy it to a scratch file; print the query plans; start `pipedeck serve`; run
 # every scenario --rounds times, each preceded by the reference route (GET /api/health) at the
 # same connections; sample the server's memory; stop the server; write docs/benchmarks.md. Before
-# the server starts, bench/analytics_bench.cc times the analytics dashboard on the same file. All
+# the server starts, bench/analytics_bench.cc times the analytics dashboard on the same file and
+# bench/import_bench.cc the CSV import of as many generated deal rows into a fresh workspace. All
 # load goes to 127.0.0.1, and every wait and loop here is bounded. The outputs of the last run
 # stay in bench/data/run/ (results.jsonl, meta.tsv, plans.md, server.log). Takes about 8 minutes
 # with a cached workspace, plus about 2 minutes to generate a million deals.
@@ -51,7 +52,7 @@ log "Dependencies and Release build (build-bench/)"
 bash scripts/install-deps.sh
 # The web UI is left out: no benchmark touches it, and the bench build then needs no node.
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DPIPEDECK_WEB_UI=OFF >/dev/null
-targets=(pipedeck loadgen bench_report analytics_bench)
+targets=(pipedeck loadgen bench_report analytics_bench import_bench)
 have_explain=0
 if ninja -C build-bench -t targets all 2>/dev/null | grep -q '^explain_plans:'; then
   targets+=(explain_plans)
@@ -149,6 +150,9 @@ cat "$meta" >&2
 
 log "Analytics (dashboard over the whole workspace, beside a plain scan of the same columns)"
 "$bin/bench/analytics_bench" --db "$db" --now "$now" --runs 20 | tee -a "$meta" >&2
+
+log "CSV import (a generated Pipedrive export of as many deal rows, beside a raw insert of them)"
+"$bin/bench/import_bench" --dir "$run/import" --rows "$deals" --seed "$seed" | tee -a "$meta" >&2
 
 log "Server"
 server_log=$run/server.log

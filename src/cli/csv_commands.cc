@@ -74,6 +74,7 @@ std::string Grouped(int64_t n) {
 void PrintReport(const ImportReport& r, std::ostream& out) {
   const std::string object = ImportObjectName(r.object);
   if (r.dry_run) out << "Dry run: nothing was changed; this is what the import would do.\n";
+  if (r.bulk_load) out << "Bulk load: indexes and totals were rebuilt once at the end.\n";
   if (!r.detected.empty()) out << "Columns: " << r.detected << " export\n";
   if (!r.ignored_columns.empty()) {
     out << "Ignored columns:";
@@ -115,6 +116,9 @@ CLI::App* AddImportCommand(CLI::App& app, ImportArgs& a) {
   cmd->add_option("--mapping", a.mapping, "CSV file naming the field of columns: column,field")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--dry-run", a.dry_run, "Report what would be imported; change nothing");
+  cmd->add_flag("--bulk", a.bulk,
+                "Deals only: load them in bulk into a workspace without deals (a first "
+                "migration; stop the server first)");
   cmd->add_option("--as", a.as_email,
                   "Import as this user (email): the default owner of what is created");
   return cmd;
@@ -124,6 +128,7 @@ int RunImport(const ImportArgs& args) {
   ImportOptions options;
   options.object = *ParseImportObject(args.object);
   options.dry_run = args.dry_run;
+  options.bulk_load = args.bulk;
   if (!args.mapping.empty()) {
     Result<std::vector<ColumnMapping>> mapping = ReadMapping(args.mapping);
     if (!mapping.ok()) return Failed(mapping.status());

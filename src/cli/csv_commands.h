@@ -26,6 +26,7 @@ namespace pipedeck {
 struct ImportArgs {
   std::string object, db, file, mapping, as_email;
   bool dry_run = false;
+  bool bulk = false;
 };
 
 // Adds the `import` subcommand to `app`, filling `args`.

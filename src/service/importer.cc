@@ -12,7 +12,9 @@
 #include "core/csv.h"
 #include "core/money.h"
 #include "core/text.h"
+#include "service/bulk_load.h"
 #include "service/workspace.h"
+#include "store/threaded_bulk_writer.h"
 
 namespace pipedeck {
 namespace {
@@ -197,6 +199,7 @@ class FileImport {
       ImportField column;
     };
     static constexpr Link kLinks[] = {
+        {"external_id", kExternalId},
         {"title", kTitle},
         {"value_minor", kValue},
         {"currency", kCurrency},
@@ -763,6 +766,51 @@ class FileImport {
   StoreTx* tx_ = nullptr;                    // the batch's transaction
 };
 
+// Imports the rows of a bulk load (ImportOptions::bulk_load): the use cases run against a
+// BulkLoadTx over one read snapshot, which hands their records to the store's bulk writer.
+template <typename Fill>
+Result<ImportReport> BulkLoad(Store& store, FileImport& file, Fill& fill,
+                              std::vector<PendingRow>& pending, ImportReport& report,
+                              const ImportProgress& progress) {
+  if (report.object != ImportObject::kDeals) {
+    return Status::Invalid("bulk_load", "a bulk load imports deals; import " +
+                                            std::string(ImportObjectName(report.object)) +
+                                            " without it");
+  }
+  PD_RETURN_IF_ERROR(store.Read([&](StoreTx& snapshot) -> Status {
+    ListQuery any;
+    any.limit = 1;
+    PD_ASSIGN_OR_RETURN(Page<Deal> deals, snapshot.ListDeals(any));
+    if (deals.items.empty()) return Status::Ok();
+    return Status::Invalid("bulk_load",
+                           "a bulk load goes into a workspace without deals; this one has some, "
+                           "so import without it");
+  }));
+  PD_ASSIGN_OR_RETURN(std::unique_ptr<BulkWriter> store_writer, store.BeginBulkLoad());
+  // The database writes on a thread of its own while this one reads the file and applies the
+  // rules.
+  std::unique_ptr<BulkWriter> writer =
+      std::make_unique<ThreadedBulkWriter>(std::move(store_writer));
+  report.bulk_load = true;
+  // The snapshot ends before Finish, whose checkpoint waits for every reader.
+  PD_RETURN_IF_ERROR(store.Read([&](StoreTx& snapshot) -> Status {
+    PD_RETURN_IF_ERROR(file.LoadDirectory(snapshot));
+    PD_ASSIGN_OR_RETURN(AssignedIds last_ids, snapshot.LastAssignedIds());
+    BulkLoadTx tx(snapshot, *writer, last_ids);
+    while (true) {
+      PD_ASSIGN_OR_RETURN(bool more, fill());
+      if (!more) return Status::Ok();
+      std::vector<PendingRow> batch = std::move(pending);
+      pending.clear();
+      PD_RETURN_IF_ERROR(file.ImportRows(tx, batch));
+      if (progress) progress(report);
+    }
+  }));
+  PD_RETURN_IF_ERROR(writer->Finish());
+  if (progress) progress(report);
+  return report;
+}
+
 }  // namespace
 
 Result<ImportReport> ImportCsv(Store& store, const Clock& clock, const User& actor,
@@ -815,6 +863,9 @@ Result<ImportReport> ImportCsv(Store& store, const Clock& clock, const User& act
     PD_ASSIGN_OR_RETURN(bool rows, fill());
     (void)rows;
     if (!have_header) return Status::Invalid("csv", "the file is empty: it has no header row");
+  }
+  if (options.bulk_load && !options.dry_run) {
+    return BulkLoad(store, file, fill, pending, report, progress);
   }
   PD_RETURN_IF_ERROR(store.Read([&](StoreTx& tx) { return file.LoadDirectory(tx); }));
   if (options.dry_run) {

@@ -34,6 +34,12 @@ struct ImportOptions {
   std::vector<ColumnMapping> mapping;
   bool dry_run = false;
   size_t rows_per_commit = 1000;
+  // Deals only, into a workspace that has no deals yet, with nothing else writing to it (a first
+  // migration, the server stopped): the rows go through the same use cases, but what they write
+  // is handed to the store's BulkWriter (service/bulk_load.h), which rebuilds indexes and totals
+  // at the end. Not atomic: a failure part-way keeps what was loaded. An external id that comes
+  // back on a later row is refused there instead of updating the deal. Ignored by a dry run.
+  bool bulk_load = false;
 };
 
 // A row that was not imported: `row` counts the file's records as a spreadsheet numbers its rows
@@ -53,6 +59,7 @@ struct ImportColumnUse {
 struct ImportReport {
   ImportObject object = ImportObject::kDeals;
   bool dry_run = false;
+  bool bulk_load = false;                // went through the bulk loader (ImportOptions::bulk_load)
   std::string detected;                  // "pipedrive", "hubspot", "pipedeck" or ""
   std::vector<ImportColumnUse> columns;  // every column of the header, in file order
   std::vector<std::string> ignored_columns;
@@ -71,8 +78,9 @@ using ImportSource = std::function<Result<size_t>(char* buffer, size_t capacity)
 using ImportProgress = std::function<void(const ImportReport&)>;
 
 // Imports the CSV file `source` as `actor`. Errors (nothing imported): kInvalid "csv" for a file
-// that is not CSV, "columns"/"mapping" for a header that cannot be matched (MatchColumns), and
-// the store's. A file whose syntax breaks after some rows stops there with that error; the rows
+// that is not CSV, "columns"/"mapping" for a header that cannot be matched (MatchColumns),
+// "bulk_load" for a bulk load of anything but deals or into a workspace that has deals, and the
+// store's. A file whose syntax breaks after some rows stops there with that error; the rows
 // before it that were committed stay (none, in a dry run).
 Result<ImportReport> ImportCsv(Store& store, const Clock& clock, const User& actor,
                                const ImportOptions& options, const ImportSource& source,

@@ -135,6 +135,14 @@ struct DealChanges {
   std::vector<Id> deal_ids;  // changed (or deleted) deals, each once, ascending; empty on reset
 };
 
+// The highest ids given so far (StoreTx::LastAssignedIds); 0 when none.
+struct AssignedIds {
+  Id organization = 0;
+  Id person = 0;
+  Id deal = 0;
+  Id stage_event = 0;
+};
+
 // ---- The transaction
 // ------------------------------------------------------------------------------
 
@@ -149,6 +157,10 @@ class StoreTx {
   // Sets the record of a key, replacing the one it had.
   virtual Status PutExternalKey(std::string_view object, std::string_view external_id,
                                 Id record_id) = 0;
+
+  // The highest id each kind of record has been given (deleted records count: ids are never
+  // reused), for a bulk load that numbers its records itself (BulkWriter).
+  virtual Result<AssignedIds> LastAssignedIds() = 0;
 
   // Runs `fn` inside a savepoint of this write transaction: when `fn` fails its changes are
   // undone and the transaction goes on (imports commit many rows at once, each all or nothing).
@@ -317,11 +329,11 @@ class StoreTx {
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
 };
 
-// Loads many records fast (the workspace generator; CSV import later). Records arrive with their
-// ids already set (non-zero) so that references need no lookups, and are written as given: no
-// validation, no defaults, no history; the caller is responsible for consistency. Rows are
-// committed in large batches while secondary indexes are suspended; Finish() rebuilds indexes and
-// derived data (board totals) and makes the load complete. The load is not atomic: a failure
+// Loads many records fast (the workspace generator; a bulk CSV import of deals). Records arrive
+// with their ids already set (non-zero) so that references need no lookups, and are written as
+// given: no validation, no defaults, no history; the caller is responsible for consistency. Rows
+// are committed in large batches while secondary indexes are suspended; Finish() rebuilds indexes
+// and derived data (board totals) and makes the load complete. The load is not atomic: a failure
 // part-way leaves the batches written so far, so it is meant for new or disposable workspaces.
 // Only one bulk load may run at a time, and no other writes should run during it.
 class BulkWriter {
@@ -337,6 +349,9 @@ class BulkWriter {
   virtual Status Add(const LostReason& r) = 0;
   virtual Status Add(const Activity& a) = 0;
   virtual Status Add(const Note& n) = 0;
+  // Another system's id of a loaded record (StoreTx::PutExternalKey).
+  virtual Status AddExternalKey(std::string_view object, std::string_view external_id,
+                                Id record_id) = 0;
   // Commits the last batch and rebuilds indexes and derived data. Must be called once; a writer
   // destroyed without Finish() commits nothing further and still restores the indexes.
   virtual Status Finish() = 0;

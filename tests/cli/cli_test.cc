@@ -187,6 +187,18 @@ TEST_F(CliTest, ImportReportsRowsAndExitsByWhatWentIn) {
       << dry.output;
   EXPECT_EQ(count_deals(), 0u);
 
+  // A bulk load into a workspace without deals: the same report, through the bulk loader.
+  const std::string copy = (dir_ / "bulk.db").string();
+  std::filesystem::copy_file(db_, copy);
+  CommandResult bulk = Pipedeck("import deals --db " + copy + " --file " + deals + " --bulk", true);
+  EXPECT_EQ(bulk.exit_code, 3) << bulk.output;
+  EXPECT_NE(bulk.output.find("Bulk load: indexes and totals were rebuilt"), std::string::npos)
+      << bulk.output;
+  EXPECT_NE(bulk.output.find("Created: 1 deals"), std::string::npos) << bulk.output;
+  CommandResult bulk_again =
+      Pipedeck("import deals --db " + copy + " --file " + deals + " --bulk", true);
+  EXPECT_EQ(bulk_again.exit_code, 1) << bulk_again.output;
+
   CommandResult run = Pipedeck("import deals --db " + db_ + " --file " + deals, true);
   EXPECT_EQ(run.exit_code, 3) << run.output;
   EXPECT_NE(run.output.find("Created: 1 deals"), std::string::npos) << run.output;

@@ -576,6 +576,21 @@ TEST_P(StoreConformanceTest, ExternalKeysNameRecordsPerObject) {
             std::nullopt);
 }
 
+// The highest ids given so far, a deleted record's too (ids are never given twice).
+TEST_P(StoreConformanceTest, LastAssignedIdsCountDeletedRecords) {
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.LastAssignedIds(); })).deal, 0);
+  const User owner = Add(&StoreTx::InsertUser, MakeUser("ids@example.com"));
+  const Pipeline p = Add(&StoreTx::InsertPipeline, MakePipeline("P"));
+  const Stage s = Add(&StoreTx::InsertStage, MakeStage(p.id, "A", 0, 20));
+  const Deal first = Add(&StoreTx::InsertDeal, MakeDeal("First", s, owner.id));
+  const Deal second = Add(&StoreTx::InsertDeal, MakeDeal("Second", s, owner.id));
+  Must(store_->Write([&](StoreTx& tx) { return tx.DeleteDeal(second.id, second.version); }));
+  const AssignedIds ids = Must(Read([](StoreTx& tx) { return tx.LastAssignedIds(); }));
+  EXPECT_EQ(ids.deal, second.id);
+  EXPECT_GT(ids.deal, first.id);
+  EXPECT_GE(ids.organization, 0);
+}
+
 // A savepoint undoes only what ran inside it; the rest of the transaction commits. Savepoints
 // nest.
 TEST_P(StoreConformanceTest, SavepointUndoesOnlyItsOwnPart) {
