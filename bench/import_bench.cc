@@ -1,9 +1,10 @@
-// import_bench: times the CSV import of deals (ImportCsv, what `pipedeck import deals` and
-// POST /api/deals/import run) on a generated Pipedrive export of N deal rows into a fresh SQLite
+// import_bench: times the bulk CSV import of deals (ImportCsv with bulk_load, what `pipedeck
+// import deals --bulk` runs) of a generated Pipedrive export of N deal rows into a fresh SQLite
 // workspace, beside a raw prepared insert of the same rows into the deals table of another fresh
-// workspace, measured in the same run (the reference).
+// workspace, measured in the same run (the reference); and the ordinary import (the API's) of the
+// first 100,000 rows.
 //
-//   import_bench --dir DIR [--rows 1000000] [--seed 1] [--rows-per-commit 1000]
+//   import_bench --dir DIR [--rows 1000000] [--seed 1]
 //
 // The file has Pipedrive's export columns: Deal - ID (kept as the external id), Title, Value,
 // Currency, Pipeline, Stage, Status, Lost reason, Owner (a rep's email), Organization - Name (one
@@ -17,9 +18,10 @@
 // Prints "key<TAB>value" lines for run.sh's meta file (report.cc turns them into the Import
 // section of docs/benchmarks.md):
 //   import_rows, import_csv_mib          what was imported
-//   import_ms, import_rows_per_s         ImportCsv of the whole file, read from memory
+//   import_ms, import_cpu_ms, import_rows_per_s   the bulk load of the whole file, read from memory
 //   import_created, import_failed, import_linked   its report (every row must go in)
-//   import_raw_insert_ms                 the reference
+//   import_ordinary_rows, import_ordinary_ms, import_ordinary_rows_per_s   the ordinary import
+//   import_raw_insert_ms, import_raw_insert_cpu_ms   the reference
 //   import_ratio                         import_ms / import_raw_insert_ms
 #include <chrono>
 #include <cstdio>
@@ -47,6 +49,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kReps = 20;
+// The ordinary import, row by row with live indexes, is timed on at most this many rows.
+constexpr int64_t kOrdinaryImportRows = 100'000;
 constexpr int kDealsPerOrganization = 10;
 constexpr const char* kStages[] = {"Prospecting", "Qualification", "Consideration",
                                    "Purchase/decision", "Delivery"};
@@ -236,43 +240,17 @@ double RawInsertMillis(const fs::path& path, const std::vector<GeneratedDeal>& d
   return ms;
 }
 
-int Run(int argc, char** argv) {
-  fs::path dir;
-  int64_t rows = 1'000'000;
-  uint32_t seed = 1;
-  size_t rows_per_commit = ImportOptions().rows_per_commit;
-  bool bulk_load = true;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--dir") {
-      dir = argv[i + 1];
-    } else if (flag == "--rows") {
-      rows = std::atoll(argv[i + 1]);
-    } else if (flag == "--bulk-load") {
-      bulk_load = std::string(argv[i + 1]) != "0";
-    } else if (flag == "--rows-per-commit") {
-      rows_per_commit = static_cast<size_t>(std::atoll(argv[i + 1]));
-    } else if (flag == "--seed") {
-      seed = static_cast<uint32_t>(std::atoll(argv[i + 1]));
-    } else {
-      Die("unknown flag " + flag);
-    }
-  }
-  if (dir.empty() || rows <= 0 || rows_per_commit == 0) {
-    Die("usage: import_bench --dir DIR [--rows N] [--seed S] [--rows-per-commit N]");
-  }
-  fs::create_directories(dir);
-  SystemClock clock;
+// One import of `csv` into a fresh workspace at `path`, timed; dies when a row is refused.
+struct TimedImport {
+  double wall_ms = 0, cpu_ms = 0;
+  ImportReport report;
+};
 
-  const std::vector<GeneratedDeal> deals = Generate(rows, seed);
-  const std::string csv = CsvOf(deals);
-  std::cout << "import_rows\t" << rows << "\n";
-  std::printf("import_csv_mib\t%.1f\n", static_cast<double>(csv.size()) / (1 << 20));
-
-  const fs::path import_db = dir / "import.db";
-  const User admin = CreateWorkspace(import_db, clock);
+TimedImport TimeImport(const fs::path& path, const std::string& csv, bool bulk_load,
+                       const Clock& clock) {
+  const User admin = CreateWorkspace(path, clock);
   SqliteOptions options;
-  options.path = import_db.string();
+  options.path = path.string();
   std::unique_ptr<Store> store = Must(OpenSqliteStore(options), "open");
   size_t offset = 0;
   ImportSource source = [&](char* buffer, size_t capacity) -> Result<size_t> {
@@ -283,32 +261,72 @@ int Run(int argc, char** argv) {
   };
   ImportOptions import_options;
   import_options.object = ImportObject::kDeals;
-  import_options.rows_per_commit = rows_per_commit;
   import_options.bulk_load = bulk_load;
-  auto start = std::chrono::steady_clock::now();
+  TimedImport t;
+  const auto start = std::chrono::steady_clock::now();
   const double cpu_start = CpuMillis();
-  ImportReport report = Must(ImportCsv(*store, clock, admin, import_options, source), "import");
-  const double import_ms = MillisSince(start);
+  t.report = Must(ImportCsv(*store, clock, admin, import_options, source), "import");
+  t.wall_ms = MillisSince(start);
+  t.cpu_ms = CpuMillis() - cpu_start;
   store->Close();
-  std::printf("import_ms\t%.0f\n", import_ms);
-  std::printf("import_cpu_ms\t%.0f\n", CpuMillis() - cpu_start);
-  std::printf("import_rows_per_s\t%.0f\n", static_cast<double>(rows) / (import_ms / 1000));
-  std::cout << "import_created\t" << report.created << "\n";
-  std::cout << "import_failed\t" << report.failed << "\n";
-  std::cout << "import_linked\t" << report.linked_created << "\n";
-  if (report.failed > 0) {
-    Die("rows were refused, first: row " + std::to_string(report.errors[0].row) + ": " +
-        report.errors[0].reason);
+  if (t.report.failed > 0) {
+    Die("rows were refused, first: row " + std::to_string(t.report.errors[0].row) + ": " +
+        t.report.errors[0].reason);
   }
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  return t;
+}
+
+int Run(int argc, char** argv) {
+  fs::path dir;
+  int64_t rows = 1'000'000;
+  uint32_t seed = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--dir") {
+      dir = argv[i + 1];
+    } else if (flag == "--rows") {
+      rows = std::atoll(argv[i + 1]);
+    } else if (flag == "--seed") {
+      seed = static_cast<uint32_t>(std::atoll(argv[i + 1]));
+    } else {
+      Die("unknown flag " + flag);
+    }
+  }
+  if (dir.empty() || rows <= 0) Die("usage: import_bench --dir DIR [--rows N] [--seed S]");
+  fs::create_directories(dir);
+  SystemClock clock;
+
+  const std::vector<GeneratedDeal> deals = Generate(rows, seed);
+  const std::string csv = CsvOf(deals);
+  std::cout << "import_rows\t" << rows << "\n";
+  std::printf("import_csv_mib\t%.1f\n", static_cast<double>(csv.size()) / (1 << 20));
+
+  const TimedImport bulk = TimeImport(dir / "bulk.db", csv, /*bulk_load=*/true, clock);
+  std::printf("import_ms\t%.0f\n", bulk.wall_ms);
+  std::printf("import_cpu_ms\t%.0f\n", bulk.cpu_ms);
+  std::printf("import_rows_per_s\t%.0f\n", static_cast<double>(rows) / (bulk.wall_ms / 1000));
+  std::cout << "import_created\t" << bulk.report.created << "\n";
+  std::cout << "import_failed\t" << bulk.report.failed << "\n";
+  std::cout << "import_linked\t" << bulk.report.linked_created << "\n";
+
+  // The ordinary import (the API's, the web UI's, the CLI's without --bulk) of the first rows.
+  const int64_t ordinary_rows = std::min<int64_t>(rows, kOrdinaryImportRows);
+  const std::string ordinary_csv = CsvOf(std::vector<GeneratedDeal>(
+      deals.begin(), deals.begin() + static_cast<std::ptrdiff_t>(ordinary_rows)));
+  const TimedImport ordinary =
+      TimeImport(dir / "ordinary.db", ordinary_csv, /*bulk_load=*/false, clock);
+  std::cout << "import_ordinary_rows\t" << ordinary_rows << "\n";
+  std::printf("import_ordinary_ms\t%.0f\n", ordinary.wall_ms);
+  std::printf("import_ordinary_rows_per_s\t%.0f\n",
+              static_cast<double>(ordinary_rows) / (ordinary.wall_ms / 1000));
 
   const fs::path raw_db = dir / "raw.db";
   CreateWorkspace(raw_db, clock);
   const double raw_ms = RawInsertMillis(raw_db, deals);
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(raw_db.string() + suffix);
   std::printf("import_raw_insert_ms\t%.0f\n", raw_ms);
-  std::printf("import_ratio\t%.2f\n", import_ms / raw_ms);
-  for (const fs::path& p : {import_db, raw_db}) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(p.string() + suffix);
-  }
+  std::printf("import_ratio\t%.2f\n", bulk.wall_ms / raw_ms);
   return 0;
 }
 
