@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/money.h"
 #include "core/text.h"
+#include "core/validate.h"
 #include "service/bulk_load.h"
 #include "service/workspace.h"
 #include "store/threaded_bulk_writer.h"
@@ -136,6 +137,13 @@ class FileImport {
       : clock_(clock), actor_(actor), options_(options), report_(report) {}
 
   Status SetHeader(const std::vector<std::string>& header) {
+    // A binary file (an image, a spreadsheet in its own format) shows in its first line.
+    for (const std::string& name : header) {
+      if (!IsValidUtf8(name) || name.find('\0') != std::string::npos) {
+        return Status::Invalid("csv",
+                               "the file is not UTF-8 text; export the sheet as CSV (UTF-8) first");
+      }
+    }
     header_ = header;
     PD_ASSIGN_OR_RETURN(columns_, MatchColumns(options_.object, header, options_.mapping));
     report_.detected = columns_.detected;

@@ -63,13 +63,13 @@ std::unique_ptr<Store> OpenStore(const std::string& path) {
   return Must(OpenSqliteStore(options));
 }
 
-std::string ExportOf(Store& store, ImportObject object) {
-  std::string csv;
-  Must(ExportCsv(store, object, [&](std::string_view text) {
-    csv += text;
+std::string Export(Store& store, ImportObject object) {
+  std::string text;
+  Must(ExportCsv(store, object, [&](std::string_view piece) {
+    text += piece;
     return Status::Ok();
   }));
-  return csv;
+  return text;
 }
 
 class ImporterTest : public ::testing::Test {
@@ -273,7 +273,7 @@ TEST_F(ImporterTest, BulkLoadMakesWhatAnImportMakes) {
   // The same records with the same ids (a refused row keeps no id in either).
   for (ImportObject object :
        {ImportObject::kDeals, ImportObject::kOrganizations, ImportObject::kPersons}) {
-    EXPECT_EQ(ExportOf(*bulk_store, object), ExportOf(*store_, object)) << ImportObjectName(object);
+    EXPECT_EQ(Export(*bulk_store, object), Export(*store_, object)) << ImportObjectName(object);
   }
   // The same history, the same board (card order, counts and totals rebuilt by the writer).
   for (const Deal& deal : Deals()) {
@@ -443,6 +443,14 @@ TEST_F(ImporterTest, FilesThatCannotBeImportedChangeNothing) {
   EXPECT_EQ(r.status().field(), "columns");
   r = Import(ImportObject::kDeals, "");
   EXPECT_EQ(r.status().field(), "csv");
+  // Not text: an image, a program.
+  r = Import(ImportObject::kDeals, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+  EXPECT_EQ(r.status().field(), "csv");
+  EXPECT_NE(r.status().message().find("not UTF-8 text"), std::string::npos);
+  r = Import(ImportObject::kDeals, std::string("\x7f"
+                                               "ELF\x02\x01\x01\x00\x00,title\n",
+                                               15));
+  EXPECT_EQ(r.status().field(), "csv");
   r = Import(ImportObject::kDeals, "title\nGood\n\"broken\"x\n");
   EXPECT_EQ(r.status().field(), "csv");
   EXPECT_NE(r.status().message().find("line 3"), std::string::npos);
@@ -450,15 +458,6 @@ TEST_F(ImporterTest, FilesThatCannotBeImportedChangeNothing) {
   EXPECT_EQ(r.status().field(), "csv");
   // The error is met while the batch holding "Good" is read: nothing went in.
   EXPECT_TRUE(Deals().empty());
-}
-
-std::string Export(Store& store, ImportObject object) {
-  std::string text;
-  Must(ExportCsv(store, object, [&](std::string_view piece) {
-    text += piece;
-    return Status::Ok();
-  }));
-  return text;
 }
 
 // The rows of a CSV text without the columns named in `drop`.
