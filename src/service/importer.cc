@@ -776,10 +776,10 @@ class FileImport {
 
 // Imports the rows of a bulk load (ImportOptions::bulk_load): the use cases run against a
 // BulkLoadTx over one read snapshot, which hands their records to the store's bulk writer.
-template <typename Fill>
-Result<ImportReport> BulkLoad(Store& store, FileImport& file, Fill& fill,
-                              std::vector<PendingRow>& pending, ImportReport& report,
-                              const ImportProgress& progress) {
+// `import_rows` imports every remaining row of the file into the transaction it is given.
+Result<ImportReport> BulkLoad(Store& store, FileImport& file,
+                              const std::function<Status(StoreTx&)>& import_rows,
+                              ImportReport& report, const ImportProgress& progress) {
   if (report.object != ImportObject::kDeals) {
     return Status::Invalid("bulk_load", "a bulk load imports deals; import " +
                                             std::string(ImportObjectName(report.object)) +
@@ -805,14 +805,7 @@ Result<ImportReport> BulkLoad(Store& store, FileImport& file, Fill& fill,
     PD_RETURN_IF_ERROR(file.LoadDirectory(snapshot));
     PD_ASSIGN_OR_RETURN(AssignedIds last_ids, snapshot.LastAssignedIds());
     BulkLoadTx tx(snapshot, *writer, last_ids);
-    while (true) {
-      PD_ASSIGN_OR_RETURN(bool more, fill());
-      if (!more) return Status::Ok();
-      std::vector<PendingRow> batch = std::move(pending);
-      pending.clear();
-      PD_RETURN_IF_ERROR(file.ImportRows(tx, batch));
-      if (progress) progress(report);
-    }
+    return import_rows(tx);
   }));
   PD_RETURN_IF_ERROR(writer->Finish());
   if (progress) progress(report);
@@ -855,12 +848,18 @@ Result<ImportReport> ImportCsv(Store& store, const Clock& clock, const User& act
     }
     return !pending.empty();
   };
-  auto run_batches = [&](StoreTx& tx) -> Status {
+  // The next batch of rows from the file; empty at its end.
+  auto next_batch = [&]() -> Result<std::vector<PendingRow>> {
+    PD_RETURN_IF_ERROR(fill().status());
+    std::vector<PendingRow> batch = std::move(pending);
+    pending.clear();
+    return batch;
+  };
+  // Every remaining row into `tx`, a batch at a time.
+  auto import_rows = [&](StoreTx& tx) -> Status {
     while (true) {
-      PD_ASSIGN_OR_RETURN(bool more, fill());
-      if (!more) return Status::Ok();
-      std::vector<PendingRow> batch = std::move(pending);
-      pending.clear();
+      PD_ASSIGN_OR_RETURN(std::vector<PendingRow> batch, next_batch());
+      if (batch.empty()) return Status::Ok();
       PD_RETURN_IF_ERROR(file.ImportRows(tx, batch));
       if (progress) progress(report);
     }
@@ -873,21 +872,20 @@ Result<ImportReport> ImportCsv(Store& store, const Clock& clock, const User& act
     if (!have_header) return Status::Invalid("csv", "the file is empty: it has no header row");
   }
   if (options.bulk_load && !options.dry_run) {
-    return BulkLoad(store, file, fill, pending, report, progress);
+    return BulkLoad(store, file, import_rows, report, progress);
   }
   PD_RETURN_IF_ERROR(store.Read([&](StoreTx& tx) { return file.LoadDirectory(tx); }));
   if (options.dry_run) {
     Status status = store.Write([&](StoreTx& tx) -> Status {
-      PD_RETURN_IF_ERROR(run_batches(tx));
+      PD_RETURN_IF_ERROR(import_rows(tx));
       return DryRunRollback();
     });
     if (status.message() != DryRunRollback().message()) return status;
   } else {
+    // One transaction per batch, so that other writers get their turn between batches.
     while (true) {
-      PD_ASSIGN_OR_RETURN(bool more, fill());
-      if (!more) break;
-      std::vector<PendingRow> batch = std::move(pending);
-      pending.clear();
+      PD_ASSIGN_OR_RETURN(std::vector<PendingRow> batch, next_batch());
+      if (batch.empty()) break;
       PD_RETURN_IF_ERROR(store.Write([&](StoreTx& tx) { return file.ImportRows(tx, batch); }));
       if (progress) progress(report);
     }
