@@ -70,51 +70,45 @@ Status BulkLoadTx::Flush(RowWrites& row) {
   return Status::Ok();
 }
 
-Deal* BulkLoadTx::PendingDeal(Id id) {
-  if (!row_) return nullptr;
-  for (Deal& d : row_->deals) {
-    if (d.id == id) return &d;
+// The record of the row in progress with id `id`, or nullptr.
+template <typename T>
+T* InRow(std::vector<T>& records, Id id) {
+  for (T& r : records) {
+    if (r.id == id) return &r;
   }
   return nullptr;
 }
 
-Result<Organization> BulkLoadTx::InsertOrganization(Organization o) {
+Deal* BulkLoadTx::PendingDeal(Id id) { return row_ ? InRow(row_->deals, id) : nullptr; }
+
+template <typename T>
+Result<T> BulkLoadTx::Numbered(T record, Id& last, std::vector<T> RowWrites::*pending) {
   if (!row_) return Status::Internal("bulk load writes happen inside a row");
-  o.id = ++last_.organization;
-  row_->organizations.push_back(o);
-  return o;
+  record.id = ++last;
+  ((*row_).*pending).push_back(record);
+  return record;
+}
+
+Result<Organization> BulkLoadTx::InsertOrganization(Organization o) {
+  return Numbered(std::move(o), last_.organization, &RowWrites::organizations);
 }
 
 Result<Organization> BulkLoadTx::GetOrganization(Id id) {
-  if (row_) {
-    for (const Organization& o : row_->organizations) {
-      if (o.id == id) return o;
-    }
-  }
+  if (const Organization* o = row_ ? InRow(row_->organizations, id) : nullptr) return *o;
   return Cached(organizations_, id, [&](Id i) { return inner_.GetOrganization(i); });
 }
 
 Result<Person> BulkLoadTx::InsertPerson(Person p) {
-  if (!row_) return Status::Internal("bulk load writes happen inside a row");
-  p.id = ++last_.person;
-  row_->persons.push_back(p);
-  return p;
+  return Numbered(std::move(p), last_.person, &RowWrites::persons);
 }
 
 Result<Person> BulkLoadTx::GetPerson(Id id) {
-  if (row_) {
-    for (const Person& p : row_->persons) {
-      if (p.id == id) return p;
-    }
-  }
+  if (const Person* p = row_ ? InRow(row_->persons, id) : nullptr) return *p;
   return Cached(persons_, id, [&](Id i) { return inner_.GetPerson(i); });
 }
 
 Result<Deal> BulkLoadTx::InsertDeal(Deal d) {
-  if (!row_) return Status::Internal("bulk load writes happen inside a row");
-  d.id = ++last_.deal;
-  row_->deals.push_back(d);
-  return d;
+  return Numbered(std::move(d), last_.deal, &RowWrites::deals);
 }
 
 // Only the deals of the row in progress: the workspace had none, and the rows before are loaded.
@@ -136,10 +130,7 @@ Status BulkLoadTx::UpdateDeal(const Deal& d, int64_t expected_version) {
 }
 
 Result<StageEvent> BulkLoadTx::InsertStageEvent(StageEvent e) {
-  if (!row_) return Status::Internal("bulk load writes happen inside a row");
-  e.id = ++last_.stage_event;
-  row_->events.push_back(e);
-  return e;
+  return Numbered(std::move(e), last_.stage_event, &RowWrites::events);
 }
 
 Result<std::optional<Id>> BulkLoadTx::FindExternalKey(std::string_view object,

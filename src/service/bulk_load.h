@@ -83,6 +83,9 @@ class BulkLoadTx final : public ForwardingStoreTx {
 
   Status Flush(RowWrites& row);
   Deal* PendingDeal(Id id);
+  // `record` with the next id after `last`, added to the row's `pending` records.
+  template <typename T>
+  Result<T> Numbered(T record, Id& last, std::vector<T> RowWrites::*pending);
 
   BulkWriter& writer_;
   AssignedIds last_;
