@@ -490,12 +490,8 @@ Result<PdReply> AddDeal(PdContext& c) {
   if (!in.patch.currency) in.patch.currency = settings.default_currency;
   if (!in.patch.value_minor) in.patch.value_minor = 0;
   if (!in.patch.owner_id) in.patch.owner_id = c.actor.id;
-  PD_ASSIGN_OR_RETURN(Deal d, c.ws.CreateDeal(c.actor, in.patch));
-  if (in.status && in.status->status != DealStatus::kOpen) {
-    // Created open, then closed: the history shows both, as Pipedrive's does.
-    PD_ASSIGN_OR_RETURN(
-        d, c.ws.UpdateDealWithStatus(c.actor, d.id, DealPatch(), in.status, std::nullopt));
-  }
+  // A deal created won or lost: its history shows the creation and the close, as Pipedrive's does.
+  PD_ASSIGN_OR_RETURN(Deal d, c.ws.CreateDealWithStatus(c.actor, in.patch, in.status));
   return Envelope([&](JsonText& w) { WriteDeal(c, d, w); }, 201);
 }
 

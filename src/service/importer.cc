@@ -640,11 +640,7 @@ class FileImport {
       return KeepExternalId(existing->id);
     }
     if (!fields.owner_id) fields.owner_id = actor_.id;
-    PD_ASSIGN_OR_RETURN(::pipedeck::Deal created, ws.CreateDeal(actor_, fields));
-    if (status && status->status != DealStatus::kOpen) {
-      PD_RETURN_IF_ERROR(
-          ws.UpdateDealWithStatus(actor_, created.id, DealPatch(), status, std::nullopt).status());
-    }
+    PD_ASSIGN_OR_RETURN(::pipedeck::Deal created, ws.CreateDealWithStatus(actor_, fields, status));
     Count(true);
     return KeepExternalId(created.id);
   }

@@ -402,6 +402,20 @@ Result<Stage> ResolveStage(StoreTx& tx, std::optional<Id> pipeline_id, std::opti
   return stages.front();
 }
 
+// The core rule that takes `deal` to `change.status`: won, lost with its reason, or reopened.
+Result<DealTransition> Transition(const Deal& deal, const DealStatusChange& change, Id user_id,
+                                  Timestamp now) {
+  switch (change.status) {
+    case DealStatus::kWon:
+      return MarkWon(deal, user_id, now);
+    case DealStatus::kLost:
+      return MarkLost(deal, change.lost_reason, user_id, now);
+    case DealStatus::kOpen:
+      return Reopen(deal, user_id, now);
+  }
+  return Status::Internal("unhandled deal status");
+}
+
 // ---- Card order ---------------------------------------------------------------------------------
 
 // The board lists a stage's cards by position, then id.
@@ -870,6 +884,11 @@ Result<Page<Person>> Workspace::ListPersons(const ListQuery& q) { return List<Pe
 // ----------------------------------------------------------------------------------------
 
 Result<Deal> Workspace::CreateDeal(const User& actor, const DealPatch& fields) {
+  return CreateDealWithStatus(actor, fields, std::nullopt);
+}
+
+Result<Deal> Workspace::CreateDealWithStatus(const User& actor, const DealPatch& fields,
+                                             const std::optional<DealStatusChange>& status) {
   return Writing<Deal>(store_, [&](StoreTx& tx) -> Result<Deal> {
     const Timestamp now = clock_.Now();
     Deal deal;
@@ -882,8 +901,20 @@ Result<Deal> Workspace::CreateDeal(const User& actor, const DealPatch& fields) {
     deal.stage_id = stage.id;
     deal.stage_changed_at = now;
     PD_ASSIGN_OR_RETURN(deal.position, PositionAt(tx, stage.id, 0, nullptr));
+    Deal created_open = deal;
+    std::optional<StageEvent> close;
+    if (status && status->status != DealStatus::kOpen) {
+      PD_ASSIGN_OR_RETURN(DealTransition t, Transition(deal, *status, actor.id, now));
+      deal = std::move(t.deal);
+      close = std::move(t.event);
+    }
     PD_ASSIGN_OR_RETURN(deal, CreateRecord(tx, now, std::move(deal)));
-    PD_RETURN_IF_ERROR(tx.InsertStageEvent(CreationEvent(deal, actor.id, now)).status());
+    created_open.id = deal.id;
+    PD_RETURN_IF_ERROR(tx.InsertStageEvent(CreationEvent(created_open, actor.id, now)).status());
+    if (close) {
+      close->deal_id = deal.id;
+      PD_RETURN_IF_ERROR(tx.InsertStageEvent(*std::move(close)).status());
+    }
     return deal;
   });
 }
@@ -899,11 +930,7 @@ Result<Deal> Workspace::UpdateDealWithStatus(const User& actor, Id id, const Dea
                                              const std::optional<DealStatusChange>& status,
                                              std::optional<int64_t> if_version) {
   auto transition = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
-    Result<DealTransition> t = status->status == DealStatus::kWon
-                                   ? ::pipedeck::MarkWon(deal, actor.id, now)
-                               : status->status == DealStatus::kLost
-                                   ? ::pipedeck::MarkLost(deal, status->lost_reason, actor.id, now)
-                                   : ::pipedeck::Reopen(deal, actor.id, now);
+    Result<DealTransition> t = Transition(deal, *status, actor.id, now);
     PD_RETURN_IF_ERROR(t.status());
     deal = std::move(t->deal);
     return tx.InsertStageEvent(std::move(t->event)).status();

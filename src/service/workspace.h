@@ -158,6 +158,11 @@ class Workspace {
   // Pipeline/stage defaults: stage given → its pipeline; only pipeline → its first stage;
   // neither → first stage of the first pipeline. New cards go to the top of their stage.
   Result<Deal> CreateDeal(const User& actor, const DealPatch& fields);
+  // CreateDeal of a deal that is already won or lost (imports, the Pipedrive-compatible API): in
+  // one transaction, stored closed, its history the creation and then the close, both at the
+  // same instant. A status of open is CreateDeal.
+  Result<Deal> CreateDealWithStatus(const User& actor, const DealPatch& fields,
+                                    const std::optional<DealStatusChange>& status);
   Result<Deal> GetDeal(Id id);
   // A patch with stage_id/pipeline_id moves the deal (to the top of the new stage).
   Result<Deal> UpdateDeal(const User& actor, Id id, const DealPatch& patch,

@@ -393,6 +393,45 @@ TEST_F(WorkspaceTest, ProbabilityOverrideSticksAcrossMovesUntilCleared) {
 // A patch and a status change in one transaction, as the Pipedrive-compatible API sends them: a
 // move then a loss are two history events; reopening comes before a move; a failing status change
 // leaves the fields unchanged too.
+// A deal created won or lost is stored closed, in one change: version 1, the creation (open, in
+// its stage) and the close in its history; a close the rules refuse creates nothing.
+TEST_F(WorkspaceTest, CreateWithStatusStoresTheDealClosedWithItsHistory) {
+  Built sales = AddPipeline("Sales", 3);
+  DealPatch fields;
+  fields.title = "Globex pilot";
+  fields.stage_id = sales.stages[1].id;
+  Deal won =
+      Must(ws_->CreateDealWithStatus(admin_, fields, DealStatusChange{DealStatus::kWon, ""}));
+  EXPECT_EQ(won.status, DealStatus::kWon);
+  EXPECT_EQ(won.version, 1);
+  EXPECT_EQ(won.stage_id, sales.stages[1].id);
+  EXPECT_TRUE(won.closed_at.has_value());
+  std::vector<StageEvent> history = Must(ws_->DealHistory(won.id));
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].kind, StageEventKind::kCreated);
+  EXPECT_EQ(history[0].to_status, DealStatus::kOpen);
+  EXPECT_EQ(history[0].to_stage_id, sales.stages[1].id);
+  EXPECT_EQ(history[1].kind, StageEventKind::kWon);
+  EXPECT_EQ(history[1].deal_id, won.id);
+
+  fields.title = "Initech";
+  Deal lost = Must(
+      ws_->CreateDealWithStatus(admin_, fields, DealStatusChange{DealStatus::kLost, "No budget"}));
+  EXPECT_EQ(lost.lost_reason, "No budget");
+  EXPECT_EQ(Must(ws_->DealHistory(lost.id)).back().kind, StageEventKind::kLost);
+
+  fields.title = "Lost without a reason";
+  EXPECT_ERROR(ws_->CreateDealWithStatus(admin_, fields, DealStatusChange{DealStatus::kLost, ""}),
+               ErrorCode::kInvalid, "lost_reason");
+  ListQuery all;
+  EXPECT_EQ(Must(ws_->ListDeals(all)).items.size(), 2u);
+  // Open is CreateDeal: one event.
+  fields.title = "Hooli";
+  Deal open = Must(ws_->CreateDealWithStatus(admin_, fields, DealStatusChange{}));
+  EXPECT_EQ(open.status, DealStatus::kOpen);
+  EXPECT_EQ(Must(ws_->DealHistory(open.id)).size(), 1u);
+}
+
 TEST_F(WorkspaceTest, UpdateWithStatusChangesFieldsAndStatusTogether) {
   Built sales = AddPipeline("Sales", 3);
   Deal deal = AddDeal("Initech");
