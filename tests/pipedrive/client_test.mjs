@@ -836,6 +836,10 @@ describe('bad input gets a 4xx naming the field and changes nothing', () => {
     r = await http('POST', '/api/v2/deals', { body: { value: 10 } });
     assert.equal(r.status, 422);
     assert.equal(r.body.field, 'title');
+    // Created lost without a reason: refused as a whole, no open deal left behind.
+    r = await http('POST', '/api/v1/deals', { body: { title: 'Half made', status: 'lost' } });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.field, 'lost_reason');
     assert.equal((await http('GET', '/api/v1/deals?limit=500')).body.data.length, before);
     r = await http('GET', '/api/v1/deals?limit=501');
     assert.equal(r.body.field, 'limit');
