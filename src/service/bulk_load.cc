@@ -41,7 +41,10 @@ Status BulkLoadTx::WithinSavepoint(const std::function<Status()>& fn) {
     last_ = ids_before;
     return status;
   }
-  return Flush(row);
+  // The writer's failure is the load's, not the row's: it ends the import.
+  Status flushed = Flush(row);
+  if (flushed.ok()) return flushed;
+  return Status::Internal("the bulk load stopped: " + flushed.message());
 }
 
 // Organizations and persons first: the row's deal names them. The writer checks no reference,
