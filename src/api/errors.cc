@@ -46,6 +46,8 @@ int HttpStatusOf(ErrorCode code) {
       return 412;
     case ErrorCode::kTooLarge:
       return 413;
+    case ErrorCode::kRateLimited:
+      return 429;
     case ErrorCode::kInvalid:
       return 422;
     case ErrorCode::kInternal:

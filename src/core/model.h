@@ -75,6 +75,27 @@ struct ApiToken {
   std::optional<Timestamp> last_used_at;
 };
 
+// A signed-in browser session (service/accounts.h). The session cookie carries a random secret
+// of which only the SHA-256 is stored; the CSRF token is sent back by the web UI in the
+// X-CSRF-Token header of every change it makes with the cookie.
+struct Session {
+  Id id = 0;
+  Id user_id = 0;
+  std::string secret_hash;
+  std::string csrf_token;
+  Timestamp created_at, last_seen_at;
+};
+
+// A password reset code an admin made for a user: shown to the admin once, redeemed by the user
+// once, before expires_at. Only its SHA-256 is stored.
+struct PasswordReset {
+  Id id = 0;
+  Id user_id = 0;
+  std::string secret_hash;
+  Id created_by = 0;
+  Timestamp created_at, expires_at;
+};
+
 // ---- Pipelines and stages --------------------------------------------------------------------
 
 struct Pipeline {

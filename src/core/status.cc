@@ -20,6 +20,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "precondition_failed";
     case ErrorCode::kTooLarge:
       return "too_large";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
     case ErrorCode::kInvalid:
       return "invalid";
     case ErrorCode::kInternal:

@@ -23,6 +23,7 @@ enum class ErrorCode {
   kConflict,            // the record's state forbids the operation (e.g. deal already won)
   kPreconditionFailed,  // optimistic concurrency: the caller's version is stale
   kTooLarge,            // request body over the limit
+  kRateLimited,         // too many attempts (failed sign-ins); the message says when to retry
   kInvalid,             // a field has a value that breaks a rule; `field` names it
   kInternal,            // a bug or an environment failure (disk full, database corrupt)
 };
@@ -54,6 +55,9 @@ class [[nodiscard]] Status {
   }
   static Status TooLarge(std::string message) {
     return Status(ErrorCode::kTooLarge, std::move(message), {});
+  }
+  static Status RateLimited(std::string message, std::string field = {}) {
+    return Status(ErrorCode::kRateLimited, std::move(message), std::move(field));
   }
   static Status Invalid(std::string field, std::string message) {
     return Status(ErrorCode::kInvalid, std::move(message), std::move(field));

@@ -16,7 +16,7 @@
 #include "core/money.h"
 #include "core/stage_templates.h"
 #include "service/sample_places.h"
-#include "service/tokens.h"
+#include "service/secrets.h"
 
 namespace pipedeck {
 

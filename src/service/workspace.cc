@@ -12,7 +12,8 @@
 #include "core/metrics.h"
 #include "core/stage_templates.h"
 #include "core/validate.h"
-#include "service/tokens.h"
+#include "service/secrets.h"
+#include "service/transactions.h"
 
 namespace pipedeck {
 namespace {
@@ -97,34 +98,6 @@ struct Record<Quota> : RecordOps<&StoreTx::GetQuota, &StoreTx::InsertQuota, &Sto
 };
 
 std::string IdText(Id id) { return std::to_string(id); }
-
-// ---- Transactions returning a value ------------------------------------------------------------
-
-using TxMode = Status (Store::*)(const std::function<Status(StoreTx&)>&);
-
-// Runs `fn` (StoreTx& → Result<T>) in one transaction and hands back its value once committed.
-template <typename T, typename Fn>
-Result<T> InTx(Store& store, TxMode mode, Fn&& fn) {
-  std::optional<T> out;
-  Status status = (store.*mode)([&](StoreTx& tx) -> Status {
-    Result<T> result = fn(tx);
-    if (!result.ok()) return result.status();
-    out = std::move(result).value();
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return std::move(*out);
-}
-
-template <typename T, typename Fn>
-Result<T> Reading(Store& store, Fn&& fn) {
-  return InTx<T>(store, &Store::Read, std::forward<Fn>(fn));
-}
-
-template <typename T, typename Fn>
-Result<T> Writing(Store& store, Fn&& fn) {
-  return InTx<T>(store, &Store::Write, std::forward<Fn>(fn));
-}
 
 // ---- Loading, checking and storing one record ---------------------------------------------------
 
@@ -620,7 +593,8 @@ Result<User> Workspace::CreateUser(const User& actor, const UserPatch& fields) {
 Result<User> Workspace::GetUser(Id id) { return Get<User>(store_, id); }
 
 // Guards: nobody deactivates themself, and the last active admin stays one, so the workspace
-// always has someone who can manage it. Deactivation revokes every token of the user.
+// always has someone who can manage it. Deactivation revokes every token and session of the
+// user.
 Result<User> Workspace::UpdateUser(const User& actor, Id id, const UserPatch& patch,
                                    std::optional<int64_t> if_version) {
   PD_RETURN_IF_ERROR(RequireAdmin(actor));
@@ -644,8 +618,9 @@ Result<User> Workspace::UpdateUser(const User& actor, Id id, const UserPatch& pa
     return Status::Ok();
   };
   auto revoke = [](StoreTx& tx, const User& before, const User& after) -> Status {
-    if (before.active && !after.active) return tx.DeleteTokensOfUser(after.id);
-    return Status::Ok();
+    if (!before.active || after.active) return Status::Ok();
+    PD_RETURN_IF_ERROR(tx.DeleteTokensOfUser(after.id));
+    return tx.DeleteSessionsOfUser(after.id, 0);
   };
   return Edit<User>(store_, clock_, id, if_version, change, revoke);
 }

@@ -110,7 +110,7 @@ class Workspace {
   Result<User> GetUser(Id id);
   Result<User> UpdateUser(const User& actor, Id id, const UserPatch& patch,
                           std::optional<int64_t> if_version);
-  // Users own records, so they are deactivated rather than deleted; their tokens are revoked.
+  // Users own records, so they are deactivated rather than deleted; their tokens and sessions end.
   Result<User> DeactivateUser(const User& actor, Id id, std::optional<int64_t> if_version);
   Result<Page<User>> ListUsers(const ListQuery& q);
   Result<NewToken> CreateToken(const User& actor, Id user_id, const std::string& name);

@@ -50,6 +50,46 @@ class ForwardingStoreTx : public StoreTx {
   Status DeleteToken(Id token_id) override { return inner_.DeleteToken(token_id); }
   Status DeleteTokensOfUser(Id user_id) override { return inner_.DeleteTokensOfUser(user_id); }
   Status TouchToken(Id token_id, Timestamp at) override { return inner_.TouchToken(token_id, at); }
+  Result<std::optional<std::string>> GetPasswordHash(Id user_id) override {
+    return inner_.GetPasswordHash(user_id);
+  }
+  Status SetPasswordHash(Id user_id, const std::string& hash, Timestamp at) override {
+    return inner_.SetPasswordHash(user_id, hash, at);
+  }
+  Result<Session> InsertSession(Session s) override { return inner_.InsertSession(std::move(s)); }
+  Result<Session> FindSessionByHash(const std::string& secret_hash) override {
+    return inner_.FindSessionByHash(secret_hash);
+  }
+  Status TouchSession(Id session_id, Timestamp at) override {
+    return inner_.TouchSession(session_id, at);
+  }
+  Status DeleteSession(Id session_id) override { return inner_.DeleteSession(session_id); }
+  Status DeleteSessionsOfUser(Id user_id, Id keep) override {
+    return inner_.DeleteSessionsOfUser(user_id, keep);
+  }
+  Result<PasswordReset> InsertPasswordReset(PasswordReset r) override {
+    return inner_.InsertPasswordReset(std::move(r));
+  }
+  Result<PasswordReset> FindPasswordResetByHash(const std::string& secret_hash) override {
+    return inner_.FindPasswordResetByHash(secret_hash);
+  }
+  Status DeletePasswordResetsOfUser(Id user_id) override {
+    return inner_.DeletePasswordResetsOfUser(user_id);
+  }
+  Status AddSignInFailure(const std::string& subject, Timestamp at) override {
+    return inner_.AddSignInFailure(subject, at);
+  }
+  Result<std::vector<Timestamp>> SignInFailures(const std::string& subject, Timestamp since,
+                                                int limit) override {
+    return inner_.SignInFailures(subject, since, limit);
+  }
+  Status ClearSignInFailures(const std::string& subject) override {
+    return inner_.ClearSignInFailures(subject);
+  }
+  Status PruneSignIns(Timestamp seen_before, Timestamp created_before, Timestamp failed_before,
+                      Timestamp now) override {
+    return inner_.PruneSignIns(seen_before, created_before, failed_before, now);
+  }
   Result<Pipeline> InsertPipeline(Pipeline p) override {
     return inner_.InsertPipeline(std::move(p));
   }

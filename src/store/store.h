@@ -181,6 +181,30 @@ class StoreTx {
   virtual Status DeleteTokensOfUser(Id user_id) = 0;
   virtual Status TouchToken(Id token_id, Timestamp at) = 0;
 
+  // Passwords (an argon2id string per user, service/accounts.h), sessions, reset codes and the
+  // failed sign-ins that rate limiting counts. `subject` names what failures are counted for
+  // ("account:ada@example.com", "address:192.0.2.1").
+  virtual Result<std::optional<std::string>> GetPasswordHash(Id user_id) = 0;
+  virtual Status SetPasswordHash(Id user_id, const std::string& hash, Timestamp at) = 0;
+  virtual Result<Session> InsertSession(Session s) = 0;
+  virtual Result<Session> FindSessionByHash(const std::string& secret_hash) = 0;  // kNotFound
+  virtual Status TouchSession(Id session_id, Timestamp at) = 0;
+  virtual Status DeleteSession(Id session_id) = 0;  // no error when it is gone already
+  // Deletes every session of the user except `keep` (0 keeps none).
+  virtual Status DeleteSessionsOfUser(Id user_id, Id keep) = 0;
+  virtual Result<PasswordReset> InsertPasswordReset(PasswordReset r) = 0;
+  virtual Result<PasswordReset> FindPasswordResetByHash(const std::string& secret_hash) = 0;
+  virtual Status DeletePasswordResetsOfUser(Id user_id) = 0;
+  virtual Status AddSignInFailure(const std::string& subject, Timestamp at) = 0;
+  // The failures of `subject` at or after `since`, newest first, at most `limit`.
+  virtual Result<std::vector<Timestamp>> SignInFailures(const std::string& subject,
+                                                        Timestamp since, int limit) = 0;
+  virtual Status ClearSignInFailures(const std::string& subject) = 0;
+  // Forgets what no longer counts: sessions last seen before `seen_before` or created before
+  // `created_before`, failures before `failed_before`, reset codes expired before `now`.
+  virtual Status PruneSignIns(Timestamp seen_before, Timestamp created_before,
+                              Timestamp failed_before, Timestamp now) = 0;
+
   // Pipelines and stages.
   virtual Result<Pipeline> InsertPipeline(Pipeline p) = 0;
   virtual Result<Pipeline> GetPipeline(Id id) = 0;

@@ -19,7 +19,7 @@
 
 #include "service/demo_seed.h"
 #include "service/system_clock.h"
-#include "service/tokens.h"
+#include "service/secrets.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/test_support.h"
 

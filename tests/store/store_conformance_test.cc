@@ -310,6 +310,83 @@ TEST_P(StoreConformanceTest, TokensRoundTrip) {
   EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.ListTokens(v.id); })).size(), 1u);
 }
 
+TEST_P(StoreConformanceTest, PasswordsSessionsResetsAndSignInFailures) {
+  const User u = Add(&StoreTx::InsertUser, MakeUser("s@example.com"));
+  const User v = Add(&StoreTx::InsertUser, MakeUser("w@example.com"));
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetPasswordHash(u.id); })), std::nullopt);
+  Must(Write([&](StoreTx& tx) { return tx.SetPasswordHash(u.id, "$argon2id$one", kT0); }));
+  Must(Write([&](StoreTx& tx) { return tx.SetPasswordHash(u.id, "$argon2id$two", kT0); }));
+  EXPECT_EQ(Must(Read([&](StoreTx& tx) { return tx.GetPasswordHash(u.id); })), "$argon2id$two");
+
+  auto session = [&](Id user, const char* hash, Timestamp created, Timestamp seen) {
+    return Add(&StoreTx::InsertSession, Session{0, user, hash, "csrf", created, seen});
+  };
+  const Session a = session(u.id, "sa", kT0, kT0);
+  const Session b = session(u.id, "sb", kT0, Timestamp{kT0.millis + 10});
+  const Session c = session(v.id, "sc", Timestamp{kT0.millis + 50}, Timestamp{kT0.millis + 50});
+  const Session found = Must(Read([](StoreTx& tx) { return tx.FindSessionByHash("sb"); }));
+  EXPECT_EQ(found.id, b.id);
+  EXPECT_EQ(found.user_id, u.id);
+  EXPECT_EQ(found.csrf_token, "csrf");
+  EXPECT_EQ(found.created_at, kT0);
+  EXPECT_EQ(found.last_seen_at, Timestamp{kT0.millis + 10});
+  EXPECT_EQ(Read([](StoreTx& tx) { return tx.FindSessionByHash("nope"); }).status().code(),
+            ErrorCode::kNotFound);
+  Must(Write([&](StoreTx& tx) { return tx.TouchSession(a.id, Timestamp{kT0.millis + 20}); }));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.FindSessionByHash("sa"); })).last_seen_at,
+            Timestamp{kT0.millis + 20});
+  EXPECT_EQ(Write([&](StoreTx& tx) { return tx.TouchSession(9999, kT0); }).code(),
+            ErrorCode::kNotFound);
+  // All of u's sessions but b go; v's stays.
+  Must(Write([&](StoreTx& tx) { return tx.DeleteSessionsOfUser(u.id, b.id); }));
+  EXPECT_FALSE(Read([](StoreTx& tx) { return tx.FindSessionByHash("sa"); }).ok());
+  EXPECT_TRUE(Read([](StoreTx& tx) { return tx.FindSessionByHash("sb"); }).ok());
+  Must(Write([&](StoreTx& tx) { return tx.DeleteSession(b.id); }));
+  Must(Write([&](StoreTx& tx) { return tx.DeleteSession(b.id); }));  // gone already: fine
+  EXPECT_FALSE(Read([](StoreTx& tx) { return tx.FindSessionByHash("sb"); }).ok());
+
+  const PasswordReset reset = Add(
+      &StoreTx::InsertPasswordReset, PasswordReset{0, u.id, "rh", v.id, kT0, Timestamp{kT0.millis + 100}});
+  const PasswordReset read = Must(Read([](StoreTx& tx) { return tx.FindPasswordResetByHash("rh"); }));
+  EXPECT_EQ(read.id, reset.id);
+  EXPECT_EQ(read.user_id, u.id);
+  EXPECT_EQ(read.created_by, v.id);
+  EXPECT_EQ(read.expires_at, Timestamp{kT0.millis + 100});
+  Must(Write([&](StoreTx& tx) { return tx.DeletePasswordResetsOfUser(u.id); }));
+  EXPECT_EQ(Read([](StoreTx& tx) { return tx.FindPasswordResetByHash("rh"); }).status().code(),
+            ErrorCode::kNotFound);
+
+  for (int64_t at : {10, 30, 20, 40}) {
+    Must(Write([&](StoreTx& tx) { return tx.AddSignInFailure("account:s", Timestamp{kT0.millis + at}); }));
+  }
+  Must(Write([&](StoreTx& tx) { return tx.AddSignInFailure("address:1", Timestamp{kT0.millis + 5}); }));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) {
+              return tx.SignInFailures("account:s", Timestamp{kT0.millis + 20}, 10);
+            })),
+            (std::vector<Timestamp>{{kT0.millis + 40}, {kT0.millis + 30}, {kT0.millis + 20}}));
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.SignInFailures("account:s", kT0, 2); })).size(),
+            2u);
+  Must(Write([](StoreTx& tx) { return tx.ClearSignInFailures("account:s"); }));
+  EXPECT_TRUE(Must(Read([](StoreTx& tx) { return tx.SignInFailures("account:s", kT0, 10); })).empty());
+  EXPECT_EQ(Must(Read([](StoreTx& tx) { return tx.SignInFailures("address:1", kT0, 10); })).size(),
+            1u);
+
+  // Pruning: c was last seen at +50 (kept with seen_before +50), failures before +6 go, and the
+  // reset code expired before +200 goes.
+  Add(&StoreTx::InsertPasswordReset, PasswordReset{0, v.id, "rv", u.id, kT0, Timestamp{kT0.millis + 100}});
+  const Session old = session(v.id, "old", kT0, Timestamp{kT0.millis + 1});
+  Must(Write([&](StoreTx& tx) {
+    return tx.PruneSignIns(Timestamp{kT0.millis + 50}, kT0, Timestamp{kT0.millis + 6},
+                           Timestamp{kT0.millis + 200});
+  }));
+  EXPECT_TRUE(Read([](StoreTx& tx) { return tx.FindSessionByHash("sc"); }).ok());
+  EXPECT_FALSE(Read([](StoreTx& tx) { return tx.FindSessionByHash("old"); }).ok());
+  EXPECT_TRUE(Must(Read([](StoreTx& tx) { return tx.SignInFailures("address:1", kT0, 10); })).empty());
+  EXPECT_FALSE(Read([](StoreTx& tx) { return tx.FindPasswordResetByHash("rv"); }).ok());
+  (void)c;
+  (void)old;
+}
+
 TEST_P(StoreConformanceTest, PipelineLifecycle) {
   Pipeline full = MakePipeline("Enterprise", 3);
   full.active = false;

@@ -319,6 +319,41 @@ CREATE TABLE external_keys (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 6: sign-in with a password (service/accounts.h): one argon2id string per user, browser
+// sessions and admins' reset codes (secrets stored as SHA-256 only), and the failed sign-ins that
+// rate limiting counts per account and per address. A user's sessions and codes go when the user
+// does (users are deactivated, not deleted, so this is for completeness).
+constexpr char kSqlSchemaV6[] = R"sql(
+CREATE TABLE user_passwords (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  password_hash TEXT NOT NULL,
+  changed_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  secret_hash TEXT NOT NULL UNIQUE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE password_resets (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  secret_hash TEXT NOT NULL UNIQUE,
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX password_resets_user ON password_resets(user_id);
+CREATE TABLE sign_in_failures (
+  subject TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX sign_in_failures_subject ON sign_in_failures(subject, at);
+)sql";
+
 // The steps in version order; the last version is the one this binary writes.
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> steps = {
@@ -332,6 +367,7 @@ const std::vector<Migration>& Migrations() {
               CreateIndexesSql() + kSqlCreateDealChangeTriggers +
               kSqlCreateActivityDoneDayTriggers + kSqlRebuildActivityDoneDays},
       {5, kSqlSchemaV5},
+      {6, kSqlSchemaV6},
   };
   return steps;
 }

@@ -49,6 +49,11 @@ constexpr TableDef kSqlQuotas = {"quota", "quotas",
                                  true};
 constexpr TableDef kSqlTokens = {
     "token", "api_tokens", "user_id, name, secret_hash, prefix, created_at, last_used_at", false};
+constexpr TableDef kSqlSessions = {
+    "session", "sessions", "user_id, secret_hash, csrf_token, created_at, last_seen_at", false};
+constexpr TableDef kSqlPasswordResets = {
+    "password reset", "password_resets", "user_id, secret_hash, created_by, created_at, expires_at",
+    false};
 constexpr TableDef kSqlPipelines = {
     "pipeline", "pipelines", "name, sort_order, active, version, created_at, updated_at", true};
 constexpr TableDef kSqlStages = {"stage", "stages",
@@ -180,6 +185,44 @@ struct Codec<ApiToken> {
     t.created_at = r.Get<Timestamp>();
     t.last_used_at = r.Get<std::optional<Timestamp>>();
     return t;
+  }
+};
+
+template <>
+struct Codec<Session> {
+  static constexpr const TableDef& kDef = kSqlSessions;
+  static void Bind(SqliteStatement& s, const Session& x) {
+    s.Bind(x.user_id).Bind(x.secret_hash).Bind(x.csrf_token).Bind(x.created_at);
+    s.Bind(x.last_seen_at);
+  }
+  static Session Read(SqliteRow& r) {
+    Session x;
+    x.id = r.Get<Id>();
+    x.user_id = r.Get<Id>();
+    x.secret_hash = r.Get<std::string>();
+    x.csrf_token = r.Get<std::string>();
+    x.created_at = r.Get<Timestamp>();
+    x.last_seen_at = r.Get<Timestamp>();
+    return x;
+  }
+};
+
+template <>
+struct Codec<PasswordReset> {
+  static constexpr const TableDef& kDef = kSqlPasswordResets;
+  static void Bind(SqliteStatement& s, const PasswordReset& x) {
+    s.Bind(x.user_id).Bind(x.secret_hash).Bind(x.created_by).Bind(x.created_at);
+    s.Bind(x.expires_at);
+  }
+  static PasswordReset Read(SqliteRow& r) {
+    PasswordReset x;
+    x.id = r.Get<Id>();
+    x.user_id = r.Get<Id>();
+    x.secret_hash = r.Get<std::string>();
+    x.created_by = r.Get<Id>();
+    x.created_at = r.Get<Timestamp>();
+    x.expires_at = r.Get<Timestamp>();
+    return x;
   }
 };
 
@@ -496,6 +539,23 @@ constexpr char kSqlWhereSecretHash[] = " WHERE secret_hash = ?";
 constexpr char kSqlTokensOfUser[] = " WHERE user_id = ? ORDER BY id";
 constexpr char kSqlDeleteTokensOfUser[] = "DELETE FROM api_tokens WHERE user_id = ?";
 constexpr char kSqlTouchToken[] = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?";
+constexpr char kSqlGetPasswordHash[] = "SELECT password_hash FROM user_passwords WHERE user_id = ?";
+constexpr char kSqlSetPasswordHash[] =
+    "INSERT INTO user_passwords(user_id, password_hash, changed_at) VALUES (?, ?, ?) "
+    "ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash, "
+    "changed_at = excluded.changed_at";
+constexpr char kSqlTouchSession[] = "UPDATE sessions SET last_seen_at = ? WHERE id = ?";
+constexpr char kSqlDeleteSession[] = "DELETE FROM sessions WHERE id = ?";
+constexpr char kSqlDeleteSessionsOfUser[] = "DELETE FROM sessions WHERE user_id = ? AND id <> ?";
+constexpr char kSqlDeletePasswordResetsOfUser[] = "DELETE FROM password_resets WHERE user_id = ?";
+constexpr char kSqlAddSignInFailure[] = "INSERT INTO sign_in_failures(subject, at) VALUES (?, ?)";
+constexpr char kSqlSignInFailures[] =
+    "SELECT at FROM sign_in_failures WHERE subject = ? AND at >= ? ORDER BY at DESC LIMIT ?";
+constexpr char kSqlClearSignInFailures[] = "DELETE FROM sign_in_failures WHERE subject = ?";
+constexpr char kSqlPruneSessions[] =
+    "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?";
+constexpr char kSqlPruneSignInFailures[] = "DELETE FROM sign_in_failures WHERE at < ?";
+constexpr char kSqlPrunePasswordResets[] = "DELETE FROM password_resets WHERE expires_at < ?";
 
 constexpr char kSqlStagesOfPipeline[] = " WHERE pipeline_id = ? ORDER BY sort_order, id";
 
@@ -1070,6 +1130,78 @@ class SqliteTx final : public StoreTx {
     PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlTouchToken));
     PD_RETURN_IF_ERROR(stmt.Bind(at).Bind(token_id).Run());
     return stmt.Changes() > 0 ? Status::Ok() : NotFound<ApiToken>(token_id);
+  }
+
+  Result<std::optional<std::string>> GetPasswordHash(Id user_id) override {
+    return FetchScalar<std::string>(kSqlGetPasswordHash, user_id);
+  }
+  Status SetPasswordHash(Id user_id, const std::string& hash, Timestamp at) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlSetPasswordHash, user_id, hash, at));
+    return stmt.Run();
+  }
+  Result<Session> InsertSession(Session x) override { return Insert(std::move(x)); }
+  Result<Session> FindSessionByHash(const std::string& secret_hash) override {
+    static const std::string sql = SelectOf<Session>(kSqlWhereSecretHash);
+    return FetchOne<Session>(sql, Status::NotFound("no session with this secret"), secret_hash);
+  }
+  Status TouchSession(Id session_id, Timestamp at) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlTouchSession, at, session_id));
+    PD_RETURN_IF_ERROR(stmt.Run());
+    return stmt.Changes() > 0 ? Status::Ok() : NotFound<Session>(session_id);
+  }
+  Status DeleteSession(Id session_id) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlDeleteSession, session_id));
+    return stmt.Run();
+  }
+  Status DeleteSessionsOfUser(Id user_id, Id keep) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        PrepareBound(kSqlDeleteSessionsOfUser, user_id, keep));
+    return stmt.Run();
+  }
+  Result<PasswordReset> InsertPasswordReset(PasswordReset r) override {
+    return Insert(std::move(r));
+  }
+  Result<PasswordReset> FindPasswordResetByHash(const std::string& secret_hash) override {
+    static const std::string sql = SelectOf<PasswordReset>(kSqlWhereSecretHash);
+    return FetchOne<PasswordReset>(sql, Status::NotFound("no password reset with this code"),
+                                   secret_hash);
+  }
+  Status DeletePasswordResetsOfUser(Id user_id) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        PrepareBound(kSqlDeletePasswordResetsOfUser, user_id));
+    return stmt.Run();
+  }
+  Status AddSignInFailure(const std::string& subject, Timestamp at) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlAddSignInFailure, subject, at));
+    return stmt.Run();
+  }
+  Result<std::vector<Timestamp>> SignInFailures(const std::string& subject, Timestamp since,
+                                                int limit) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        PrepareBound(kSqlSignInFailures, subject, since, int64_t{limit}));
+    std::vector<Timestamp> failures;
+    PD_RETURN_IF_ERROR(
+        ForEachRow(stmt, [&](SqliteRow& row) { failures.push_back(row.Get<Timestamp>()); }));
+    return failures;
+  }
+  Status ClearSignInFailures(const std::string& subject) override {
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlClearSignInFailures, subject));
+    return stmt.Run();
+  }
+  Status PruneSignIns(Timestamp seen_before, Timestamp created_before, Timestamp failed_before,
+                      Timestamp now) override {
+    {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          PrepareBound(kSqlPruneSessions, seen_before, created_before));
+      PD_RETURN_IF_ERROR(stmt.Run());
+    }
+    {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          PrepareBound(kSqlPruneSignInFailures, failed_before));
+      PD_RETURN_IF_ERROR(stmt.Run());
+    }
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, PrepareBound(kSqlPrunePasswordResets, now));
+    return stmt.Run();
   }
 
   Result<Pipeline> InsertPipeline(Pipeline p) override { return Insert(std::move(p)); }
