@@ -24,6 +24,16 @@ struct HttpRequest {
   std::string_view authorization;  // Authorization header, empty when absent
   std::string_view api_token;      // x-api-token header, empty when absent
   std::string_view if_match;       // If-Match header, empty when absent
+  std::string_view cookie;         // Cookie header, empty when absent
+  std::string_view csrf_token;     // X-CSRF-Token header, empty when absent
+  std::string_view origin;         // Origin header, empty when absent
+  std::string_view host;           // Host header, empty when absent
+  // Who sent it: the peer's IP address, or with ServerOptions::trust_proxy the client address the
+  // proxy reports (X-Forwarded-For). Rate limits count per address.
+  std::string_view client_address;
+  // The browser reached the server over TLS (with trust_proxy: X-Forwarded-Proto https), so
+  // cookies are marked Secure.
+  bool https = false;
   std::string_view body;
 };
 

@@ -172,9 +172,9 @@ class SnapshotTimer {
 
 // What every thread of one ServeHttp call shares.
 struct Shared {
-  Shared(Workspace& workspace, Analytics& analytics, const ServerOptions& opts)
+  Shared(Workspace& workspace, Accounts& accounts, Analytics& analytics, const ServerOptions& opts)
       : workspace(workspace),
-        router(workspace, analytics,
+        router(workspace, accounts, analytics,
                opts.web_dir.empty() ? WebUi::Embedded() : WebUi::FromDirectory(opts.web_dir)),
         options(opts),
         writers(kWriterThreads) {}
@@ -206,6 +206,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, Worker& worker)
       : worker_(worker), shared_(worker.shared), stream_(std::move(socket)) {
     worker_.sessions.insert(this);
+    beast::error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_address_ = peer.address().to_string();
   }
   ~Session() { worker_.sessions.erase(this); }
 
@@ -317,6 +320,21 @@ class Session : public std::enable_shared_from_this<Session> {
     request.authorization = header(http::field::authorization);
     request.api_token = header("x-api-token");
     request.if_match = header(http::field::if_match);
+    request.cookie = header(http::field::cookie);
+    request.csrf_token = header("x-csrf-token");
+    request.origin = header(http::field::origin);
+    request.host = header(http::field::host);
+    request.client_address = peer_address_;
+    if (shared_.options.trust_proxy) {
+      // The proxy appends the address it saw to X-Forwarded-For: its last entry is the client's.
+      std::string_view forwarded = header("x-forwarded-for");
+      forwarded = forwarded.substr(forwarded.find_last_of(',') == std::string_view::npos
+                                       ? 0
+                                       : forwarded.find_last_of(',') + 1);
+      while (!forwarded.empty() && forwarded.front() == ' ') forwarded.remove_prefix(1);
+      if (!forwarded.empty()) request.client_address = forwarded;
+      request.https = beast::iequals(header("x-forwarded-proto"), "https");
+    }
     request.body = req.body();
     const bool keep_alive = req.keep_alive();
     if (method_ == "GET" || method_ == "HEAD") {
@@ -452,6 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Worker& worker_;
   Shared& shared_;
   beast::tcp_stream stream_;
+  std::string peer_address_;  // the client's IP address as the socket sees it
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -560,7 +579,8 @@ Status Listen(Worker& worker, const tcp::endpoint& endpoint) {
 
 }  // namespace
 
-Status ServeHttp(Workspace& workspace, Analytics& analytics, const ServerOptions& options,
+Status ServeHttp(Workspace& workspace, Accounts& accounts, Analytics& analytics,
+                 const ServerOptions& options,
                  const std::function<void(uint16_t port)>& on_listening) {
   int threads = options.threads > 0
                     ? options.threads
@@ -569,7 +589,7 @@ Status ServeHttp(Workspace& workspace, Analytics& analytics, const ServerOptions
   asio::ip::address address = asio::ip::make_address(options.bind, ec);
   if (ec) return Status::Internal("cannot bind: '" + options.bind + "' is not an IP address");
 
-  Shared shared(workspace, analytics, options);
+  Shared shared(workspace, accounts, analytics, options);
   std::vector<std::unique_ptr<Worker>> workers;
   uint16_t port = options.port;
   for (int i = 0; i < threads; ++i) {

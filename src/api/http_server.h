@@ -18,6 +18,7 @@
 
 #include "analytics/analytics.h"
 #include "core/status.h"
+#include "service/accounts.h"
 #include "service/workspace.h"
 
 namespace pipedeck {
@@ -34,11 +35,16 @@ struct ServerOptions {
   // The web UI's files: empty = the copy built into the binary; else a directory to read them
   // from on every request (for working on the UI: `--web-dir web/dist`).
   std::string web_dir;
+  // Behind a reverse proxy (docs/deploy.md): take the client's address from the last entry of
+  // X-Forwarded-For and TLS from X-Forwarded-Proto. Only with a proxy that sets both, or anyone
+  // could claim any address and escape the sign-in limits.
+  bool trust_proxy = false;
 };
 
 // Serves the API until SIGINT or SIGTERM. `on_listening` is called once with the bound port when
 // the server accepts connections. Errors: kInternal when the address cannot be bound.
-Status ServeHttp(Workspace& workspace, Analytics& analytics, const ServerOptions& options,
+Status ServeHttp(Workspace& workspace, Accounts& accounts, Analytics& analytics,
+                 const ServerOptions& options,
                  const std::function<void(uint16_t port)>& on_listening = {});
 
 }  // namespace pipedeck

@@ -66,7 +66,7 @@ constexpr std::string_view kStageEventKinds = "created|stage_changed|won|lost|re
 constexpr std::string_view kTemplateKeys = "4-stage|5-stage|6-stage|7-stage";
 constexpr std::string_view kErrorCodes =
     "malformed|unauthorized|forbidden|not_found|method_not_allowed|conflict|precondition_failed|"
-    "too_large|invalid|internal";
+    "too_large|rate_limited|invalid|internal";
 
 // One email address or phone number as sent: a plain string is its value.
 struct ContactPointInput {
@@ -221,6 +221,30 @@ const FieldTable<LostInput>& FieldsOf(const LostInput*) {
 const FieldTable<TokenInput>& FieldsOf(const TokenInput*) {
   static const auto& table = PlainTable<TokenInput>({
       {{"name", WireType::kString}, &TokenInput::name},
+  });
+  return table;
+}
+
+const FieldTable<SignInInput>& FieldsOf(const SignInInput*) {
+  static const auto& table = PlainTable<SignInInput>({
+      {{"email", WireType::kString, kRequired}, &SignInInput::email},
+      {{"password", WireType::kString, kRequired}, &SignInInput::password},
+  });
+  return table;
+}
+
+const FieldTable<PasswordChangeInput>& FieldsOf(const PasswordChangeInput*) {
+  static const auto& table = PlainTable<PasswordChangeInput>({
+      {{"current_password", WireType::kString}, &PasswordChangeInput::current_password},
+      {{"new_password", WireType::kString, kRequired}, &PasswordChangeInput::new_password},
+  });
+  return table;
+}
+
+const FieldTable<PasswordResetInput>& FieldsOf(const PasswordResetInput*) {
+  static const auto& table = PlainTable<PasswordResetInput>({
+      {{"code", WireType::kString, kRequired}, &PasswordResetInput::code},
+      {{"new_password", WireType::kString, kRequired}, &PasswordResetInput::new_password},
   });
   return table;
 }
@@ -694,6 +718,24 @@ std::vector<SchemaDoc> BuildSchemas() {
       {"NewToken", "A created API token with its secret in `token`, shown once.",
        TokenFields(true)},
       {"TokenInput", "A new token's name.", WireOf(FieldsOf(static_cast<TokenInput*>(nullptr)))},
+      {"SignIn", "An email and password to sign in with.",
+       WireOf(FieldsOf(static_cast<SignInInput*>(nullptr)))},
+      {"PasswordChange",
+       "The signed-in user's new password; `current_password` is required once one is set.",
+       WireOf(FieldsOf(static_cast<PasswordChangeInput*>(nullptr)))},
+      {"PasswordReset", "An admin's reset code and the new password.",
+       WireOf(FieldsOf(static_cast<PasswordResetInput*>(nullptr)))},
+      {"Session",
+       "The signed-in user of a session cookie, the token to send in `X-CSRF-Token` with every "
+       "change made with the cookie, and when the session expires unless used.",
+       {{"user", WireType::kObject, ro, "User"},
+        {"csrf_token", WireType::kString, ro},
+        {"expires_at", WireType::kInstant, ro}}},
+      {"PasswordResetCode",
+       "A one-time code with which the user sets a new password before `expires_at`; shown once.",
+       {{"user_id", WireType::kId, ro},
+        {"code", WireType::kString, ro},
+        {"expires_at", WireType::kInstant, ro}}},
       {"Pipeline", "A sales pipeline; `template` on create adds a template's stages.",
        WireOf(FieldsOf(static_cast<PipelineInput*>(nullptr)))},
       {"Stage",
@@ -916,6 +958,22 @@ void WriteJson(const ApiToken& t, const JsonOut& out, JsonText& w) {
 void WriteJson(const NewToken& t, const JsonOut& out, JsonText& w) {
   ObjectWriter o(out, w);
   TokenMembers(o, t.token).Str("token", t.secret).Done();
+}
+
+void WriteJson(const SessionView& s, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Record("user", s.user)
+      .Str("csrf_token", s.csrf_token)
+      .Instant("expires_at", s.expires_at)
+      .Done();
+}
+
+void WriteJson(const NewPasswordReset& r, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("user_id", r.reset.user_id)
+      .Str("code", r.code)
+      .Instant("expires_at", r.reset.expires_at)
+      .Done();
 }
 
 void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w) {
@@ -1228,6 +1286,15 @@ Status ReadBody(std::string_view body, BodyMode mode, LostInput* out) {
   return ReadBodyAs(body, mode, false, out);
 }
 Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, SignInInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, PasswordChangeInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, PasswordResetInput* out) {
   return ReadBodyAs(body, mode, false, out);
 }
 Status ReadBody(std::string_view body, BodyMode mode, EmptyInput* out) {

@@ -26,6 +26,7 @@
 #include "core/stage_templates.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "service/accounts.h"
 #include "service/workspace.h"
 
 namespace pipedeck {
@@ -100,9 +101,18 @@ const std::vector<SchemaDoc>& WireSchemas();
 // ObjectWriter (api/object_writer.h). Nullable fields are written as null when empty; doubles keep
 // a decimal point ("position": 1024.0). The reports' writers are in api/report_json.h.
 
+// The answer to a sign-in and to GET /api/auth/session.
+struct SessionView {
+  User user;
+  std::string csrf_token;
+  Timestamp expires_at;
+};
+
 void WriteJson(const User& u, const JsonOut& out, JsonText& w);
 void WriteJson(const ApiToken& t, const JsonOut& out, JsonText& w);
 void WriteJson(const NewToken& t, const JsonOut& out, JsonText& w);  // the token plus its secret
+void WriteJson(const SessionView& s, const JsonOut& out, JsonText& w);
+void WriteJson(const NewPasswordReset& r, const JsonOut& out, JsonText& w);  // with its code
 void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w);
 void WriteJson(const Stage& s, const JsonOut& out, JsonText& w);
 void WriteJson(const Organization& o, const JsonOut& out, JsonText& w);
@@ -177,6 +187,21 @@ struct LostInput {
 struct TokenInput {
   std::optional<std::string> name;
 };
+// POST /api/auth/sign-in.
+struct SignInInput {
+  std::optional<std::string> email;
+  std::optional<std::string> password;
+};
+// POST /api/auth/password: the signed-in user's own change.
+struct PasswordChangeInput {
+  std::optional<std::string> current_password;
+  std::optional<std::string> new_password;
+};
+// POST /api/auth/password-reset: redeeming an admin's reset code.
+struct PasswordResetInput {
+  std::optional<std::string> code;
+  std::optional<std::string> new_password;
+};
 // Bodies of actions without parameters (won, reopen): empty, or an empty object.
 struct EmptyInput {};
 // POST /api/deals/{id}/snoozes.
@@ -227,6 +252,9 @@ Status ReadBody(std::string_view body, BodyMode mode, NotePatch* out);
 Status ReadBody(std::string_view body, BodyMode mode, MoveInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, LostInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, SignInInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, PasswordChangeInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, PasswordResetInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, TeamPatch* out);
 Status ReadBody(std::string_view body, BodyMode mode, QuotaPatch* out);
 Status ReadBody(std::string_view body, BodyMode mode, SnoozeInput* out);

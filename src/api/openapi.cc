@@ -135,12 +135,16 @@ struct ErrorDoc {
 
 constexpr ErrorDoc kErrors[] = {
     {400, "Malformed", "malformed: the body is not a JSON object, or a header is malformed"},
-    {401, "Unauthorized", "unauthorized: no token, unknown token or deactivated user"},
-    {403, "Forbidden", "forbidden: the user's role may not do this"},
+    {401, "Unauthorized",
+     "unauthorized: no token or session, unknown token, ended session or deactivated user"},
+    {403, "Forbidden",
+     "forbidden: the user's role may not do this, or a change made with the session cookie "
+     "lacks its X-CSRF-Token or comes from another site"},
     {404, "NotFound", "not_found: no such route or record"},
     {409, "Conflict", "conflict: the record's state forbids it"},
     {412, "PreconditionFailed", "precondition_failed: If-Match names an old version"},
     {413, "TooLarge", "too_large: body over the limit"},
+    {429, "RateLimited", "rate_limited: too many failed sign-ins; the message says when to retry"},
     {422, "Invalid", "invalid: a field or query parameter breaks a rule; `field` names it"},
     {500, "Internal", "internal: a bug or a failing disk"},
 };
@@ -258,10 +262,11 @@ json::object Operation(const Route& route) {
   if (writes) {
     for (int status : {400, 409, 413}) AddError(responses, status);
   }
-  if (route.needs_token) {
+  if (route.needs_token || route.operation_id == "signIn") {
     AddError(responses, 401);
     AddError(responses, 403);
   }
+  if (route.operation_id == "signIn") AddError(responses, 429);
   AddError(responses, 404);
   if (writes && has_id) AddError(responses, 412);
   if (writes || route.query != nullptr) AddError(responses, 422);
@@ -288,6 +293,8 @@ json::object Components(const std::vector<Route>& routes) {
   json::object security;
   security["bearerAuth"] = {{"type", "http"}, {"scheme", "bearer"}};
   security["apiToken"] = {{"type", "apiKey"}, {"in", "header"}, {"name", "x-api-token"}};
+  // The web UI's: set by POST /api/auth/sign-in; changes need the session's X-CSRF-Token too.
+  security["sessionCookie"] = {{"type", "apiKey"}, {"in", "cookie"}, {"name", "pipedeck_session"}};
 
   json::object components;
   components["schemas"] = std::move(schemas);
@@ -317,7 +324,8 @@ std::string BuildOpenApi(const std::vector<Route>& routes) {
   doc["paths"] = std::move(paths);
   doc["components"] = Components(routes);
   doc["security"] = json::array{json::object{{"bearerAuth", json::array()}},
-                                json::object{{"apiToken", json::array()}}};
+                                json::object{{"apiToken", json::array()}},
+                                json::object{{"sessionCookie", json::array()}}};
   return json::serialize(doc);
 }
 

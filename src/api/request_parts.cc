@@ -77,6 +77,28 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+std::string_view CookieValue(std::string_view cookie_header, std::string_view name) {
+  while (!cookie_header.empty()) {
+    const size_t end = cookie_header.find(';');
+    std::string_view pair = TrimSpaces(cookie_header.substr(0, end));
+    cookie_header = end == std::string_view::npos ? std::string_view() : cookie_header.substr(end + 1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && TrimSpaces(pair.substr(0, eq)) == name) {
+      return TrimSpaces(pair.substr(eq + 1));
+    }
+  }
+  return {};
+}
+
+bool IsCrossOrigin(const HttpRequest& request) {
+  if (request.origin.empty()) return false;
+  std::string_view origin = request.origin;
+  const size_t scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return true;  // "null" (a sandboxed frame, a file)
+  origin.remove_prefix(scheme + 3);
+  return origin != request.host;
+}
+
 Result<User> Authenticate(Workspace& ws, const HttpRequest& request, std::string_view query_token) {
   std::string_view token;
   std::string_view authorization = TrimSpaces(request.authorization);

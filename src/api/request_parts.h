@@ -33,6 +33,14 @@ std::string_view TrimSpaces(std::string_view s);
 // Whether `s` starts with `prefix`, ignoring ASCII case. REQUIRES: `prefix` is lower case.
 bool StartsWithNoCase(std::string_view s, std::string_view prefix);
 
+// The value of cookie `name` in a Cookie header ("a=1; b=2"); empty when absent.
+std::string_view CookieValue(std::string_view cookie_header, std::string_view name);
+
+// Whether an Origin header names another site than the Host header: "https://crm.example.com"
+// against "crm.example.com" is the same site; no Origin (same-origin GETs, tools) is not a
+// cross-site request.
+bool IsCrossOrigin(const HttpRequest& request);
+
 // The caller's user, from the token in `Authorization: Bearer <t>`, else in `x-api-token`, else
 // `query_token` (the Pipedrive-compatible API's `?api_token=`). Errors: kUnauthorized when no
 // token is sent, the Authorization header is not a bearer token, or the token is unknown.

@@ -15,17 +15,21 @@
 #include "api/json_text.h"
 #include "api/report_json.h"
 #include "api/request_parts.h"
+#include "core/sign_in_rules.h"
 #include "core/stage_templates.h"
+#include "service/secrets.h"
 
 namespace pipedeck {
 
 // Everything a handler may use to answer one request.
 struct RequestContext {
   Workspace& ws;
+  Accounts& accounts;
   Analytics& analytics;
   const Route& route;
   const HttpRequest& request;
-  const User* actor;    // the token's user; nullptr on routes that need no token
+  const User* actor;        // the caller; nullptr on routes that need no caller
+  const Session* session;   // the caller's session when signed in by cookie, else nullptr
   std::vector<Id> ids;  // path ids, in path order
   QueryArgs query;
   std::optional<int64_t> if_version;  // from If-Match
@@ -44,6 +48,7 @@ struct Reply {
   bool event_stream = false;    // GET /api/events: the connection becomes an event stream
   std::string content_type;     // empty: JSON
   std::string filename;         // downloads: the name to save the body as
+  std::string set_cookie;       // a Set-Cookie header value (sign-in, sign-out)
 };
 
 namespace {
@@ -172,6 +177,87 @@ Result<Reply> Health(RequestContext& c) {
 Result<Reply> OpenApi(RequestContext& c) { return TextReply(c.openapi); }
 
 Result<Reply> Me(RequestContext& c) { return RecordReply(c, *c.actor); }
+
+// ---- Sign-in and passwords ----------------------------------------------------------------------
+
+// The session cookie: HttpOnly (scripts never see it), SameSite=Lax (other sites' pages do not
+// send it with their requests), Secure over TLS; it lasts as long as a session can.
+constexpr std::string_view kSessionCookie = "pipedeck_session";
+
+std::string SessionCookie(std::string_view secret, int64_t max_age_seconds, bool https) {
+  std::string cookie(kSessionCookie);
+  cookie += '=';
+  cookie += secret;
+  cookie += "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age_seconds);
+  if (https) cookie += "; Secure";
+  return cookie;
+}
+
+Reply SessionReply(const RequestContext& c, const User& user, const Session& session) {
+  SessionView view{user, session.csrf_token,
+                   SessionExpiry(session.created_at, session.last_seen_at)};
+  return ObjectReply(kRecordReserve, [&](JsonText& w) { WriteJson(view, c.out, w); });
+}
+
+Result<Reply> SignIn(RequestContext& c) {
+  SignInInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(SignedIn signed_in,
+                      c.accounts.SignIn(*in.email, *in.password, c.request.client_address,
+                                        CookieValue(c.request.cookie, kSessionCookie)));
+  Reply reply = SessionReply(c, signed_in.user, signed_in.session);
+  reply.set_cookie = SessionCookie(signed_in.secret, kSessionMaxMillis / 1000, c.request.https);
+  return reply;
+}
+
+Status RequireSession(const RequestContext& c) {
+  if (c.session != nullptr) return Status::Ok();
+  return Status::Conflict(
+      "this request was made with an API token, not a browser session; tokens are revoked "
+      "instead (DELETE /api/users/{id}/tokens/{token_id})");
+}
+
+Result<Reply> GetSession(RequestContext& c) {
+  PD_RETURN_IF_ERROR(RequireSession(c));
+  return SessionReply(c, *c.actor, *c.session);
+}
+
+Result<Reply> SignOut(RequestContext& c) {
+  PD_RETURN_IF_ERROR(RequireSession(c));
+  PD_RETURN_IF_ERROR(c.accounts.SignOut(CookieValue(c.request.cookie, kSessionCookie)));
+  Reply reply = ObjectReply(64, [](JsonText& w) {
+    w.BeginObject().Key("signed_out").Bool(true).EndObject();
+  });
+  reply.set_cookie = SessionCookie("", 0, c.request.https);
+  return reply;
+}
+
+Result<Reply> ChangePassword(RequestContext& c) {
+  PasswordChangeInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_RETURN_IF_ERROR(c.accounts.ChangePassword(
+      *c.actor, in.current_password.value_or(""), *in.new_password,
+      c.session != nullptr ? std::optional<Id>(c.session->id) : std::nullopt));
+  return ObjectReply(64, [](JsonText& w) {
+    w.BeginObject().Key("password_changed").Bool(true).EndObject();
+  });
+}
+
+Result<Reply> StartPasswordReset(RequestContext& c) {
+  EmptyInput none;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &none));
+  PD_ASSIGN_OR_RETURN(NewPasswordReset reset, c.accounts.StartPasswordReset(*c.actor, c.id()));
+  return ObjectReply(kRecordReserve, [&](JsonText& w) { WriteJson(reset, c.out, w); });
+}
+
+Result<Reply> CompletePasswordReset(RequestContext& c) {
+  PasswordResetInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_RETURN_IF_ERROR(c.accounts.CompletePasswordReset(*in.code, *in.new_password));
+  return ObjectReply(64, [](JsonText& w) {
+    w.BeginObject().Key("password_changed").Bool(true).EndObject();
+  });
+}
 
 Result<Reply> ListTokens(RequestContext& c) {
   PD_ASSIGN_OR_RETURN(auto tokens, c.ws.ListTokens(*c.actor, c.id()));
@@ -568,6 +654,21 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kGet, "/api/openapi.json", "openapi", "This API description (OpenAPI 3.0)", false, "", "",
        200, nullptr, OpenApi},
 
+      {kPost, "/api/auth/sign-in", "signIn",
+       "Sign in with email and password: sets the session cookie and answers the CSRF token",
+       false, "SignIn", "Session", 200, nullptr, SignIn},
+      {kGet, "/api/auth/session", "getSession",
+       "The session of the cookie: its user, CSRF token and expiry", true, "", "Session", 200,
+       nullptr, GetSession},
+      {kPost, "/api/auth/sign-out", "signOut", "End the session of the cookie and clear it", true,
+       "", "", 200, nullptr, SignOut},
+      {kPost, "/api/auth/password", "changePassword",
+       "Change the caller's own password; the caller's other sessions end", true,
+       "PasswordChange", "", 200, nullptr, ChangePassword},
+      {kPost, "/api/auth/password-reset", "completePasswordReset",
+       "Set a new password with an admin's reset code; every session of the user ends", false,
+       "PasswordReset", "", 200, nullptr, CompletePasswordReset},
+
       {kGet, "/api/users/me", "getMe", "The caller", true, "", "User", 200, nullptr, Me},
       {kGet, "/api/users", "listUsers", "List users", true, "", "UserList", 200, &q.users,
        ListPage<&W::ListUsers>},
@@ -580,6 +681,10 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kDelete, "/api/users/{id}", "deactivateUser",
        "Deactivate a user and revoke their tokens (admins); returns the user", true, "", "User",
        200, nullptr, ActOn<&W::DeactivateUser>},
+      {kPost, "/api/users/{id}/password-reset", "startPasswordReset",
+       "A one-time code with which the user sets a new password within a day (admins); shown "
+       "once",
+       true, "", "PasswordResetCode", 200, nullptr, StartPasswordReset},
       {kGet, "/api/users/{id}/tokens", "listTokens",
        "A user's API tokens (admins, or the user themself)", true, "", "TokenList", 200, nullptr,
        ListTokens},
@@ -832,6 +937,7 @@ HttpResponse ToResponse(const Route& route, Reply reply) {
     response.headers.emplace_back("Content-Disposition",
                                   "attachment; filename=\"" + reply.filename + "\"");
   }
+  if (!reply.set_cookie.empty()) response.headers.emplace_back("Set-Cookie", reply.set_cookie);
   response.event_stream = reply.event_stream;
   return response;
 }
@@ -849,8 +955,12 @@ const std::vector<Route>& Routes() {
   return routes;
 }
 
-Router::Router(Workspace& workspace, Analytics& analytics, WebUi web)
-    : workspace_(workspace), analytics_(analytics), pipedrive_(workspace), web_(std::move(web)) {
+Router::Router(Workspace& workspace, Accounts& accounts, Analytics& analytics, WebUi web)
+    : workspace_(workspace),
+      accounts_(accounts),
+      analytics_(analytics),
+      pipedrive_(workspace),
+      web_(std::move(web)) {
   for (const Route& route : Routes()) routes_.push_back({&route, SplitPath(route.path)});
   openapi_ = BuildOpenApi(Routes());
 }
@@ -879,7 +989,59 @@ bool Router::TakesUpload(std::string_view method, std::string_view target) const
   return route != nullptr && route->payload == Payload::kCsvUpload;
 }
 
+// An API token (Authorization or x-api-token) when one is sent, else the session cookie. A change
+// made with the cookie must carry the session's CSRF token in X-CSRF-Token and come from this
+// site: the cookie is sent by the browser with any request, the header only by the web UI.
+Result<Router::Caller> Router::CallerOf(const HttpRequest& request, Method method) const {
+  const std::string_view secret = CookieValue(request.cookie, kSessionCookie);
+  if (!request.authorization.empty() || !request.api_token.empty() || secret.empty()) {
+    PD_ASSIGN_OR_RETURN(User user, Authenticate(workspace_, request));
+    return Caller{std::move(user), std::nullopt};
+  }
+  PD_ASSIGN_OR_RETURN(SessionUser signed_in, accounts_.AuthenticateSession(secret));
+  if (method != Method::kGet) {
+    if (IsCrossOrigin(request)) {
+      return Status::Forbidden("requests from other sites are refused");
+    }
+    if (!SecretsEqual(request.csrf_token, signed_in.session.csrf_token)) {
+      return Status::Forbidden(
+          "the X-CSRF-Token header is missing or does not match the session; reload the page");
+    }
+  }
+  return Caller{std::move(signed_in.user), std::move(signed_in.session)};
+}
+
+namespace {
+
+// Headers every response carries unless it set its own (the web UI's pages set a policy that
+// lets them load their script and styles): no MIME sniffing, no framing, no referrer, and for
+// API answers — personal data — no caching and a policy under which nothing in them can run.
+void AddSecurityHeaders(HttpResponse& response) {
+  auto has = [&](std::string_view name) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name) return true;
+    }
+    return false;
+  };
+  auto add = [&](const char* name, const char* value) {
+    if (!has(name)) response.headers.emplace_back(name, value);
+  };
+  add("X-Content-Type-Options", "nosniff");
+  add("X-Frame-Options", "DENY");
+  add("Referrer-Policy", "no-referrer");
+  add("Cache-Control", "no-store");
+  add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+}
+
+}  // namespace
+
 HttpResponse Router::Handle(const HttpRequest& request) const {
+  HttpResponse response = Dispatch(request);
+  AddSecurityHeaders(response);
+  return response;
+}
+
+HttpResponse Router::Dispatch(const HttpRequest& request) const {
   const auto [path, raw_query] = SplitTarget(request.target);
   if (path.empty() || path.front() != '/') return ErrorResponse(Status::NotFound("no such route"));
   if (PipedriveApi::Owns(path)) return pipedrive_.Handle(request);
@@ -898,10 +1060,15 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
 
   try {
     std::optional<User> actor;
+    std::optional<Session> session;
     if (matched->needs_token) {
-      Result<User> user = Authenticate(workspace_, request);
-      if (!user.ok()) return ErrorResponse(user.status());
-      actor = std::move(user).value();
+      Result<Caller> caller = CallerOf(request, matched->method);
+      if (!caller.ok()) return ErrorResponse(caller.status());
+      actor = std::move(caller->user);
+      session = std::move(caller->session);
+    } else if (matched->method != Method::kGet && IsCrossOrigin(request)) {
+      // Signing in from another site's page would sign the browser into someone else's account.
+      return ErrorResponse(Status::Forbidden("requests from other sites are refused"));
     }
     Result<QueryArgs> query =
         ParseQuery(raw_query, matched->query != nullptr ? *matched->query : NoParams());
@@ -914,10 +1081,12 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     }
 
     RequestContext ctx{workspace_,
+                       accounts_,
                        analytics_,
                        *matched,
                        request,
                        actor ? &*actor : nullptr,
+                       session ? &*session : nullptr,
                        std::move(ids),
                        std::move(query).value(),
                        if_version,

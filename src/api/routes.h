@@ -6,14 +6,16 @@
 // without being documented. Handlers translate a request into one Workspace or Analytics call and
 // its result into JSON; they hold no business rules.
 //
-// Request handling order: route (404 unknown path, 405 other method), token (401), query
-// parameters (422), If-Match (400), body (400/422), then the use case.
+// Request handling order: route (404 unknown path, 405 other method), caller (401: an API token,
+// or the session cookie with its CSRF token on changes, 403 without it), query parameters (422),
+// If-Match (400), body (400/422), then the use case.
 //
 // Thread-safety: a Router is shared by all server threads; apart from its board cache, which
 // synchronises itself, it is immutable after construction (Workspace and Analytics are shared by
 // all threads too).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,7 @@
 #include "api/query_params.h"
 #include "api/web_ui.h"
 #include "core/status.h"
+#include "service/accounts.h"
 #include "service/workspace.h"
 
 namespace pipedeck {
@@ -52,7 +55,7 @@ struct Route {
   std::string_view path;  // "/api/deals/{id}"; {name} segments match positive integer ids
   std::string_view operation_id;
   std::string_view summary;
-  bool needs_token = true;
+  bool needs_token = true;  // needs a caller: an API token or a signed-in session cookie
   std::string_view request_schema;   // component schema of the body; empty when none is read
   std::string_view response_schema;  // component schema of the success body
   int success_status = 200;          // 200, or 201 for creates
@@ -70,7 +73,7 @@ std::string BuildOpenApi(const std::vector<Route>& routes);
 class Router {
  public:
   // `web` serves every GET outside /api (the web UI); `analytics` answers /api/analytics/*.
-  Router(Workspace& workspace, Analytics& analytics, WebUi web);
+  Router(Workspace& workspace, Accounts& accounts, Analytics& analytics, WebUi web);
 
   // Answers one request. Never throws: failures become error responses.
   HttpResponse Handle(const HttpRequest& request) const;
@@ -89,7 +92,17 @@ class Router {
   const Route* Match(std::string_view method, const std::vector<std::string_view>& segments,
                      std::vector<Id>* ids, std::string* allow) const;
 
+  // Who is calling: the user, and their session when signed in with the cookie.
+  struct Caller {
+    User user;
+    std::optional<Session> session;
+  };
+  Result<Caller> CallerOf(const HttpRequest& request, Method method) const;
+  // Handle without the security headers every response gets.
+  HttpResponse Dispatch(const HttpRequest& request) const;
+
   Workspace& workspace_;
+  Accounts& accounts_;
   Analytics& analytics_;
   PipedriveApi pipedrive_;  // /v1, /api/v1 and /api/v2
   std::vector<CompiledRoute> routes_;

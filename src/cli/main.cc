@@ -3,8 +3,9 @@
 //   pipedeck init --db FILE [--admin-name NAME] [--admin-email EMAIL] [--currency USD]
 //                 [--template 7-stage] [--demo]
 //   pipedeck serve --db FILE [--port 8080] [--bind 0.0.0.0] [--threads N]
-//                  [--max-import-mb 256] [--fake-now ISO] [--quiet]
+//                  [--max-import-mb 256] [--fake-now ISO] [--quiet] [--trust-proxy]
 //   pipedeck user add --db FILE --name N --email E [--role rep|manager|admin]
+//   pipedeck user password --db FILE --email E [--password-stdin]
 //   pipedeck token create --db FILE --email E [--name N]
 //   pipedeck generate --db FILE --deals N [--reps 20] [--months 12] [--seed 1] [--now ISO]
 //                     [--currency USD] [--force]
@@ -15,7 +16,7 @@
 //   pipedeck --version
 //
 // Output lines that scripts and tests parse: "API token: pd_..." (init, user add, token create,
-// generate), "Listening on http://HOST:PORT" (serve) and "Generated N deals ..." (generate). Bad
+// generate), "Password: ..." (init, user password), "Listening on http://HOST:PORT" (serve) and "Generated N deals ..." (generate). Bad
 // arguments exit with CLI11's message; a refused operation prints "error: <status>" on stderr and
 // exits 1.
 #include <cctype>
@@ -38,8 +39,10 @@
 #include "cli/report_command.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "service/accounts.h"
 #include "service/demo_seed.h"
 #include "service/generator.h"
+#include "service/secrets.h"
 #include "service/system_clock.h"
 #include "service/workspace.h"
 #include "store/sqlite/sqlite_store.h"
@@ -76,14 +79,21 @@ int WithStore(const std::string& db, bool create, const std::function<Status(Sto
   return status.ok() ? 0 : Fail(status);
 }
 
-// Opens the database, runs `fn` on a workspace over it and closes the store whatever happens.
-int WithWorkspace(const std::string& db, bool create, const std::string& fake_now,
-                  const std::function<Status(Workspace&)>& fn) {
+// Opens the database, runs `fn` on the workspace and the accounts over it and closes the store
+// whatever happens.
+int WithServices(const std::string& db, bool create, const std::string& fake_now,
+                 const std::function<Status(Workspace&, Accounts&)>& fn) {
   return WithStore(db, create, [&](Store& store) {
     std::unique_ptr<Clock> clock = MakeClock(fake_now);
     Workspace workspace(store, *clock);
-    return fn(workspace);
+    Accounts accounts(store, *clock);
+    return fn(workspace, accounts);
   });
+}
+
+int WithWorkspace(const std::string& db, bool create, const std::string& fake_now,
+                  const std::function<Status(Workspace&)>& fn) {
+  return WithServices(db, create, fake_now, [&](Workspace& ws, Accounts&) { return fn(ws); });
 }
 
 // The first user matching `wanted`, or kNotFound with `missing`.
@@ -117,6 +127,28 @@ Result<User> UserByEmail(Workspace& workspace, const std::string& email) {
       Status::NotFound("no user with email " + email, "email"));
 }
 
+// Sets the password of `user_id`: the first line of standard input, or a generated one (four
+// groups of five letters and digits, ~100 bits) that the caller prints. Ends the user's sessions.
+Result<std::string> SetNewPassword(Accounts& accounts, Id user_id, bool from_stdin) {
+  std::string password;
+  if (from_stdin) {
+    if (!std::getline(std::cin, password)) {
+      return Status::Invalid("password", "no password on standard input");
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else {
+    constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+    const std::string random = GenerateRandomHex();
+    for (size_t i = 0; i < 20; ++i) {
+      if (i > 0 && i % 5 == 0) password += '-';
+      const unsigned byte = static_cast<unsigned>(std::stoul(random.substr(2 * i, 2), nullptr, 16));
+      password += kAlphabet[byte % kAlphabet.size()];
+    }
+  }
+  PD_RETURN_IF_ERROR(accounts.SetPassword(user_id, password));
+  return password;
+}
+
 struct InitArgs {
   std::string db, admin_name = "Admin", admin_email = "admin@example.com", currency = "USD";
   std::string template_key, fake_now;
@@ -125,7 +157,8 @@ struct InitArgs {
 
 // With --demo the demo brings its own pipelines, so --template is not applied twice.
 int Init(const InitArgs& args) {
-  return WithWorkspace(args.db, /*create=*/true, args.fake_now, [&](Workspace& ws) -> Status {
+  return WithServices(args.db, /*create=*/true, args.fake_now,
+                      [&](Workspace& ws, Accounts& accounts) -> Status {
     PD_ASSIGN_OR_RETURN(NewToken token,
                         ws.Bootstrap(args.admin_name, args.admin_email, args.currency));
     PD_ASSIGN_OR_RETURN(User admin, ws.GetUser(token.token.user_id));
@@ -136,8 +169,11 @@ int Init(const InitArgs& args) {
       sales.name = "Sales";
       PD_RETURN_IF_ERROR(ws.CreatePipeline(admin, sales, args.template_key).status());
     }
+    PD_ASSIGN_OR_RETURN(std::string password,
+                        SetNewPassword(accounts, admin.id, /*from_stdin=*/false));
     std::cout << "Workspace: " << args.db << "\n"
               << "Admin: " << admin.name << " <" << admin.email << ">\n"
+              << "Password: " << password << "\n"
               << "API token: " << token.secret << std::endl;
     return Status::Ok();
   });
@@ -149,14 +185,17 @@ struct ServeArgs {
   int threads = 0;
   size_t max_import_mb = 256;
   bool quiet = false;
+  bool trust_proxy = false;
 };
 
 int Serve(const ServeArgs& args) {
   return WithStore(args.db, /*create=*/false, [&](Store& store) {
     std::unique_ptr<Clock> clock = MakeClock(args.fake_now);
     Workspace ws(store, *clock);
+    Accounts accounts(store, *clock);
     Analytics analytics(store, *clock);
     ServerOptions options;
+    options.trust_proxy = args.trust_proxy;
     options.bind = args.bind;
     options.port = args.port;
     options.threads = args.threads;
@@ -164,7 +203,7 @@ int Serve(const ServeArgs& args) {
     options.max_import_bytes = args.max_import_mb << 20;
     options.access_log = args.quiet ? nullptr : &std::cout;
     const std::string host = args.bind == "0.0.0.0" ? "127.0.0.1" : args.bind;
-    return ServeHttp(ws, analytics, options, [&](uint16_t port) {
+    return ServeHttp(ws, accounts, analytics, options, [&](uint16_t port) {
       std::cout << "Listening on http://" << host << ":" << port << std::endl;
     });
   });
@@ -186,6 +225,26 @@ int UserAdd(const UserAddArgs& args) {
     std::cout << "User: " << user.id << " " << user.name << " <" << user.email << "> ("
               << RoleName(user.role) << ")\n"
               << "API token: " << token.secret << std::endl;
+    return Status::Ok();
+  });
+}
+
+struct UserPasswordArgs {
+  std::string db, email;
+  bool from_stdin = false;
+};
+
+// Sets a user's password from the shell (whoever can read the database file may): for the first
+// sign-in, or when an admin has lost theirs.
+int UserPassword(const UserPasswordArgs& args) {
+  return WithServices(args.db, /*create=*/false, "",
+                      [&](Workspace& ws, Accounts& accounts) -> Status {
+    PD_ASSIGN_OR_RETURN(User user, UserByEmail(ws, args.email));
+    PD_ASSIGN_OR_RETURN(std::string password,
+                        SetNewPassword(accounts, user.id, args.from_stdin));
+    std::cout << "User: " << user.id << " " << user.name << " <" << user.email << ">\n";
+    if (!args.from_stdin) std::cout << "Password: " << password << "\n";
+    std::cout << "Sessions: signed out everywhere" << std::endl;
     return Status::Ok();
   });
 }
@@ -341,6 +400,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   serve_cmd->add_flag("--quiet", serve.quiet, "No access log");
+  serve_cmd->add_flag("--trust-proxy", serve.trust_proxy,
+                      "Behind a reverse proxy: the client's address from X-Forwarded-For, TLS "
+                      "from X-Forwarded-Proto (docs/deploy.md)");
   serve_cmd
       ->add_option("--web-dir", serve.web_dir,
                    "Serve the web UI from this directory (e.g. web/dist, read on every request) "
@@ -357,6 +419,15 @@ int main(int argc, char** argv) {
   user_add_cmd->add_option("--role", user_add.role, "rep, manager or admin")
       ->check(CLI::IsMember({"rep", "manager", "admin"}))
       ->capture_default_str();
+
+  UserPasswordArgs user_password;
+  CLI::App* user_password_cmd = user_cmd->add_subcommand(
+      "password", "Set a user's password (printed when generated) and end their sessions");
+  user_password_cmd->add_option("--db", user_password.db, "SQLite database file")->required();
+  user_password_cmd->add_option("--email", user_password.email, "Whose password")->required();
+  user_password_cmd->add_flag("--password-stdin", user_password.from_stdin,
+                              "Read the password from the first line of standard input instead "
+                              "of generating one");
 
   TokenCreateArgs token_create;
   CLI::App* token_cmd = app.add_subcommand("token", "Manage API tokens");
@@ -400,6 +471,7 @@ int main(int argc, char** argv) {
   if (*init_cmd) return Init(init);
   if (*serve_cmd) return Serve(serve);
   if (*user_add_cmd) return UserAdd(user_add);
+  if (*user_password_cmd) return UserPassword(user_password);
   if (*token_create_cmd) return TokenCreate(token_create);
   if (*generate_cmd) return Generate(generate);
   if (*report_cmd) return Report(report);

@@ -41,13 +41,15 @@ class RouterTest : public ::testing::Test {
     Result<NewToken> admin = workspace_->Bootstrap("Ada Admin", "ada@example.com", "USD");
     ASSERT_TRUE(admin.ok()) << admin.status().ToString();
     token_ = admin->secret;
+    accounts_ = std::make_unique<Accounts>(*store_, clock_);
     analytics_ = std::make_unique<Analytics>(*store_, clock_);
-    router_ = std::make_unique<Router>(*workspace_, *analytics_, WebUi::Embedded());
+    router_ = std::make_unique<Router>(*workspace_, *accounts_, *analytics_, WebUi::Embedded());
   }
 
   void TearDown() override {
     router_.reset();
     analytics_.reset();
+    accounts_.reset();
     workspace_.reset();
     if (store_) store_->Close();
     store_.reset();
@@ -81,6 +83,7 @@ class RouterTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Workspace> workspace_;
   std::unique_ptr<Analytics> analytics_;
+  std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Router> router_;
   std::string token_;
 };

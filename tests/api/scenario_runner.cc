@@ -74,12 +74,14 @@ struct HeaderLine {
   std::string value;
 };
 
-// `=> var = path` or `=> var = header Name`.
+// `=> var = path`, `=> var = header Name` or `=> var = cookie Name` (the value a Set-Cookie
+// header gives cookie Name).
 struct Capture {
   int line = 0;
   std::string var;
   std::string path;
   bool from_header = false;
+  bool from_cookie = false;
 };
 
 // `header Name: value` after the status line.
@@ -260,6 +262,9 @@ std::optional<std::string> ParseStep(const std::vector<Line>& block, Step* step)
       Capture c{block[i].number, m[1], Trim(m[2].str()), false};
       if (StartsWith(c.path, "header ")) {
         c.from_header = true;
+        c.path = Trim(c.path.substr(7));
+      } else if (StartsWith(c.path, "cookie ")) {
+        c.from_cookie = true;
         c.path = Trim(c.path.substr(7));
       }
       step->captures.push_back(c);
@@ -760,6 +765,7 @@ class ScenarioRun {
       return false;
     }
     vars_["admin_id"] = Show(*id);
+    vars_["port"] = std::to_string(server_->port());
     return true;
   }
 
@@ -780,6 +786,7 @@ class ScenarioRun {
       vars_["today"] = now.substr(0, 10);
     }
     client_->Reset(server_->port());
+    vars_["port"] = std::to_string(server_->port());
     return true;
   }
 
@@ -880,6 +887,19 @@ class ScenarioRun {
       }
     }
     for (const Capture& c : step.captures) {
+      if (c.from_cookie) {
+        auto it = res.find(http::field::set_cookie);
+        const std::string prefix = c.path + "=";
+        const std::string set_cookie = it == res.end() ? "" : std::string(it->value());
+        if (!StartsWith(set_cookie, prefix)) {
+          vars_.erase(c.var);
+          problems.push_back("line " + std::to_string(c.line) + ": cannot capture " + c.var +
+                             ": no Set-Cookie for " + c.path);
+        } else {
+          vars_[c.var] = set_cookie.substr(prefix.size(), set_cookie.find(';') - prefix.size());
+        }
+        continue;
+      }
       if (c.from_header) {
         auto it = res.find(c.path);
         if (it == res.end()) {

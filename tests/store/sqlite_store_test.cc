@@ -111,7 +111,7 @@ User SomeUser(const std::string& email) {
 }
 
 TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
-  EXPECT_EQ(SqliteSchemaVersion(), 5);
+  EXPECT_EQ(SqliteSchemaVersion(), 6);
   {
     std::unique_ptr<Store> store = Open();
     Must(store->Write(
@@ -134,7 +134,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
   EXPECT_EQ(QueryFile(Options().path,
                       "SELECT group_concat(version || ':' || applied_at) "
                       "FROM schema_migrations"),
-            "1:marker,2:marker,3:marker,4:marker,5:marker");
+            "1:marker,2:marker,3:marker,4:marker,5:marker,6:marker");
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerPipedeckIsRefused) {
