@@ -1,6 +1,7 @@
-// Browser tests of the board, run by run.mjs. Each test gets `t`: {page, context, baseUrl, token,
-// api (JSON client with the admin's token, straight to the server), artifacts} on a
-// fresh demo workspace (pipeline 1 "Sales": 7 stages, 10–21 open deals each).
+// Browser tests of the board, run by run.mjs. Each test gets `t`: {page, context, baseUrl, email,
+// password (the admin's, to sign in to the UI), token, api (JSON client with the admin's token,
+// straight to the server), artifacts} on a fresh demo workspace (pipeline 1 "Sales": 7 stages,
+// 10–21 open deals each).
 
 import { join } from 'node:path';
 
@@ -13,6 +14,7 @@ import {
   shownCount,
   shownIds,
   signInToBoard,
+  submitSignIn,
   topEdgeOf,
   waitForApi,
   waitUntil,
@@ -39,15 +41,10 @@ export const tests = [
     name: 'sign-in-and-board-counts',
     async run(t) {
       const { page } = t;
-      // A stored token that the server no longer knows leads back to sign-in, with the reason.
+      // Without a session the board's URL shows the sign-in form; a wrong password is refused.
       await page.goto(`${t.baseUrl}/board/1`);
-      await page.evaluate(() => localStorage.setItem('pipedeck.token', 'pd_not_a_real_token'));
-      await page.reload();
-      await page.getByText('Your session has ended').waitFor();
-      // A wrong token is refused next to the field.
-      await page.getByLabel('API token').fill('pd_wrong');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('That token is not valid').waitFor();
+      await submitSignIn(page, t.email, 'not the password');
+      await page.getByRole('alert').getByText('The email or the password is wrong.').waitFor();
 
       await signInToBoard(t);
       await waitUntil(async () => new URL(page.url()).pathname === '/board/1', 'the URL /board/1');

@@ -226,7 +226,7 @@ export const tests = [
 
       // Signing out closes it and nothing opens another.
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByLabel('API token').waitFor();
+      await page.getByLabel('Email', { exact: true }).waitFor();
       await waitUntil(async () => failed.length === 3, 'the stream to be closed after sign-out', 5_000);
       await page.waitForTimeout(2_500);
       assertEqual(opened.length, 3, 'event stream requests after sign-out');

@@ -28,6 +28,7 @@ const distDir = join(webDir, 'dist');
 const kServerStartMillis = 15_000;
 const kTestMillis = 90_000;
 const kActionMillis = 10_000;
+const kAdminEmail = 'admin@example.com';
 
 function parseArgs(argv) {
   const args = {
@@ -104,6 +105,10 @@ function startServer(binary, db, webDir) {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`pipedeck serve exited ${code} before listening:\n${out}`));
@@ -132,7 +137,9 @@ const kContentTypes = {
 
 /**
  * The UI's files from web/dist, and /api/* passed to `apiUrl`: the same contract as the server's
- * own UI route (index.html for any other path, 404 for a missing asset).
+ * own UI route (index.html for any other path, 404 for a missing asset). The Host header goes on
+ * as the browser sent it, as a reverse proxy in front of pipedeck passes it: the server refuses a
+ * change signed in by cookie whose Origin is not the host it was sent to.
  */
 function startStaticProxy(apiUrl) {
   const api = new URL(apiUrl);
@@ -140,7 +147,7 @@ function startStaticProxy(apiUrl) {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/api' || path.startsWith('/api/')) {
       const upstream = httpRequest(
-        { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: { ...req.headers, host: api.host } },
+        { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
@@ -226,9 +233,11 @@ async function runTest(test, args, browser, stats) {
   const started = Date.now();
   const pageErrors = [];
   try {
-    const init = await run(args.binary, ['init', '--db', db, '--demo', '--admin-name', 'Ada Admin', '--admin-email', 'admin@example.com']);
+    const init = await run(args.binary, ['init', '--db', db, '--demo', '--admin-name', 'Ada Admin', '--admin-email', kAdminEmail]);
     const token = /API token: (\S+)/.exec(init)?.[1];
     if (!token) throw new Error(`no API token in the output of pipedeck init:\n${init}`);
+    const password = /^Password: (\S+)/m.exec(init)?.[1];
+    if (!password) throw new Error(`no password in the output of pipedeck init:\n${init}`);
     server = await startServer(args.binary, db, args.webDir);
     let baseUrl = server.url;
     let mode = 'server';
@@ -246,11 +255,15 @@ async function runTest(test, args, browser, stats) {
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
     });
+    // The admin signs in to the UI with `email` and `password`; `api` (the test's own checks and
+    // setup) uses their API token.
     const t = {
       page,
       context,
       browser,
       baseUrl,
+      email: kAdminEmail,
+      password,
       token,
       api: apiClient(server.url, token),
       artifacts: args.artifacts,

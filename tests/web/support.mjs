@@ -39,11 +39,20 @@ export const kSignedIn = '[data-testid="user-name"]';
 /** What the board shows once loaded. */
 export const kBoardReady = '.column[data-stage-id]';
 
-/** Signs in at `path` (the app keeps the URL) in `page` and waits for `ready`. */
-export async function signInAt(t, path, ready = kSignedIn, page = t.page) {
+/** Fills the sign-in form shown in `page` with `email` and `password` and submits it. */
+export async function submitSignIn(page, email, password) {
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/**
+ * Signs in at `path` (the app keeps the URL) in `page` as the admin (`t.email`, `t.password`), or
+ * as `as.email` with `as.password`, and waits for `ready`.
+ */
+export async function signInAt(t, path, ready = kSignedIn, page = t.page, as = { email: t.email, password: t.password }) {
   await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('API token').fill(t.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, as.email, as.password);
   await page.locator(ready).first().waitFor();
 }
 

@@ -1,8 +1,13 @@
 // The REST API client: typed records mirroring docs/api.md and one function per route the UI uses.
 //
+// The browser signs in with email and password (POST /api/auth/sign-in): the server sets an
+// HttpOnly session cookie, which every same-origin fetch sends, and answers the session's CSRF
+// token. The client keeps that token in memory only and sends it as X-CSRF-Token with every request
+// that is not a GET, as the server requires of requests signed in by the cookie.
+//
 // Every failure becomes an ApiError: `status` 0 means the server could not be reached; otherwise it
-// is the HTTP status with the server's error body ({error: {code, message, field}}). A 401 also
-// calls the client's onUnauthorized hook so the app can return to the sign-in screen.
+// is the HTTP status with the server's error body ({error: {code, message, field}}). A 401 while
+// signed in also calls the client's onUnauthorized hook so the app can return to the sign-in screen.
 
 export type Id = number;
 /** UTC instant, ISO 8601: "2026-11-23T12:09:15Z". */
@@ -169,6 +174,14 @@ export interface BoardColumn {
 export interface Board {
   pipeline: Pipeline;
   stages: BoardColumn[];
+}
+
+/** A browser session: POST /api/auth/sign-in and GET /api/auth/session. */
+export interface AuthSession {
+  user: User;
+  /** Sent back as X-CSRF-Token with every request that is not a GET. */
+  csrf_token: string;
+  expires_at: Instant;
 }
 
 export interface Page<T> {
@@ -481,16 +494,21 @@ function isErrorBody(value: unknown): value is { error: ApiErrorBody } {
 }
 
 export class ApiClient {
-  /** Called on every 401 (missing, unknown or revoked token). */
+  /** Called on every 401 while signed in (the session ended, expired or was never valid). */
   onUnauthorized: (() => void) | null = null;
 
-  constructor(
-    private token: string | null,
-    private readonly baseUrl = '',
-  ) {}
+  /** The session's CSRF token; null while signed out. Kept in memory only, never stored. */
+  private csrfToken: string | null = null;
 
-  setToken(token: string | null): void {
-    this.token = token;
+  constructor(private readonly baseUrl = '') {}
+
+  get signedIn(): boolean {
+    return this.csrfToken !== null;
+  }
+
+  /** Starts (the session's CSRF token) or ends (null) the signed-in state of this client. */
+  setSession(csrfToken: string | null): void {
+    this.csrfToken = csrfToken;
   }
 
   async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
@@ -500,12 +518,15 @@ export class ApiClient {
     return (await this.readJson(response)) as T;
   }
 
-  /** `method` with the token; rejects with ApiError(0) when the server cannot be reached. */
+  /**
+   * `method` with the session cookie and, unless it is a GET, the CSRF token; rejects with
+   * ApiError(0) when the server cannot be reached.
+   */
   private async send(method: string, path: string, headers: Record<string, string>, body?: BodyInit): Promise<Response> {
-    const withToken: Record<string, string> = { ...headers };
-    if (this.token) withToken['Authorization'] = `Bearer ${this.token}`;
+    const withSession: Record<string, string> = { ...headers };
+    if (this.csrfToken && method !== 'GET') withSession['X-CSRF-Token'] = this.csrfToken;
     try {
-      return await fetch(this.baseUrl + path, { method, headers: withToken, body });
+      return await fetch(this.baseUrl + path, { method, headers: withSession, body, credentials: 'same-origin' });
     } catch {
       throw new ApiError(0, 'unreachable', 'The Pipedeck server cannot be reached.');
     }
@@ -527,7 +548,8 @@ export class ApiClient {
   }
 
   private failure(response: Response, parsed: unknown): ApiError {
-    if (response.status === 401) this.onUnauthorized?.();
+    // Signed out, a 401 is an answer (a wrong password, no session yet), not a session that ended.
+    if (response.status === 401 && this.signedIn) this.onUnauthorized?.();
     if (isErrorBody(parsed)) {
       const e = parsed.error;
       return new ApiError(response.status, e.code, e.message, e.field ?? null);
@@ -540,6 +562,35 @@ export class ApiClient {
       unreachable ? 'The Pipedeck server cannot be reached.' : `The server answered ${response.status} ${response.statusText}.`,
     );
   }
+
+  // ---- Sign-in and passwords -------------------------------------------------------------------
+
+  /** The session of the cookie; a 401 when there is none (or it ended). */
+  session(): Promise<AuthSession> {
+    return this.request('GET', '/api/auth/session');
+  }
+
+  /** 401: wrong email or password; 429: too many failures; 422: an empty field. */
+  signIn(email: string, password: string): Promise<AuthSession> {
+    return this.request('POST', '/api/auth/sign-in', { email, password });
+  }
+
+  /** Ends the session of the cookie; the server clears the cookie. */
+  signOut(): Promise<{ signed_out: boolean }> {
+    return this.request('POST', '/api/auth/sign-out', {});
+  }
+
+  /** The caller's other sessions end, this one stays. 422 names current_password or new_password. */
+  changePassword(currentPassword: string, newPassword: string): Promise<{ password_changed: boolean }> {
+    return this.request('POST', '/api/auth/password', { current_password: currentPassword, new_password: newPassword });
+  }
+
+  /** Sets a password with an admin's reset code (no session needed). 422 names code or new_password. */
+  completePasswordReset(code: string, newPassword: string): Promise<{ password_changed: boolean }> {
+    return this.request('POST', '/api/auth/password-reset', { code, new_password: newPassword });
+  }
+
+  // ---- end of sign-in and passwords --------------------------------------------------------------
 
   me(): Promise<User> {
     return this.request('GET', '/api/users/me');
@@ -755,17 +806,18 @@ export class ApiClient {
   }
 
   /**
-   * Opens GET /api/events (server-sent events) with the token in the Authorization header, which
-   * EventSource cannot send; live.ts reads the body. Rejects with an ApiError like request() (a
-   * 401 signs out), or with the abort error when `signal` aborts.
+   * Opens GET /api/events (server-sent events) with the session cookie; live.ts reads the body.
+   * Rejects with an ApiError like request() (a 401 signs out), or with the abort error when
+   * `signal` aborts.
    */
   async openEvents(signal: AbortSignal): Promise<Response> {
     // Signed out: no request, and no second sign-out with a "session ended" reason.
-    if (!this.token) throw new ApiError(401, 'unauthorized', 'Not signed in.');
+    if (!this.signedIn) throw new ApiError(401, 'unauthorized', 'Not signed in.');
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}/api/events`, {
-        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${this.token}` },
+        headers: { Accept: 'text/event-stream' },
+        credentials: 'same-origin',
         cache: 'no-store',
         signal,
       });
@@ -773,11 +825,7 @@ export class ApiClient {
       if (signal.aborted) throw e;
       throw new ApiError(0, 'unreachable', 'The Pipedeck server cannot be reached.');
     }
-    if (!response.ok) {
-      void response.body?.cancel().catch(() => undefined);
-      if (response.status === 401) this.onUnauthorized?.();
-      throw new ApiError(response.status, 'http', `The event stream answered ${response.status}.`);
-    }
+    if (!response.ok) throw this.failure(response, await response.json().catch(() => null));
     return response;
   }
 

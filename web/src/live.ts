@@ -1,8 +1,8 @@
 // Live updates: one `GET /api/events` stream per tab, shared by every page that wants to know when
 // a board changed (docs/api.md, "Events").
 //
-// EventSource cannot send the Authorization header, so the stream is read with fetch and parsed
-// by SseParser. Each `boards` event carries every pipeline's board version; pages subscribe and
+// The stream is read with fetch, which sends the session cookie and lets a 401 (the session ended)
+// be told apart from a dropped connection, as EventSource cannot, and parsed by SseParser. Each `boards` event carries every pipeline's board version; pages subscribe and
 // compare the version of the pipeline they show with the one they last read.
 //
 // The stream opens with the first subscriber and closes a moment after the last one leaves (so
@@ -230,7 +230,7 @@ export class LiveConnection {
 
 const connections = new WeakMap<ApiClient, LiveConnection>();
 
-/** The tab's one live connection for this API client (its token). */
+/** The tab's one live connection for this API client (its session). */
 export function liveFor(api: ApiClient): LiveConnection {
   let live = connections.get(api);
   if (!live) {

@@ -20,6 +20,7 @@ export type Route =
   | { name: 'health' }
   // ---- end of analytics
   | { name: 'import' } // ---- Import and export
+  | { name: 'account' }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -44,6 +45,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/health') return { name: 'health' };
   // ---- end of analytics
   if (path === '/import') return { name: 'import' }; // ---- Import and export
+  if (path === '/account') return { name: 'account' };
   return { name: 'not-found', path };
 }
 

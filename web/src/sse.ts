@@ -1,9 +1,10 @@
 // An incremental parser for `text/event-stream` bodies (the HTML standard's server-sent events
 // format, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
 //
-// EventSource cannot send an Authorization header, so the UI reads GET /api/events with fetch and
-// feeds the decoded text here chunk by chunk, in whatever pieces the network delivers: a line, a
-// field or even a CR LF pair may be split across chunks. Pure: no I/O, no timers.
+// The UI reads GET /api/events with fetch rather than EventSource, which cannot tell a refused
+// session (401) from a dropped connection, and feeds the decoded text here chunk by chunk, in
+// whatever pieces the network delivers: a line, a field or even a CR LF pair may be split across
+// chunks. Pure: no I/O, no timers.
 
 export interface ServerSentEvent {
   /** The `event:` field; "message" when the event has none. */

@@ -1,16 +1,22 @@
-// The app: sign-in with an API token, the top bar and the routes.
+// The app: the session, the top bar and the routes.
 //
-// Session states: "checking" (a stored token is being verified with GET /api/users/me),
-// "signed-out", "unreachable" (the check could not reach the server) and "ready". Any 401 from any
-// request returns to "signed-out" with the reason shown.
+// Session states: "checking" (GET /api/auth/session asks whether the browser's session cookie is
+// a live session), "signed-out" (the sign-in form, sign_in.tsx), "unreachable" (the check could
+// not reach the server, or it failed otherwise) and "ready". Signing in gives the session's CSRF
+// token, which the API client keeps in memory only: nothing of the session goes to localStorage,
+// and the session's secret is the HttpOnly cookie, which scripts never see. Any 401 while signed in
+// returns to "signed-out" with the reason shown; signing out ends the session on the server first.
 
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiClient, ApiError, type User } from '../api';
-import { storeToken, storedToken } from '../session';
+import { ApiClient, ApiError, type AuthSession, type User } from '../api';
+import { sentence } from '../contact_fields';
+import { liveFor } from '../live';
 import { boardPath, isModifiedClick, navigate, parseRoute, useLocation } from '../router';
-import { AppContext, Avatar, EmptyState, ErrorState, NoticeProvider, Spinner, useApp } from './ui';
+import { AppContext, Avatar, EmptyState, ErrorState, NoticeProvider, Spinner, useApp, useNotify } from './ui';
+import { AccountPage } from './account_page';
 import { BoardPage } from './board';
 import { DealPage } from './deal_page';
+import { SignedOutScreen } from './sign_in';
 // ---- Agenda, contacts and settings
 import { AgendaPage } from './agenda';
 import { OrganizationsPage, PersonsPage } from './contacts_lists';
@@ -30,55 +36,66 @@ type Session =
   | { state: 'ready'; user: User };
 
 export function App() {
-  const api = useMemo(() => new ApiClient(storedToken()), []);
-  const [session, setSession] = useState<Session>(() =>
-    storedToken() ? { state: 'checking' } : { state: 'signed-out', reason: null },
-  );
+  const api = useMemo(() => new ApiClient(), []);
+  const [session, setSession] = useState<Session>({ state: 'checking' });
 
-  const signOut = useCallback(
+  /** Forgets the session in this tab: its CSRF token, the event stream and the signed-in pages. */
+  const endSession = useCallback(
     (reason: string | null) => {
-      storeToken(null);
-      api.setToken(null);
+      api.setSession(null);
+      liveFor(api).stop();
       setSession({ state: 'signed-out', reason });
     },
     [api],
   );
 
   useEffect(() => {
-    api.onUnauthorized = () => signOut('Your session has ended: the token is no longer valid. Sign in again.');
-  }, [api, signOut]);
+    api.onUnauthorized = () => endSession('Your session has ended. Sign in again.');
+  }, [api, endSession]);
 
-  const check = useCallback(() => {
-    setSession({ state: 'checking' });
-    api.me().then(
-      (user) => setSession({ state: 'ready', user }),
-      (e: unknown) => {
-        if (e instanceof ApiError && e.status === 401) return; // onUnauthorized has signed out
-        const problem = e instanceof ApiError && !e.unreachable ? e.message : null;
-        setSession({ state: 'unreachable', problem });
-      },
-    );
-  }, [api]);
-
-  useEffect(() => {
-    if (storedToken()) check();
-  }, [check]);
-
-  const signedIn = useCallback(
-    (token: string, user: User) => {
-      storeToken(token);
-      api.setToken(token);
-      setSession({ state: 'ready', user });
+  const started = useCallback(
+    (signedIn: AuthSession) => {
+      api.setSession(signedIn.csrf_token);
+      setSession({ state: 'ready', user: signedIn.user });
     },
     [api],
   );
+
+  const check = useCallback(() => {
+    setSession({ state: 'checking' });
+    api.session().then(started, (e: unknown) => {
+      // No cookie, or one whose session has ended: simply not signed in.
+      if (e instanceof ApiError && e.status === 401) {
+        setSession({ state: 'signed-out', reason: null });
+        return;
+      }
+      const problem = e instanceof ApiError && !e.unreachable ? e.message : null;
+      setSession({ state: 'unreachable', problem });
+    });
+  }, [api, started]);
+
+  useEffect(() => {
+    check();
+  }, [check]);
+
+  /** Ends the session on the server, then here; rejects (still signed in) when the server did not. */
+  const signOut = useCallback(async () => {
+    try {
+      await api.signOut();
+    } catch (e) {
+      // The session had already ended: onUnauthorized has returned to the sign-in form.
+      if (e instanceof ApiError && e.status === 401) return;
+      throw e;
+    }
+    endSession(null);
+  }, [api, endSession]);
 
   let content;
   switch (session.state) {
     case 'checking':
       content = (
         <main class="page-center">
-          <Spinner label="Signing in…" />
+          <Spinner label="Loading Pipedeck…" />
         </main>
       );
       break;
@@ -96,8 +113,8 @@ export function App() {
               </ErrorState>
             )}
             <p class="state-aside">
-              <button type="button" class="button button-quiet" onClick={() => signOut(null)}>
-                Sign in with another token
+              <button type="button" class="button button-quiet" onClick={() => setSession({ state: 'signed-out', reason: null })}>
+                Sign in again
               </button>
             </p>
           </div>
@@ -105,85 +122,17 @@ export function App() {
       );
       break;
     case 'signed-out':
-      content = <SignIn reason={session.reason} onSignedIn={signedIn} />;
+      content = <SignedOutScreen api={api} reason={session.reason} onSignedIn={started} />;
       break;
     case 'ready':
       content = (
         <AppContext.Provider value={{ api, user: session.user }}>
-          <Shell onSignOut={() => signOut(null)} />
+          <Shell onSignOut={signOut} />
         </AppContext.Provider>
       );
       break;
   }
   return <NoticeProvider>{content}</NoticeProvider>;
-}
-
-function SignIn({ reason, onSignedIn }: { reason: string | null; onSignedIn: (token: string, user: User) => void }) {
-  const [token, setToken] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const value = token.trim();
-    if (!value) {
-      setError('Enter your API token.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const user = await new ApiClient(value).me();
-      onSignedIn(value, user);
-    } catch (e) {
-      setBusy(false);
-      if (e instanceof ApiError && e.status === 401) setError('That token is not valid. Check it and try again.');
-      else if (e instanceof ApiError && e.unreachable) setError("Can't reach the Pipedeck server. Try again in a moment.");
-      else setError(e instanceof Error ? e.message : 'Sign-in failed.');
-    }
-  };
-
-  return (
-    <main class="page-center">
-      <form class="sign-in" onSubmit={submit} noValidate>
-        <h1 class="brand brand-large">Pipedeck</h1>
-        <p class="muted">Sign in with your API token.</p>
-        {reason && (
-          <p class="banner banner-warning" role="status">
-            {reason}
-          </p>
-        )}
-        <div class="field">
-          <label for="sign-in-token">API token</label>
-          <input
-            id="sign-in-token"
-            autofocus
-            name="token"
-            type="password"
-            autocomplete="off"
-            spellcheck={false}
-            placeholder="pd_…"
-            value={token}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'sign-in-error' : 'sign-in-help'}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
-          {error ? (
-            <p id="sign-in-error" class="field-error" role="alert">
-              {error}
-            </p>
-          ) : (
-            <p id="sign-in-help" class="field-help">
-              <code>pipedeck init</code> prints the first admin's token; <code>pipedeck token create</code> makes more.
-            </p>
-          )}
-        </div>
-        <button type="submit" class="button button-primary button-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-    </main>
-  );
 }
 
 function NavLink({ href, active, children }: { href: string; active: boolean; children: string }) {
@@ -203,10 +152,20 @@ function NavLink({ href, active, children }: { href: string; active: boolean; ch
   );
 }
 
-function Shell({ onSignOut }: { onSignOut: () => void }) {
+function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
   const { user } = useApp();
+  const notify = useNotify();
   const location = useLocation();
   const route = parseRoute(location.pathname);
+  const [signingOut, setSigningOut] = useState(false);
+
+  const signOut = () => {
+    setSigningOut(true);
+    onSignOut().catch((e: unknown) => {
+      setSigningOut(false);
+      notify(`You are still signed in: ${e instanceof Error ? sentence(e.message) : 'the server did not answer.'}`, 'error');
+    });
+  };
 
   let page;
   switch (route.name) {
@@ -249,6 +208,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
     // ---- end of analytics
     case 'import': // ---- Import and export
       page = <ImportPage search={location.search} />;
+      break;
+    case 'account':
+      page = <AccountPage />;
       break;
     case 'not-found':
       page = (
@@ -302,11 +264,23 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           </NavLink>
         </nav>
         <div class="topbar-user">
-          <Avatar id={user.id} name={user.name} />
-          <span class="topbar-user-name" data-testid="user-name">
-            {user.name}
-          </span>
-          <button type="button" class="button button-quiet" onClick={onSignOut}>
+          <a
+            href="/account"
+            class={`topbar-account${route.name === 'account' ? ' nav-link-active' : ''}`}
+            aria-label={`Your account: ${user.name}`}
+            aria-current={route.name === 'account' ? 'page' : undefined}
+            onClick={(e) => {
+              if (isModifiedClick(e)) return;
+              e.preventDefault();
+              navigate('/account');
+            }}
+          >
+            <Avatar id={user.id} name={user.name} />
+            <span class="topbar-user-name" data-testid="user-name">
+              {user.name}
+            </span>
+          </a>
+          <button type="button" class="button button-quiet" disabled={signingOut} onClick={signOut}>
             Sign out
           </button>
         </div>

@@ -14,8 +14,8 @@
 // the server's message and imports nothing. The
 // rules (query, wording, CSV preview, download names) live in import_export.ts.
 //
-// Export: every record of an object as CSV (which import reads back) or as JSON, downloaded with
-// the signed-in token and saved under the name the server gives.
+// Export: every record of an object as CSV (which import reads back) or as JSON, downloaded in the
+// signed-in session and saved under the name the server gives.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, type ExportFormat, type ImportObject, type ImportReport } from '../api';

@@ -158,6 +158,54 @@ export function ErrorState({ title, children, action }: StateProps) {
   );
 }
 
+// ---- Text fields --------------------------------------------------------------------------------
+
+interface TextFieldProps {
+  id: string;
+  label: string;
+  type?: 'text' | 'email' | 'password';
+  value: string;
+  onInput: (value: string) => void;
+  /** The browser's (and password managers') hint: "username", "current-password", "new-password", ... */
+  autocomplete: string;
+  /** Shown under the input, and read with it; replaces `help` while set. */
+  error?: string | undefined;
+  help?: string | undefined;
+  autofocus?: boolean;
+}
+
+/** A labelled input with its help or its error under it (aria-describedby names whichever is shown). */
+export function TextField({ id, label, type = 'text', value, onInput, autocomplete, error, help, autofocus }: TextFieldProps) {
+  const described = error ? `${id}-error` : help ? `${id}-help` : undefined;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        autofocus={autofocus}
+        autocomplete={autocomplete}
+        spellcheck={false}
+        value={value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={described}
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
+      {error ? (
+        <p id={`${id}-error`} class="field-error">
+          {error}
+        </p>
+      ) : (
+        help && (
+          <p id={`${id}-help`} class="field-help">
+            {help}
+          </p>
+        )
+      )}
+    </div>
+  );
+}
+
 // ---- Avatar -------------------------------------------------------------------------------------
 
 /** A person's initials in a circle whose colour follows their id; the name is the label. */
