@@ -731,6 +731,21 @@ std::vector<SchemaDoc> BuildSchemas() {
        {{"user", WireType::kObject, ro, "User"},
         {"csrf_token", WireType::kString, ro},
         {"expires_at", WireType::kInstant, ro}}},
+      {"FieldChange",
+       "One field's value before and after a change, as text (\"\" for none).",
+       {{"field", WireType::kString, ro},
+        {"before", WireType::kString, ro},
+        {"after", WireType::kString, ro}}},
+      {"AuditEntry",
+       "Who changed which record when, and how: every create, update and delete is recorded; "
+       "the log cannot be changed.",
+       {{"id", WireType::kId, ro},
+        {"at", WireType::kInstant, ro},
+        {"user_id", WireType::kId, ro},
+        {"action", WireType::kEnum, ro, "create|update|delete"},
+        {"object", WireType::kString, ro},
+        {"record_id", WireType::kId, ro},
+        {"changes", WireType::kArray, ro, "FieldChange"}}},
       {"PasswordResetCode",
        "A one-time code with which the user sets a new password before `expires_at`; shown once.",
        {{"user_id", WireType::kId, ro},
@@ -973,6 +988,22 @@ void WriteJson(const NewPasswordReset& r, const JsonOut& out, JsonText& w) {
       .Int("user_id", r.reset.user_id)
       .Str("code", r.code)
       .Instant("expires_at", r.reset.expires_at)
+      .Done();
+}
+
+void WriteJson(const FieldChange& c, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w).Str("field", c.field).Str("before", c.before).Str("after", c.after).Done();
+}
+
+void WriteJson(const AuditEntry& e, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("id", e.id)
+      .Instant("at", e.at)
+      .Int("user_id", e.user_id)
+      .Str("action", AuditActionName(e.action))
+      .Str("object", e.object)
+      .Int("record_id", e.record_id)
+      .Array("changes", e.changes)
       .Done();
 }
 

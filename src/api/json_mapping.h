@@ -113,6 +113,8 @@ void WriteJson(const ApiToken& t, const JsonOut& out, JsonText& w);
 void WriteJson(const NewToken& t, const JsonOut& out, JsonText& w);  // the token plus its secret
 void WriteJson(const SessionView& s, const JsonOut& out, JsonText& w);
 void WriteJson(const NewPasswordReset& r, const JsonOut& out, JsonText& w);  // with its code
+void WriteJson(const AuditEntry& e, const JsonOut& out, JsonText& w);
+void WriteJson(const FieldChange& c, const JsonOut& out, JsonText& w);
 void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w);
 void WriteJson(const Stage& s, const JsonOut& out, JsonText& w);
 void WriteJson(const Organization& o, const JsonOut& out, JsonText& w);

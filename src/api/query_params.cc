@@ -18,7 +18,7 @@ constexpr int kMaxForecastMonths = 24;
 constexpr int kMaxReps = 10'000;
 
 // Indexed by Param.
-constexpr std::array<ParamDoc, 33> kParamDocs = {{
+constexpr std::array<ParamDoc, 35> kParamDocs = {{
     {"limit", WireType::kInt32, "Page size, 1-500 (default 50)."},
     {"cursor", WireType::kString, "The next_cursor of the previous page (same sort)."},
     {"sort", WireType::kString, "Sort field; prefix '-' for descending."},
@@ -70,6 +70,10 @@ constexpr std::array<ParamDoc, 33> kParamDocs = {{
      true},
     {"format", WireType::kEnum, "csv (re-importable, the default) or json (the API's records).",
      kExportFormatValues},
+    {"object", WireType::kString,
+     "Only changes of this kind of record: user, team, quota, token, pipeline, stage, "
+     "organization, person, deal, lost_reason, activity or note."},
+    {"record_id", WireType::kId, "Only changes of this record (with `object`)."},
 }};
 
 // A decimal integer in [min, max] spelled with digits only (and a leading '-').
@@ -186,6 +190,11 @@ Status ReadParam(Param p, std::string_view name, std::string_view value, const Q
       PD_ASSIGN_OR_RETURN(args->period, ParsePeriod(value, name));
       return Status::Ok();
     }
+    case Param::kObject:
+      args->object = std::string(value);
+      return Status::Ok();
+    case Param::kRecordId:
+      return ReadId(name, value, &args->record_id);
     case Param::kFrom:
       return ReadDate(name, value, &args->from);
     case Param::kTo:

@@ -56,6 +56,8 @@ enum class Param {
   kDryRun,            // imports: true|false (default false)
   kColumnMap,         // imports: "map=<column>:<field>", repeatable; an empty field ignores it
   kFormat,            // exports: csv|json (default csv)
+  kObject,            // audit log: the kind of record ("deal")
+  kRecordId,          // audit log: the record's id (with object)
 };
 
 // What an export is written as.
@@ -97,6 +99,8 @@ struct QueryArgs {
   bool dry_run = false;
   std::vector<ColumnMapping> column_map;  // in the order given
   ExportFormat format = ExportFormat::kCsv;
+  std::string object;
+  std::optional<Id> record_id;
 };
 
 // Parses the raw query string (without '?') against `spec`.

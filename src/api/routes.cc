@@ -259,6 +259,47 @@ Result<Reply> CompletePasswordReset(RequestContext& c) {
   });
 }
 
+// ---- Audit log ------------------------------------------------------------------------------------
+
+// The log's filters from the query; `cursor` is the id of the last entry of the previous page.
+Result<AuditQuery> AuditQueryOf(const QueryArgs& args) {
+  AuditQuery q;
+  q.object = args.object;
+  q.record_id = args.record_id;
+  q.user_id = args.list.user_id;
+  if (args.from) q.from = StartOf(*args.from);
+  if (args.to) q.to = StartOf(*args.to);
+  q.limit = args.list.limit;
+  if (!args.list.cursor.empty()) {
+    std::optional<Id> before = ParsePathId(args.list.cursor);
+    if (!before) return Status::Invalid("cursor", "is not a cursor of this list");
+    q.before_id = before;
+  }
+  return q;
+}
+
+Result<Reply> AuditReply(RequestContext& c, const AuditQuery& q) {
+  PD_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, c.ws.AuditLog(*c.actor, q));
+  const std::string next = static_cast<int>(entries.size()) == q.limit
+                               ? std::to_string(entries.back().id)
+                               : std::string();
+  return ItemsReply(c, entries, next);
+}
+
+Result<Reply> ListAudit(RequestContext& c) {
+  PD_ASSIGN_OR_RETURN(AuditQuery q, AuditQueryOf(c.query));
+  return AuditReply(c, q);
+}
+
+// The deal must exist (the log of a deleted deal is in /api/audit, for admins).
+Result<Reply> DealAudit(RequestContext& c) {
+  PD_RETURN_IF_ERROR(c.ws.GetDeal(c.id()).status());
+  PD_ASSIGN_OR_RETURN(AuditQuery q, AuditQueryOf(c.query));
+  q.object = "deal";
+  q.record_id = c.id();
+  return AuditReply(c, q);
+}
+
 Result<Reply> ListTokens(RequestContext& c) {
   PD_ASSIGN_OR_RETURN(auto tokens, c.ws.ListTokens(*c.actor, c.id()));
   return ItemsReply(c, tokens, std::string_view());
@@ -578,6 +619,14 @@ Result<Reply> AnalyticsDayPlan(RequestContext& c) {
 
 // Query parameters of the routes that take any.
 struct QuerySpecs {
+  // The audit log is always newest first: no sort.
+  QuerySpec audit = {{Param::kLimit, Param::kCursor, Param::kObject, Param::kRecordId,
+                      Param::kUserId, Param::kFrom, Param::kTo},
+                     {},
+                     {}};
+  QuerySpec deal_audit = {{Param::kLimit, Param::kCursor, Param::kUserId, Param::kFrom, Param::kTo},
+                          {},
+                          {}};
   QuerySpec users = ListSpec({Param::kTeamId}, {{"id", SortField::kId},
                                                 {"name", SortField::kName},
                                                 {"created_at", SortField::kCreatedAt},
@@ -694,6 +743,11 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kDelete, "/api/users/{id}/tokens/{token_id}", "revokeToken", "Revoke an API token", true, "",
        "Deleted", 200, nullptr, RevokeToken},
 
+      {kGet, "/api/audit", "listAudit",
+       "The audit log, newest first (admins): every create, update and delete with who, when and "
+       "each field's before and after",
+       true, "", "AuditEntryList", 200, &q.audit, ListAudit},
+
       {kGet, "/api/teams", "listTeams", "List sales teams", true, "", "TeamList", 200, &q.teams,
        ListPage<&W::ListTeams>},
       {kPost, "/api/teams", "createTeam", "Create a team (admins)", true, "Team", "Team", 201,
@@ -796,6 +850,9 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
        ActOn<&W::Reopen>},
       {kGet, "/api/deals/{id}/history", "getDealHistory", "A deal's stage history, oldest first",
        true, "", "History", 200, nullptr, DealHistory},
+      {kGet, "/api/deals/{id}/audit", "getDealAudit",
+       "Who changed the deal when, field by field, newest first", true, "", "AuditEntryList",
+       200, &q.deal_audit, DealAudit},
       {kGet, "/api/deals/{id}/timeline", "getDealTimeline",
        "A deal's activities, notes and stage events, newest first", true, "", "Timeline", 200,
        nullptr, DealTimeline},

@@ -12,6 +12,7 @@
 #include "core/metrics.h"
 #include "core/stage_templates.h"
 #include "core/validate.h"
+#include "service/auditing_store.h"
 #include "service/secrets.h"
 #include "service/transactions.h"
 
@@ -581,8 +582,9 @@ Result<NewToken> Workspace::Bootstrap(const std::string& name, const std::string
 // -----------------------------------------------------------------------------
 
 Result<User> Workspace::CreateUser(const User& actor, const UserPatch& fields) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireAdmin(actor));
-  return Writing<User>(store_, [&](StoreTx& tx) -> Result<User> {
+  return Writing<User>(audited, [&](StoreTx& tx) -> Result<User> {
     User user = Apply(User{}, fields);
     PD_RETURN_IF_ERROR(ValidateUser(user));
     PD_RETURN_IF_ERROR(CheckEmailFree(tx, user.email, 0));
@@ -597,6 +599,7 @@ Result<User> Workspace::GetUser(Id id) { return Get<User>(store_, id); }
 // user.
 Result<User> Workspace::UpdateUser(const User& actor, Id id, const UserPatch& patch,
                                    std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireAdmin(actor));
   auto change = [&](StoreTx& tx, User& user, Timestamp now) -> Status {
     const User before = user;
@@ -622,7 +625,7 @@ Result<User> Workspace::UpdateUser(const User& actor, Id id, const UserPatch& pa
     PD_RETURN_IF_ERROR(tx.DeleteTokensOfUser(after.id));
     return tx.DeleteSessionsOfUser(after.id, 0);
   };
-  return Edit<User>(store_, clock_, id, if_version, change, revoke);
+  return Edit<User>(audited, clock_, id, if_version, change, revoke);
 }
 
 Result<User> Workspace::DeactivateUser(const User& actor, Id id,
@@ -635,9 +638,10 @@ Result<User> Workspace::DeactivateUser(const User& actor, Id id,
 Result<Page<User>> Workspace::ListUsers(const ListQuery& q) { return List<User>(store_, q); }
 
 Result<NewToken> Workspace::CreateToken(const User& actor, Id user_id, const std::string& name) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireTokenAccess(actor, user_id));
   return Writing<NewToken>(
-      store_, [&](StoreTx& tx) { return IssueToken(tx, user_id, name, clock_.Now()); });
+      audited, [&](StoreTx& tx) { return IssueToken(tx, user_id, name, clock_.Now()); });
 }
 
 Result<std::vector<ApiToken>> Workspace::ListTokens(const User& actor, Id user_id) {
@@ -649,8 +653,9 @@ Result<std::vector<ApiToken>> Workspace::ListTokens(const User& actor, Id user_i
 }
 
 Status Workspace::RevokeToken(const User& actor, Id user_id, Id token_id) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireTokenAccess(actor, user_id));
-  return store_.Write([&](StoreTx& tx) -> Status {
+  return audited.Write([&](StoreTx& tx) -> Status {
     PD_RETURN_IF_ERROR(Find<User>(tx, user_id).status());
     PD_ASSIGN_OR_RETURN(std::vector<ApiToken> tokens, tx.ListTokens(user_id));
     const bool owned = std::any_of(tokens.begin(), tokens.end(),
@@ -668,6 +673,7 @@ Status Workspace::RevokeToken(const User& actor, Id user_id, Id token_id) {
 
 Result<Pipeline> Workspace::CreatePipeline(const User& actor, const PipelinePatch& fields,
                                            std::string_view template_key) {
+  AuditedStore audited(store_, actor.id, clock_);
   const StageTemplate* stage_template = nullptr;
   if (!template_key.empty()) {
     stage_template = FindStageTemplate(template_key);
@@ -676,7 +682,7 @@ Result<Pipeline> Workspace::CreatePipeline(const User& actor, const PipelinePatc
                                              "\"; use 4-stage, 5-stage, 6-stage or 7-stage");
     }
   }
-  return Writing<Pipeline>(store_, [&](StoreTx& tx) -> Result<Pipeline> {
+  return Writing<Pipeline>(audited, [&](StoreTx& tx) -> Result<Pipeline> {
     const Timestamp now = clock_.Now();
     Pipeline pipeline;
     if (!fields.order) {
@@ -705,17 +711,19 @@ Result<Pipeline> Workspace::GetPipeline(Id id) { return Get<Pipeline>(store_, id
 
 Result<Pipeline> Workspace::UpdatePipeline(const User& actor, Id id, const PipelinePatch& patch,
                                            std::optional<int64_t> if_version) {
-  return Edit<Pipeline>(store_, clock_, id, if_version, PatchWith<Pipeline>(patch));
+  AuditedStore audited(store_, actor.id, clock_);
+  return Edit<Pipeline>(audited, clock_, id, if_version, PatchWith<Pipeline>(patch));
 }
 
 Status Workspace::DeletePipeline(const User& actor, Id id, std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto check = [](StoreTx& tx, const Pipeline& pipeline) -> Status {
     PD_ASSIGN_OR_RETURN(int64_t deals, tx.CountDealsInPipeline(pipeline.id));
     if (deals == 0) return Status::Ok();
     return Status::Conflict("pipeline " + IdText(pipeline.id) + " still has " +
                             std::to_string(deals) + " deals; move or delete them first");
   };
-  return Remove<Pipeline>(store_, id, if_version, check);
+  return Remove<Pipeline>(audited, id, if_version, check);
 }
 
 Result<Page<Pipeline>> Workspace::ListPipelines(const ListQuery& q) {
@@ -723,7 +731,8 @@ Result<Page<Pipeline>> Workspace::ListPipelines(const ListQuery& q) {
 }
 
 Result<Stage> Workspace::CreateStage(const User& actor, Id pipeline_id, const StagePatch& fields) {
-  return Writing<Stage>(store_, [&](StoreTx& tx) -> Result<Stage> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<Stage>(audited, [&](StoreTx& tx) -> Result<Stage> {
     PD_RETURN_IF_ERROR(Find<Pipeline>(tx, pipeline_id, "pipeline_id").status());
     PD_ASSIGN_OR_RETURN(std::vector<Stage> siblings, tx.StagesOfPipeline(pipeline_id));
     const Timestamp now = clock_.Now();
@@ -742,6 +751,7 @@ Result<Stage> Workspace::GetStage(Id id) { return Get<Stage>(store_, id); }
 
 Result<Stage> Workspace::UpdateStage(const User& actor, Id id, const StagePatch& patch,
                                      std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto change = [&](StoreTx& tx, Stage& stage, Timestamp now) -> Status {
     const int32_t old_order = stage.order;
     PD_RETURN_IF_ERROR(PatchWith<Stage>(patch)(tx, stage, now));
@@ -749,14 +759,15 @@ Result<Stage> Workspace::UpdateStage(const User& actor, Id id, const StagePatch&
     PD_ASSIGN_OR_RETURN(std::vector<Stage> siblings, tx.StagesOfPipeline(stage.pipeline_id));
     return PlaceStage(tx, std::move(siblings), stage, stage.order, now);
   };
-  return Edit<Stage>(store_, clock_, id, if_version, change);
+  return Edit<Stage>(audited, clock_, id, if_version, change);
 }
 
 // Deals of a deleted stage move to `move_deals_to` with a stage_changed event each (history must
 // show every stage change), then the remaining stages are renumbered 0..n-1.
 Status Workspace::DeleteStage(const User& actor, Id id, std::optional<Id> move_deals_to,
                               std::optional<int64_t> if_version) {
-  return store_.Write([&](StoreTx& tx) -> Status {
+  AuditedStore audited(store_, actor.id, clock_);
+  return audited.Write([&](StoreTx& tx) -> Status {
     PD_ASSIGN_OR_RETURN(Stage stage, LoadForChange<Stage>(tx, id, if_version));
     const Timestamp now = clock_.Now();
     PD_ASSIGN_OR_RETURN(int64_t deals, tx.CountDealsInStage(id));
@@ -811,7 +822,8 @@ Result<Page<Stage>> Workspace::ListStages(const ListQuery& q) { return List<Stag
 
 Result<Organization> Workspace::CreateOrganization(const User& actor,
                                                    const OrganizationPatch& fields) {
-  return Writing<Organization>(store_, [&](StoreTx& tx) {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<Organization>(audited, [&](StoreTx& tx) {
     Organization org;
     org.owner_id = actor.id;
     return CreateRecord(tx, clock_.Now(), Apply(std::move(org), fields));
@@ -823,11 +835,13 @@ Result<Organization> Workspace::GetOrganization(Id id) { return Get<Organization
 Result<Organization> Workspace::UpdateOrganization(const User& actor, Id id,
                                                    const OrganizationPatch& patch,
                                                    std::optional<int64_t> if_version) {
-  return Edit<Organization>(store_, clock_, id, if_version, PatchWith<Organization>(patch));
+  AuditedStore audited(store_, actor.id, clock_);
+  return Edit<Organization>(audited, clock_, id, if_version, PatchWith<Organization>(patch));
 }
 
 Status Workspace::DeleteOrganization(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Remove<Organization>(store_, id, if_version);
+  AuditedStore audited(store_, actor.id, clock_);
+  return Remove<Organization>(audited, id, if_version);
 }
 
 Result<Page<Organization>> Workspace::ListOrganizations(const ListQuery& q) {
@@ -835,7 +849,8 @@ Result<Page<Organization>> Workspace::ListOrganizations(const ListQuery& q) {
 }
 
 Result<Person> Workspace::CreatePerson(const User& actor, const PersonPatch& fields) {
-  return Writing<Person>(store_, [&](StoreTx& tx) {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<Person>(audited, [&](StoreTx& tx) {
     Person person;
     person.owner_id = actor.id;
     return CreateRecord(tx, clock_.Now(), Apply(std::move(person), fields));
@@ -846,11 +861,13 @@ Result<Person> Workspace::GetPerson(Id id) { return Get<Person>(store_, id); }
 
 Result<Person> Workspace::UpdatePerson(const User& actor, Id id, const PersonPatch& patch,
                                        std::optional<int64_t> if_version) {
-  return Edit<Person>(store_, clock_, id, if_version, PatchWith<Person>(patch));
+  AuditedStore audited(store_, actor.id, clock_);
+  return Edit<Person>(audited, clock_, id, if_version, PatchWith<Person>(patch));
 }
 
 Status Workspace::DeletePerson(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Remove<Person>(store_, id, if_version);
+  AuditedStore audited(store_, actor.id, clock_);
+  return Remove<Person>(audited, id, if_version);
 }
 
 Result<Page<Person>> Workspace::ListPersons(const ListQuery& q) { return List<Person>(store_, q); }
@@ -864,7 +881,8 @@ Result<Deal> Workspace::CreateDeal(const User& actor, const DealPatch& fields) {
 
 Result<Deal> Workspace::CreateDealWithStatus(const User& actor, const DealPatch& fields,
                                              const std::optional<DealStatusChange>& status) {
-  return Writing<Deal>(store_, [&](StoreTx& tx) -> Result<Deal> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<Deal>(audited, [&](StoreTx& tx) -> Result<Deal> {
     const Timestamp now = clock_.Now();
     Deal deal;
     deal.owner_id = actor.id;
@@ -904,6 +922,7 @@ Result<Deal> Workspace::UpdateDeal(const User& actor, Id id, const DealPatch& pa
 Result<Deal> Workspace::UpdateDealWithStatus(const User& actor, Id id, const DealPatch& patch,
                                              const std::optional<DealStatusChange>& status,
                                              std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto transition = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
     Result<DealTransition> t = Transition(deal, *status, actor.id, now);
     PD_RETURN_IF_ERROR(t.status());
@@ -930,22 +949,24 @@ Result<Deal> Workspace::UpdateDealWithStatus(const User& actor, Id id, const Dea
     }
     return Status::Ok();
   };
-  return Edit<Deal>(store_, clock_, id, if_version, change);
+  return Edit<Deal>(audited, clock_, id, if_version, change);
 }
 
 Status Workspace::DeleteDeal(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Remove<Deal>(store_, id, if_version);
+  AuditedStore audited(store_, actor.id, clock_);
+  return Remove<Deal>(audited, id, if_version);
 }
 
 Result<Page<Deal>> Workspace::ListDeals(const ListQuery& q) { return List<Deal>(store_, q); }
 
 Result<Deal> Workspace::MoveDeal(const User& actor, Id id, Id stage_id,
                                  std::optional<int64_t> index, std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto change = [&](StoreTx& tx, Deal& deal, Timestamp now) -> Status {
     PD_ASSIGN_OR_RETURN(Stage to, Find<Stage>(tx, stage_id, "stage_id"));
     return MoveInTx(tx, deal, to, index, actor.id, now);
   };
-  return Edit<Deal>(store_, clock_, id, if_version, change);
+  return Edit<Deal>(audited, clock_, id, if_version, change);
 }
 
 namespace {
@@ -978,7 +999,8 @@ Result<std::string> LostReasonText(StoreTx& tx, const std::string& reason,
 }  // namespace
 
 Result<Deal> Workspace::MarkWon(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Transition(store_, clock_, id, if_version, [&](StoreTx&, const Deal& deal, Timestamp now) {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Transition(audited, clock_, id, if_version, [&](StoreTx&, const Deal& deal, Timestamp now) {
     return ::pipedeck::MarkWon(deal, actor.id, now);
   });
 }
@@ -986,15 +1008,17 @@ Result<Deal> Workspace::MarkWon(const User& actor, Id id, std::optional<int64_t>
 Result<Deal> Workspace::MarkLost(const User& actor, Id id, const std::string& reason,
                                  std::optional<Id> lost_reason_id,
                                  std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto rule = [&](StoreTx& tx, const Deal& deal, Timestamp now) -> Result<DealTransition> {
     PD_ASSIGN_OR_RETURN(std::string text, LostReasonText(tx, reason, lost_reason_id));
     return ::pipedeck::MarkLost(deal, text, actor.id, now);
   };
-  return Transition(store_, clock_, id, if_version, rule);
+  return Transition(audited, clock_, id, if_version, rule);
 }
 
 Result<Deal> Workspace::Reopen(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Transition(store_, clock_, id, if_version, [&](StoreTx&, const Deal& deal, Timestamp now) {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Transition(audited, clock_, id, if_version, [&](StoreTx&, const Deal& deal, Timestamp now) {
     return ::pipedeck::Reopen(deal, actor.id, now);
   });
 }
@@ -1104,7 +1128,8 @@ Result<int64_t> Workspace::BoardVersion(Id pipeline_id) {
 // ---------------------------------------------------------------------------------
 
 Result<LostReason> Workspace::CreateLostReason(const User& actor, const LostReasonPatch& fields) {
-  return Writing<LostReason>(store_, [&](StoreTx& tx) -> Result<LostReason> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<LostReason>(audited, [&](StoreTx& tx) -> Result<LostReason> {
     LostReason reason;
     if (!fields.order) {
       PD_ASSIGN_OR_RETURN(std::vector<LostReason> existing, ListAll<LostReason>(tx, ListQuery{}));
@@ -1119,11 +1144,13 @@ Result<LostReason> Workspace::GetLostReason(Id id) { return Get<LostReason>(stor
 Result<LostReason> Workspace::UpdateLostReason(const User& actor, Id id,
                                                const LostReasonPatch& patch,
                                                std::optional<int64_t> if_version) {
-  return Edit<LostReason>(store_, clock_, id, if_version, PatchWith<LostReason>(patch));
+  AuditedStore audited(store_, actor.id, clock_);
+  return Edit<LostReason>(audited, clock_, id, if_version, PatchWith<LostReason>(patch));
 }
 
 Status Workspace::DeleteLostReason(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Remove<LostReason>(store_, id, if_version);
+  AuditedStore audited(store_, actor.id, clock_);
+  return Remove<LostReason>(audited, id, if_version);
 }
 
 Result<Page<LostReason>> Workspace::ListLostReasons(const ListQuery& q) {
@@ -1134,7 +1161,8 @@ Result<Page<LostReason>> Workspace::ListLostReasons(const ListQuery& q) {
 // -------------------------------------------------------------------------
 
 Result<Activity> Workspace::CreateActivity(const User& actor, const ActivityPatch& fields) {
-  return Writing<Activity>(store_, [&](StoreTx& tx) -> Result<Activity> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<Activity>(audited, [&](StoreTx& tx) -> Result<Activity> {
     const Timestamp now = clock_.Now();
     Activity activity;
     activity.owner_id = actor.id;
@@ -1156,17 +1184,19 @@ Result<Activity> Workspace::GetActivity(Id id) { return Get<Activity>(store_, id
 
 Result<Activity> Workspace::UpdateActivity(const User& actor, Id id, const ActivityPatch& patch,
                                            std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto refresh = [](StoreTx& tx, const Activity& before, const Activity& after) {
     return RefreshDeals(tx, before.deal_id, after.deal_id);
   };
-  return Edit<Activity>(store_, clock_, id, if_version, PatchWith<Activity>(patch), refresh);
+  return Edit<Activity>(audited, clock_, id, if_version, PatchWith<Activity>(patch), refresh);
 }
 
 Status Workspace::DeleteActivity(const User& actor, Id id, std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   auto refresh = [](StoreTx& tx, const Activity& removed) {
     return RefreshDeals(tx, removed.deal_id);
   };
-  return Remove<Activity>(store_, id, if_version, NoFollowUp{}, refresh);
+  return Remove<Activity>(audited, id, if_version, NoFollowUp{}, refresh);
 }
 
 Result<Page<Activity>> Workspace::ListActivities(const ListQuery& q) {
@@ -1174,7 +1204,8 @@ Result<Page<Activity>> Workspace::ListActivities(const ListQuery& q) {
 }
 
 Result<Note> Workspace::CreateNote(const User& actor, const NotePatch& fields) {
-  return Writing<Note>(store_, [&](StoreTx& tx) {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<Note>(audited, [&](StoreTx& tx) {
     Note note;
     note.user_id = actor.id;
     return CreateRecord(tx, clock_.Now(), Apply(std::move(note), fields));
@@ -1185,11 +1216,13 @@ Result<Note> Workspace::GetNote(Id id) { return Get<Note>(store_, id); }
 
 Result<Note> Workspace::UpdateNote(const User& actor, Id id, const NotePatch& patch,
                                    std::optional<int64_t> if_version) {
-  return Edit<Note>(store_, clock_, id, if_version, PatchWith<Note>(patch));
+  AuditedStore audited(store_, actor.id, clock_);
+  return Edit<Note>(audited, clock_, id, if_version, PatchWith<Note>(patch));
 }
 
 Status Workspace::DeleteNote(const User& actor, Id id, std::optional<int64_t> if_version) {
-  return Remove<Note>(store_, id, if_version);
+  AuditedStore audited(store_, actor.id, clock_);
+  return Remove<Note>(audited, id, if_version);
 }
 
 Result<Page<Note>> Workspace::ListNotes(const ListQuery& q) { return List<Note>(store_, q); }
@@ -1305,8 +1338,9 @@ std::string LastChanceSubject(const std::string& title) {
 // ---- Teams ----
 
 Result<Team> Workspace::CreateTeam(const User& actor, const TeamPatch& fields) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireAdmin(actor, "teams"));
-  return Writing<Team>(store_, [&](StoreTx& tx) -> Result<Team> {
+  return Writing<Team>(audited, [&](StoreTx& tx) -> Result<Team> {
     Team team = Apply(Team{}, fields);
     PD_RETURN_IF_ERROR(CheckTeam(tx, Team{}, team));
     return CreateRecord(tx, clock_.Now(), std::move(team));
@@ -1317,18 +1351,20 @@ Result<Team> Workspace::GetTeam(Id id) { return Get<Team>(store_, id); }
 
 Result<Team> Workspace::UpdateTeam(const User& actor, Id id, const TeamPatch& patch,
                                    std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireAdmin(actor, "teams"));
   auto change = [&](StoreTx& tx, Team& team, Timestamp) -> Status {
     const Team before = team;
     team = Apply(std::move(team), patch);
     return CheckTeam(tx, before, team);
   };
-  return Edit<Team>(store_, clock_, id, if_version, change);
+  return Edit<Team>(audited, clock_, id, if_version, change);
 }
 
 // The members are unlinked here, as an edit of each user (their versions move), before the
 // store deletes the team and its quotas.
 Status Workspace::DeleteTeam(const User& actor, Id id, std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireAdmin(actor, "teams"));
   auto unlink_members = [&](StoreTx& tx, const Team& team) -> Status {
     const Timestamp now = clock_.Now();
@@ -1342,7 +1378,7 @@ Status Workspace::DeleteTeam(const User& actor, Id id, std::optional<int64_t> if
     }
     return Status::Ok();
   };
-  return Remove<Team>(store_, id, if_version, unlink_members);
+  return Remove<Team>(audited, id, if_version, unlink_members);
 }
 
 Result<Page<Team>> Workspace::ListTeams(const ListQuery& q) { return List<Team>(store_, q); }
@@ -1352,8 +1388,9 @@ Result<Page<Team>> Workspace::ListTeams(const ListQuery& q) { return List<Team>(
 // Defaults: the scope follows the subject named (a user, a team, else the company), the period is
 // a month starting with the current one, a won-value quota counts the default currency.
 Result<Quota> Workspace::CreateQuota(const User& actor, const QuotaPatch& fields) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireManager(actor, "quotas"));
-  return Writing<Quota>(store_, [&](StoreTx& tx) -> Result<Quota> {
+  return Writing<Quota>(audited, [&](StoreTx& tx) -> Result<Quota> {
     if (!fields.target) return Status::Invalid("target", "a quota needs a target");
     const Timestamp now = clock_.Now();
     Quota quota;
@@ -1376,6 +1413,7 @@ Result<Quota> Workspace::GetQuota(Id id) { return Get<Quota>(store_, id); }
 
 Result<Quota> Workspace::UpdateQuota(const User& actor, Id id, const QuotaPatch& patch,
                                      std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireManager(actor, "quotas"));
   auto change = [&](StoreTx& tx, Quota& quota, Timestamp) -> Status {
     const Quota before = quota;
@@ -1383,12 +1421,13 @@ Result<Quota> Workspace::UpdateQuota(const User& actor, Id id, const QuotaPatch&
     PD_RETURN_IF_ERROR(FitQuotaCurrency(tx, quota, patch));
     return CheckQuota(tx, before, quota);
   };
-  return Edit<Quota>(store_, clock_, id, if_version, change);
+  return Edit<Quota>(audited, clock_, id, if_version, change);
 }
 
 Status Workspace::DeleteQuota(const User& actor, Id id, std::optional<int64_t> if_version) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireManager(actor, "quotas"));
-  return Remove<Quota>(store_, id, if_version);
+  return Remove<Quota>(audited, id, if_version);
 }
 
 Result<Page<Quota>> Workspace::ListQuotas(const ListQuery& q) { return List<Quota>(store_, q); }
@@ -1397,7 +1436,8 @@ Result<Page<Quota>> Workspace::ListQuotas(const ListQuery& q) { return List<Quot
 
 Result<FlagSnooze> Workspace::SnoozeFlag(const User& actor, Id deal_id, HealthFlag flag, Date until,
                                          const std::string& reason) {
-  return Writing<FlagSnooze>(store_, [&](StoreTx& tx) -> Result<FlagSnooze> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<FlagSnooze>(audited, [&](StoreTx& tx) -> Result<FlagSnooze> {
     PD_ASSIGN_OR_RETURN(Deal deal, Find<Deal>(tx, deal_id));
     const Timestamp now = clock_.Now();
     FlagSnooze snooze;
@@ -1419,7 +1459,8 @@ Result<FlagSnooze> Workspace::SnoozeFlag(const User& actor, Id deal_id, HealthFl
 }
 
 Status Workspace::UnsnoozeFlag(const User& actor, Id deal_id, HealthFlag flag) {
-  return store_.Write([&](StoreTx& tx) -> Status {
+  AuditedStore audited(store_, actor.id, clock_);
+  return audited.Write([&](StoreTx& tx) -> Status {
     PD_RETURN_IF_ERROR(Find<Deal>(tx, deal_id).status());
     return tx.DeleteSnooze(deal_id, flag);
   });
@@ -1439,9 +1480,10 @@ Result<HealthSettings> Workspace::GetHealthSettings() {
 
 Result<HealthSettings> Workspace::UpdateHealthSettings(const User& actor,
                                                        const HealthSettings& settings) {
+  AuditedStore audited(store_, actor.id, clock_);
   PD_RETURN_IF_ERROR(RequireManager(actor, "health settings"));
   PD_RETURN_IF_ERROR(ValidateHealthSettings(settings));
-  return Writing<HealthSettings>(store_, [&](StoreTx& tx) -> Result<HealthSettings> {
+  return Writing<HealthSettings>(audited, [&](StoreTx& tx) -> Result<HealthSettings> {
     for (size_t i = 0; i < settings.late_stage_ids.size(); ++i) {
       PD_RETURN_IF_ERROR(
           Find<Stage>(tx, settings.late_stage_ids[i], "late_stage_ids[" + std::to_string(i) + "]")
@@ -1458,7 +1500,8 @@ Result<HealthSettings> Workspace::UpdateHealthSettings(const User& actor,
 
 Result<std::vector<Deal>> Workspace::BulkReassign(const User& actor,
                                                   const std::vector<Id>& deal_ids, Id owner_id) {
-  return Writing<std::vector<Deal>>(store_, [&](StoreTx& tx) -> Result<std::vector<Deal>> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<std::vector<Deal>>(audited, [&](StoreTx& tx) -> Result<std::vector<Deal>> {
     PD_ASSIGN_OR_RETURN(std::vector<Deal> deals, LoadOpenDeals(tx, deal_ids));
     PD_RETURN_IF_ERROR(CheckOwner(tx, owner_id));
     const Timestamp now = clock_.Now();
@@ -1477,8 +1520,9 @@ Result<std::vector<Activity>> Workspace::BulkLastChance(const User& actor,
                                                         const std::vector<Id>& deal_ids,
                                                         std::optional<Date> due_date,
                                                         const std::string& subject) {
+  AuditedStore audited(store_, actor.id, clock_);
   if (!subject.empty()) PD_RETURN_IF_ERROR(ValidateTitle("subject", subject));
-  return Writing<std::vector<Activity>>(store_, [&](StoreTx& tx) -> Result<std::vector<Activity>> {
+  return Writing<std::vector<Activity>>(audited, [&](StoreTx& tx) -> Result<std::vector<Activity>> {
     PD_ASSIGN_OR_RETURN(std::vector<Deal> deals, LoadOpenDeals(tx, deal_ids));
     std::map<Id, bool> owner_active;
     for (size_t i = 0; i < deals.size(); ++i) {
@@ -1518,7 +1562,8 @@ Result<std::vector<Deal>> Workspace::BulkMarkLost(const User& actor,
                                                   const std::vector<Id>& deal_ids,
                                                   const std::string& reason,
                                                   std::optional<Id> lost_reason_id) {
-  return Writing<std::vector<Deal>>(store_, [&](StoreTx& tx) -> Result<std::vector<Deal>> {
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<std::vector<Deal>>(audited, [&](StoreTx& tx) -> Result<std::vector<Deal>> {
     PD_ASSIGN_OR_RETURN(std::string text, LostReasonText(tx, reason, lost_reason_id));
     PD_ASSIGN_OR_RETURN(std::vector<Deal> deals, LoadOpenDeals(tx, deal_ids));
     const Timestamp now = clock_.Now();
@@ -1544,6 +1589,37 @@ Result<std::vector<Deal>> Workspace::BulkMarkLost(const User& actor,
 
 Result<std::string> Workspace::DefaultCurrency() {
   return Reading<std::string>(store_, [](StoreTx& tx) { return DefaultCurrencyIn(tx); });
+}
+
+Result<std::vector<AuditEntry>> Workspace::AuditLog(const User& actor, const AuditQuery& q) {
+  static constexpr std::string_view kObjects[] = {
+      "user", "team", "quota", "token", "pipeline", "stage", "organization",
+      "person", "deal", "lost_reason", "activity", "note"};
+  if (!q.object.empty() &&
+      std::find(std::begin(kObjects), std::end(kObjects), q.object) == std::end(kObjects)) {
+    return Status::Invalid("object", "\"" + q.object +
+                                         "\" is not a kind of record; use user, team, quota, "
+                                         "token, pipeline, stage, organization, person, deal, "
+                                         "lost_reason, activity or note");
+  }
+  if (q.record_id && q.object.empty()) {
+    return Status::Invalid("object", "record_id needs the kind of record in object");
+  }
+  if (q.limit < 1 || q.limit > 500) return Status::Invalid("limit", "must be 1..500");
+  if (q.from && q.to && *q.to <= *q.from) return Status::Invalid("to", "must be after from");
+  const bool one_record = !q.object.empty() && q.record_id;
+  if (actor.role != Role::kAdmin && !one_record) {
+    return Status::Forbidden("only admins can read the whole audit log");
+  }
+  return Reading<std::vector<AuditEntry>>(store_, [&](StoreTx& tx)
+                                                      -> Result<std::vector<AuditEntry>> {
+    if (actor.role != Role::kAdmin && q.object == "deal") {
+      PD_RETURN_IF_ERROR(Find<Deal>(tx, *q.record_id).status());
+    } else if (actor.role != Role::kAdmin) {
+      return Status::Forbidden("only admins can read the audit log of a " + q.object);
+    }
+    return tx.ListAudit(q);
+  });
 }
 
 Result<ImportReport> Workspace::ImportCsv(const User& actor, const ImportOptions& options,

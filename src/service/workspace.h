@@ -276,6 +276,12 @@ class Workspace {
                                          const std::string& reason,
                                          std::optional<Id> lost_reason_id);
 
+  // ---- Audit log (core/audit.h; every change made through this class is in it) ----
+  // Entries matching `q`, newest first. Admins read all of it; anyone else only the log of one
+  // record (`q.object` and `q.record_id` set) that exists, as the deal page shows it
+  // (kForbidden otherwise). kInvalid names "object", "limit", "from" or "to" when out of range.
+  Result<std::vector<AuditEntry>> AuditLog(const User& actor, const AuditQuery& q);
+
   // ---- CSV import and export (docs/import.md) ----
   // Imports the CSV file `source` as `actor`: ImportCsv of service/importer.h on this workspace.
   Result<ImportReport> ImportCsv(const User& actor, const ImportOptions& options,

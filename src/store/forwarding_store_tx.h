@@ -50,6 +50,12 @@ class ForwardingStoreTx : public StoreTx {
   Status DeleteToken(Id token_id) override { return inner_.DeleteToken(token_id); }
   Status DeleteTokensOfUser(Id user_id) override { return inner_.DeleteTokensOfUser(user_id); }
   Status TouchToken(Id token_id, Timestamp at) override { return inner_.TouchToken(token_id, at); }
+  Result<AuditEntry> AppendAudit(AuditEntry entry) override {
+    return inner_.AppendAudit(std::move(entry));
+  }
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& q) override {
+    return inner_.ListAudit(q);
+  }
   Result<std::optional<std::string>> GetPasswordHash(Id user_id) override {
     return inner_.GetPasswordHash(user_id);
   }

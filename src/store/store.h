@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/audit.h"
 #include "core/model.h"
 #include "core/status.h"
 
@@ -204,6 +205,11 @@ class StoreTx {
   // `created_before`, failures before `failed_before`, reset codes expired before `now`.
   virtual Status PruneSignIns(Timestamp seen_before, Timestamp created_before,
                               Timestamp failed_before, Timestamp now) = 0;
+
+  // The audit log: appended to, read, never changed. AppendAudit returns the entry with its id.
+  virtual Result<AuditEntry> AppendAudit(AuditEntry entry) = 0;
+  // Entries matching `q`, newest first, with their changes.
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& q) = 0;
 
   // Pipelines and stages.
   virtual Result<Pipeline> InsertPipeline(Pipeline p) = 0;

@@ -387,6 +387,62 @@ TEST_P(StoreConformanceTest, PasswordsSessionsResetsAndSignInFailures) {
   (void)old;
 }
 
+TEST_P(StoreConformanceTest, AuditLogAppendsAndListsByRecordUserAndTime) {
+  const User u = Add(&StoreTx::InsertUser, MakeUser("a@example.com"));
+  const User v = Add(&StoreTx::InsertUser, MakeUser("b@example.com"));
+  auto append = [&](Id user, const char* object, Id record, int64_t at,
+                    std::vector<FieldChange> changes) {
+    AuditEntry e;
+    e.at = Timestamp{kT0.millis + at};
+    e.user_id = user;
+    e.action = changes.empty() ? AuditAction::kDelete : AuditAction::kUpdate;
+    e.object = object;
+    e.record_id = record;
+    e.changes = std::move(changes);
+    return Must(Write([&](StoreTx& tx) { return tx.AppendAudit(e); }));
+  };
+  const AuditEntry first = append(u.id, "deal", 7, 10, {{"title", "a", "b"}, {"owner_id", "1", "2"}});
+  const AuditEntry second = append(v.id, "deal", 7, 20, {});
+  const AuditEntry third = append(v.id, "person", 7, 30, {{"name", "", "Ann"}});
+  EXPECT_GT(second.id, first.id);
+
+  auto list = [&](AuditQuery q) { return Must(Read([&](StoreTx& tx) { return tx.ListAudit(q); })); };
+  AuditQuery of_deal;
+  of_deal.object = "deal";
+  of_deal.record_id = 7;
+  std::vector<AuditEntry> deal_log = list(of_deal);
+  ASSERT_EQ(deal_log.size(), 2u);
+  EXPECT_EQ(deal_log[0].id, second.id);  // newest first
+  EXPECT_EQ(deal_log[0].action, AuditAction::kDelete);
+  EXPECT_TRUE(deal_log[0].changes.empty());
+  EXPECT_EQ(deal_log[1].user_id, u.id);
+  EXPECT_EQ(deal_log[1].at, Timestamp{kT0.millis + 10});
+  EXPECT_EQ(deal_log[1].changes,
+            (std::vector<FieldChange>{{"title", "a", "b"}, {"owner_id", "1", "2"}}));
+
+  AuditQuery by_v;
+  by_v.user_id = v.id;
+  EXPECT_EQ(list(by_v).size(), 2u);
+  by_v.object = "person";
+  ASSERT_EQ(list(by_v).size(), 1u);
+  EXPECT_EQ(list(by_v)[0].id, third.id);
+
+  AuditQuery window;
+  window.from = Timestamp{kT0.millis + 15};
+  window.to = Timestamp{kT0.millis + 30};
+  ASSERT_EQ(list(window).size(), 1u);
+  EXPECT_EQ(list(window)[0].id, second.id);
+
+  AuditQuery page;
+  page.limit = 2;
+  std::vector<AuditEntry> newest = list(page);
+  ASSERT_EQ(newest.size(), 2u);
+  page.before_id = newest.back().id;
+  std::vector<AuditEntry> rest = list(page);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].id, first.id);
+}
+
 TEST_P(StoreConformanceTest, PipelineLifecycle) {
   Pipeline full = MakePipeline("Enterprise", 3);
   full.active = false;

@@ -322,7 +322,10 @@ CREATE TABLE external_keys (
 // Version 6: sign-in with a password (service/accounts.h): one argon2id string per user, browser
 // sessions and admins' reset codes (secrets stored as SHA-256 only), and the failed sign-ins that
 // rate limiting counts per account and per address. A user's sessions and codes go when the user
-// does (users are deactivated, not deleted, so this is for completeness).
+// does (users are deactivated, not deleted, so this is for completeness). And the audit log
+// (core/audit.h): one row per change, its fields' before and after values beside it; it keeps
+// no reference to the changed record, so the log of a deleted record stays. Read by record
+// (object, record_id) on record pages, by user for admins, and newest first otherwise.
 constexpr char kSqlSchemaV6[] = R"sql(
 CREATE TABLE user_passwords (
   user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
@@ -352,6 +355,24 @@ CREATE TABLE sign_in_failures (
   at INTEGER NOT NULL
 );
 CREATE INDEX sign_in_failures_subject ON sign_in_failures(subject, at);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  record_id INTEGER NOT NULL
+);
+CREATE INDEX audit_log_record ON audit_log(object, record_id, id);
+CREATE INDEX audit_log_user ON audit_log(user_id, id);
+CREATE TABLE audit_changes (
+  audit_id INTEGER NOT NULL REFERENCES audit_log(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  PRIMARY KEY (audit_id, seq)
+) WITHOUT ROWID;
 )sql";
 
 // The steps in version order; the last version is the one this binary writes.

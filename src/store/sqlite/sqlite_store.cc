@@ -556,6 +556,30 @@ constexpr char kSqlPruneSessions[] =
     "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?";
 constexpr char kSqlPruneSignInFailures[] = "DELETE FROM sign_in_failures WHERE at < ?";
 constexpr char kSqlPrunePasswordResets[] = "DELETE FROM password_resets WHERE expires_at < ?";
+constexpr char kSqlAppendAudit[] =
+    "INSERT INTO audit_log(at, user_id, action, object, record_id) VALUES (?, ?, ?, ?, ?)";
+constexpr char kSqlAppendAuditChange[] =
+    "INSERT INTO audit_changes(audit_id, seq, field, before, after) VALUES (?, ?, ?, ?, ?)";
+// Three shapes of the same query, each served by an index: one record's log (audit_log_record),
+// one user's (audit_log_user), and everything newest first (the rowid). Parameters after the
+// first ones: from, to, before_id (each NULL for no bound), limit.
+#define PD_AUDIT_COLUMNS "SELECT id, at, user_id, action, object, record_id FROM audit_log "
+#define PD_AUDIT_BOUNDS                                                                    \
+  "(?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5) AND (?6 IS NULL OR id < ?6) " \
+  "ORDER BY id DESC LIMIT ?7"
+constexpr char kSqlAuditOfRecord[] = PD_AUDIT_COLUMNS
+    "WHERE object = ?1 AND record_id = ?2 AND (?3 IS NULL OR user_id = ?3) AND " PD_AUDIT_BOUNDS;
+constexpr char kSqlAuditOfUser[] = PD_AUDIT_COLUMNS
+    "WHERE user_id = ?3 AND (?1 = '' OR object = ?1) AND (?2 IS NULL OR record_id = ?2) AND "
+    PD_AUDIT_BOUNDS;
+constexpr char kSqlAuditAll[] = PD_AUDIT_COLUMNS
+    "WHERE (?1 = '' OR object = ?1) AND (?2 IS NULL OR record_id = ?2) AND "
+    "(?3 IS NULL OR user_id = ?3) AND " PD_AUDIT_BOUNDS;
+#undef PD_AUDIT_COLUMNS
+#undef PD_AUDIT_BOUNDS
+constexpr char kSqlAuditChanges[] =
+    "SELECT audit_id, field, before, after FROM audit_changes "
+    "WHERE audit_id IN (SELECT value FROM json_each(?)) ORDER BY audit_id, seq";
 
 constexpr char kSqlStagesOfPipeline[] = " WHERE pipeline_id = ? ORDER BY sort_order, id";
 
@@ -1130,6 +1154,69 @@ class SqliteTx final : public StoreTx {
     PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(kSqlTouchToken));
     PD_RETURN_IF_ERROR(stmt.Bind(at).Bind(token_id).Run());
     return stmt.Changes() > 0 ? Status::Ok() : NotFound<ApiToken>(token_id);
+  }
+
+  Result<AuditEntry> AppendAudit(AuditEntry entry) override {
+    {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          PrepareBound(kSqlAppendAudit, entry.at, entry.user_id,
+                                       std::string(AuditActionName(entry.action)), entry.object,
+                                       entry.record_id));
+      PD_RETURN_IF_ERROR(stmt.Run());
+    }
+    entry.id = sqlite3_last_insert_rowid(conn_.handle());
+    int64_t seq = 0;
+    for (const FieldChange& c : entry.changes) {
+      PD_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          PrepareBound(kSqlAppendAuditChange, entry.id, seq++, c.field, c.before,
+                                       c.after));
+      PD_RETURN_IF_ERROR(stmt.Run());
+    }
+    return entry;
+  }
+
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& q) override {
+    const char* sql = !q.object.empty() && q.record_id ? kSqlAuditOfRecord
+                      : q.user_id                       ? kSqlAuditOfUser
+                                                        : kSqlAuditAll;
+    PD_ASSIGN_OR_RETURN(SqliteStatement stmt, conn_.Prepare(sql));
+    stmt.Bind(q.object).Bind(q.record_id).Bind(q.user_id).Bind(q.from).Bind(q.to);
+    stmt.Bind(q.before_id).Bind(int64_t{q.limit});
+    std::vector<AuditEntry> entries;
+    std::string bad_action;
+    PD_RETURN_IF_ERROR(ForEachRow(stmt, [&](SqliteRow& row) {
+      AuditEntry e;
+      e.id = row.Get<Id>();
+      e.at = row.Get<Timestamp>();
+      e.user_id = row.Get<Id>();
+      const std::string action = row.Get<std::string>();
+      if (std::optional<AuditAction> parsed = ParseAuditAction(action)) {
+        e.action = *parsed;
+      } else {
+        bad_action = action;
+      }
+      e.object = row.Get<std::string>();
+      e.record_id = row.Get<Id>();
+      entries.push_back(std::move(e));
+    }));
+    if (!bad_action.empty()) return Status::Internal("unknown audit action " + bad_action);
+    if (entries.empty()) return entries;
+    std::vector<Id> ids;
+    std::map<Id, AuditEntry*> by_id;
+    for (AuditEntry& e : entries) {
+      ids.push_back(e.id);
+      by_id[e.id] = &e;
+    }
+    PD_ASSIGN_OR_RETURN(SqliteStatement changes, PrepareBound(kSqlAuditChanges, JsonIdArray(ids)));
+    PD_RETURN_IF_ERROR(ForEachRow(changes, [&](SqliteRow& row) {
+      const Id audit_id = row.Get<Id>();
+      FieldChange c;
+      c.field = row.Get<std::string>();
+      c.before = row.Get<std::string>();
+      c.after = row.Get<std::string>();
+      by_id[audit_id]->changes.push_back(std::move(c));
+    }));
+    return entries;
   }
 
   Result<std::optional<std::string>> GetPasswordHash(Id user_id) override {
