@@ -7,7 +7,7 @@
 //
 // The calls go through ApiClient.request, so every failure is an ApiError like everywhere else.
 
-import type { Activity, ApiClient, DateString, Deal, Id, Instant, Page } from './api';
+import type { Activity, ApiClient, DateString, Deal, Id, Instant, Page, Team } from './api';
 
 /** A figure that may be undefined ("n/a" on screen). */
 export type Figure = number | null;
@@ -210,14 +210,7 @@ export interface Forecast {
 
 // ---- Teams, quotas, planner ---------------------------------------------------------------------
 
-export interface Team {
-  id: Id;
-  name: string;
-  manager_id: Id | null;
-  version: number;
-  created_at: Instant;
-  updated_at: Instant;
-}
+export type { Team } from './api';
 
 export type QuotaScope = 'user' | 'team' | 'company';
 export type QuotaPeriod = 'week' | 'month' | 'quarter';

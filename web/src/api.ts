@@ -24,6 +24,7 @@ export interface User {
   email: string;
   role: Role;
   active: boolean;
+  team_id: Id | null;
   version: number;
   created_at: Instant;
   updated_at: Instant;
@@ -475,6 +476,56 @@ export interface Download {
 
 // ---- end of import and export (types) ---------------------------------------------------------
 
+// ---- Users, teams and the audit log (types) ---------------------------------------------------
+
+/** A sales team; its members are the users whose `team_id` names it. */
+export interface Team {
+  id: Id;
+  name: string;
+  manager_id: Id | null;
+  version: number;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** The fields of a user an admin sets; PATCH sends only those that change. */
+export interface UserInput {
+  name?: string;
+  email?: string;
+  role?: Role;
+  active?: boolean;
+  team_id?: Id | null;
+}
+
+export interface TeamInput {
+  name?: string;
+  manager_id?: Id | null;
+}
+
+/** An API token as listed: the secret itself is never listed, only its first characters. */
+export interface ApiToken {
+  id: Id;
+  user_id: Id;
+  name: string;
+  prefix: string;
+  created_at: Instant;
+  last_used_at: Instant | null;
+}
+
+/** A token just created: `token` is its secret, answered this once only. */
+export interface NewApiToken extends ApiToken {
+  token: string;
+}
+
+/** POST /api/users/{id}/password-reset: a one-time code, answered this once only. */
+export interface PasswordResetCode {
+  user_id: Id;
+  code: string;
+  expires_at: Instant;
+}
+
+// ---- end of users, teams and the audit log (types) --------------------------------------------
+
 type Query = Record<string, string | number | null | undefined>;
 
 function queryString(query: Query): string {
@@ -860,4 +911,57 @@ export class ApiClient {
   }
 
   // ---- end of import and export (methods) -------------------------------------------------------
+
+  // ---- Users, teams and the audit log (methods) -------------------------------------------------
+
+  /** Admins only, like every change to users and teams below; others get a 403. */
+  createUser(input: UserInput & { name: string; email: string }): Promise<User> {
+    return this.request('POST', '/api/users', input);
+  }
+
+  /** 409 when the change would leave no active admin, or the email is another user's. */
+  updateUser(id: Id, version: number, patch: UserInput): Promise<User> {
+    return this.request('PATCH', `/api/users/${id}`, patch, ifMatch(version));
+  }
+
+  /** Deactivates the user and revokes their tokens; 409 for oneself and for the last active admin. */
+  deactivateUser(id: Id, version: number): Promise<User> {
+    return this.request('DELETE', `/api/users/${id}`, undefined, ifMatch(version));
+  }
+
+  startPasswordReset(userId: Id): Promise<PasswordResetCode> {
+    return this.request('POST', `/api/users/${userId}/password-reset`, {});
+  }
+
+  tokens(userId: Id): Promise<Page<ApiToken>> {
+    return this.request('GET', `/api/users/${userId}/tokens`);
+  }
+
+  /** An empty name gets the server's default name. */
+  createToken(userId: Id, name: string): Promise<NewApiToken> {
+    return this.request('POST', `/api/users/${userId}/tokens`, { name });
+  }
+
+  revokeToken(userId: Id, tokenId: Id): Promise<Deleted> {
+    return this.request('DELETE', `/api/users/${userId}/tokens/${tokenId}`);
+  }
+
+  teams(): Promise<Page<Team>> {
+    return this.request('GET', `/api/teams${queryString({ limit: 500, sort: 'name' })}`);
+  }
+
+  createTeam(input: TeamInput & { name: string }): Promise<Team> {
+    return this.request('POST', '/api/teams', input);
+  }
+
+  updateTeam(id: Id, version: number, patch: TeamInput): Promise<Team> {
+    return this.request('PATCH', `/api/teams/${id}`, patch, ifMatch(version));
+  }
+
+  /** Its members are left without a team; its quotas are deleted. */
+  deleteTeam(id: Id, version: number): Promise<Deleted> {
+    return this.request('DELETE', `/api/teams/${id}`, undefined, ifMatch(version));
+  }
+
+  // ---- end of users, teams and the audit log (methods) ------------------------------------------
 }

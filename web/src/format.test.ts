@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDay, initials, plural, utcDay } from './format';
+import { formatDay, formatLocalDateTime, initials, plural, utcDay } from './format';
 
 describe('initials', () => {
   it.each([
@@ -53,5 +53,23 @@ describe('plural', () => {
     expect(plural(1, 'deal')).toBe('1 deal');
     expect(plural(0, 'deal')).toBe('0 deals');
     expect(plural(2, 'person', 'people')).toBe('2 people');
+  });
+});
+
+describe('formatLocalDateTime', () => {
+  // Intl may put a narrow no-break space before AM/PM; the tests read it as a space.
+  const plain = (text: string) => text.replace(/[\u202f\u00a0]/g, ' ');
+
+  it('shows the instant in the given time zone, date and time of day', () => {
+    expect(plain(formatLocalDateTime('2026-12-08T14:30:00Z', { locale: 'en-US', timeZone: 'UTC' }))).toBe('Dec 8, 2026, 2:30 PM');
+    expect(plain(formatLocalDateTime('2026-12-08T14:30:00Z', { locale: 'en-US', timeZone: 'America/New_York' }))).toBe('Dec 8, 2026, 9:30 AM');
+  });
+
+  it('crosses the day where the reader is', () => {
+    expect(plain(formatLocalDateTime('2026-12-31T23:30:00Z', { locale: 'en-GB', timeZone: 'Europe/Berlin' }))).toBe('1 Jan 2027, 00:30');
+  });
+
+  it('leaves text that is not an instant as it is', () => {
+    expect(formatLocalDateTime('soon', { locale: 'en-US', timeZone: 'UTC' })).toBe('soon');
   });
 });

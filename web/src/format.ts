@@ -59,3 +59,31 @@ export function formatDay(date: string, today: string, locale?: string): string 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
+
+export interface LocalTimeOptions {
+  locale?: string;
+  /** The reader's own time zone when omitted (tests name one). */
+  timeZone?: string;
+}
+
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant in the reader's local time, date and time of day: "Dec 8, 2026, 2:30 PM". Unlike the
+ * calendar dates above this is a moment (who changed what when), so it is shown where the reader is.
+ */
+export function formatLocalDateTime(at: string, options: LocalTimeOptions = {}): string {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) return at;
+  const key = `${options.locale ?? ''}|${options.timeZone ?? ''}`;
+  let f = dateTimeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(options.locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    });
+    dateTimeFormats.set(key, f);
+  }
+  return f.format(new Date(ms));
+}

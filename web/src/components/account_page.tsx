@@ -5,7 +5,6 @@
 // (other browsers, other devices) and keeps this one.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Role } from '../api';
 import {
   checkPasswordChange,
   formErrorOf,
@@ -13,10 +12,9 @@ import {
   type FieldErrors,
   type PasswordChangeField,
 } from '../account_forms';
+import { kRoleLabels } from '../users_admin';
 import { focusFirstError, kNewPasswordHelp } from './sign_in';
 import { TextField, useApp } from './ui';
-
-const kRoleLabels: Record<Role, string> = { admin: 'Admin', manager: 'Manager', rep: 'Sales rep' };
 
 export function AccountPage() {
   const { user } = useApp();

@@ -1,8 +1,9 @@
-// Settings (/settings, /settings?pipeline=2): the workspace's pipelines (create, optionally from a
-// stage template; rename; delete — refused with 409 while the pipeline has deals, which is
-// explained), the chosen pipeline's stages (settings_stages.tsx) and the lost reasons
-// (settings_lost_reasons.tsx). Visible to every user; the server decides who may change what, and
-// its refusal (403) is shown like any other error.
+// Settings, in two sections with links between them. /settings, /settings?pipeline=2: the
+// workspace's pipelines (create, optionally from a stage template; rename; delete — refused with
+// 409 while the pipeline has deals, which is explained), the chosen pipeline's stages
+// (settings_stages.tsx) and the lost reasons (settings_lost_reasons.tsx). Visible to every user;
+// the server decides who may change what, and its refusal (403) is shown like any other error.
+// /settings?section=users: users and teams (settings_users.tsx), which only admins manage.
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Id, type Pipeline, type StageTemplate } from '../api';
@@ -11,6 +12,7 @@ import { navigate } from '../router';
 import { AppLink, errorText } from './contacts_common';
 import { LostReasonsEditor } from './settings_lost_reasons';
 import { StagesEditor } from './settings_stages';
+import { UsersAndTeams } from './settings_users';
 import { Dialog, EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
 
 function settingsPath(pipelineId: Id | null): string {
@@ -22,9 +24,49 @@ function parsePipeline(search: URLSearchParams): Id | null {
   return v && /^[1-9][0-9]{0,17}$/.test(v) ? Number(v) : null;
 }
 
+type Section = 'pipelines' | 'users';
+
+const kSections: ReadonlyArray<{ section: Section; href: string; label: string; about: string }> = [
+  {
+    section: 'pipelines',
+    href: '/settings',
+    label: 'Pipelines & lost reasons',
+    about: 'Pipelines, their stages and the reasons deals are lost, for the whole workspace.',
+  },
+  {
+    section: 'users',
+    href: '/settings?section=users',
+    label: 'Users & teams',
+    about: 'Who signs in, with which role and in which team; their passwords and API tokens.',
+  },
+];
+
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready' };
 
 export function SettingsPage({ search }: { search: URLSearchParams }) {
+  const section: Section = search.get('section') === 'users' ? 'users' : 'pipelines';
+  const current = kSections.find((s) => s.section === section)!;
+  return (
+    <main class="page settings-page">
+      <header class="page-header">
+        <div>
+          <h1>Settings</h1>
+          <p class="muted">{current.about}</p>
+        </div>
+      </header>
+      <nav class="settings-sections" aria-label="Settings sections">
+        {kSections.map((s) => (
+          <AppLink key={s.section} href={s.href} class={`settings-section${s.section === section ? ' is-active' : ''}`} current={s.section === section}>
+            {s.label}
+          </AppLink>
+        ))}
+      </nav>
+      {section === 'users' ? <UsersAndTeams /> : <PipelineSettings search={search} />}
+    </main>
+  );
+}
+
+function PipelineSettings({ search }: { search: URLSearchParams }) {
   const { api } = useApp();
   const wanted = parsePipeline(search);
   const [pipelines, setPipelines] = useState<Pipeline[]>([]);
@@ -59,14 +101,7 @@ export function SettingsPage({ search }: { search: URLSearchParams }) {
   const selected = pipelines.find((p) => p.id === wanted) ?? pipelines[0] ?? null;
 
   return (
-    <main class="page settings-page">
-      <header class="page-header">
-        <div>
-          <h1>Settings</h1>
-          <p class="muted">Pipelines, their stages and the reasons deals are lost, for the whole workspace.</p>
-        </div>
-      </header>
-
+    <>
       <section class="panel" aria-labelledby="settings-pipelines-title">
         <div class="panel-header">
           <h2 id="settings-pipelines-title" class="section-title">
@@ -134,7 +169,7 @@ export function SettingsPage({ search }: { search: URLSearchParams }) {
           }}
         />
       )}
-    </main>
+    </>
   );
 }
 
