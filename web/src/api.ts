@@ -524,6 +524,26 @@ export interface PasswordResetCode {
   expires_at: Instant;
 }
 
+export type AuditAction = 'create' | 'update' | 'delete';
+
+/** One field of an audit entry. Values are text; "" is no value (and every `before` of a create). */
+export interface AuditChange {
+  field: string;
+  before: string;
+  after: string;
+}
+
+/** Who changed which record when, and how; the log is read newest first. */
+export interface AuditEntry {
+  id: Id;
+  at: Instant;
+  user_id: Id;
+  action: AuditAction;
+  object: string;
+  record_id: Id;
+  changes: AuditChange[];
+}
+
 // ---- end of users, teams and the audit log (types) --------------------------------------------
 
 type Query = Record<string, string | number | null | undefined>;
@@ -961,6 +981,11 @@ export class ApiClient {
   /** Its members are left without a team; its quotas are deleted. */
   deleteTeam(id: Id, version: number): Promise<Deleted> {
     return this.request('DELETE', `/api/teams/${id}`, undefined, ifMatch(version));
+  }
+
+  /** The deal's audit log, newest first, a page at a time (any user who can read the deal). */
+  dealAudit(dealId: Id, cursor: string | null, limit: number): Promise<Page<AuditEntry>> {
+    return this.request('GET', `/api/deals/${dealId}/audit${queryString({ limit, cursor })}`);
   }
 
   // ---- end of users, teams and the audit log (methods) ------------------------------------------

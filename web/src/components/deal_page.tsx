@@ -1,5 +1,6 @@
 // The deal page, /deals/{id}: the deal's fields edited inline, a stage bar to move it, Won / Lost /
-// Reopen, and its timeline with forms to add a note or an activity.
+// Reopen, and beside the fields two tabs: its timeline with forms to add a note or an activity, and
+// its history of changes (the audit log, read when that tab is first shown).
 //
 // Every write names the version the page shows (If-Match): when someone else changed the deal in
 // the meantime the server answers 412, nothing is written, and the page says so and reloads the
@@ -8,12 +9,14 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, type Deal, type DealPatch, type Id, type LostInput, type Pipeline, type Stage, type TimelineItem, type User } from '../api';
+import type { AuditNames } from '../audit_format';
 import { fieldForServerError, patchIsNoop, sentence, type DealField } from '../deal_page_logic';
 import { liveFor, useLiveVersions } from '../live';
 import { RefreshGate } from '../live_board';
 import { formatMoney } from '../money';
 import { boardPath, navigate } from '../router';
 import { LostDialog } from './card_dialogs';
+import { DealAudit } from './deal_audit';
 import { DealDetails, formatDate, InAppLink, type SaveResult } from './deal_fields';
 import { DealTimeline } from './deal_timeline';
 import { LiveIndicator } from './live_indicator';
@@ -21,6 +24,12 @@ import { EmptyState, ErrorState, Spinner, useApp, useNotify } from './ui';
 
 type LoadState = 'loading' | 'ready' | 'not-found' | 'unreachable' | 'error';
 type Action = 'stage' | 'won' | 'lost' | 'reopen';
+type SideTab = 'timeline' | 'history';
+
+const kSideTabs: ReadonlyArray<{ tab: SideTab; label: string }> = [
+  { tab: 'timeline', label: 'Timeline' },
+  { tab: 'history', label: 'History of changes' },
+];
 
 const kFieldNames: Record<DealField, string> = {
   title: 'Title',
@@ -58,6 +67,7 @@ export function DealPage({ dealId }: { dealId: Id }) {
   const [action, setAction] = useState<Action | null>(null);
   const [lostOpen, setLostOpen] = useState(false);
   const [conflict, setConflict] = useState<string | null>(null);
+  const [sideTab, setSideTab] = useState<SideTab>('timeline');
 
   const dealRef = useRef(deal);
   dealRef.current = deal;
@@ -264,6 +274,16 @@ export function DealPage({ dealId }: { dealId: Id }) {
   );
   const stageName = useCallback((id: Id | null) => (id === null ? null : stages.find((s) => s.id === id)?.name ?? null), [stages]);
   const userName = useCallback((id: Id | null) => (id === null ? null : users.find((u) => u.id === id)?.name ?? null), [users]);
+  const auditNames = useMemo<AuditNames>(
+    () => ({
+      user: userName,
+      stage: stageName,
+      pipeline: (id) => pipelines.find((p) => p.id === id)?.name ?? null,
+      person: (id) => personNames.get(id) ?? null,
+      organization: (id) => orgNames.get(id) ?? null,
+    }),
+    [userName, stageName, pipelines, personNames, orgNames],
+  );
 
   const moveTo = (stage: Stage) => {
     if (!deal || deal.stage_id === stage.id || deal.status !== 'open') return;
@@ -453,29 +473,74 @@ export function DealPage({ dealId }: { dealId: Id }) {
               }
             />
           </section>
-          <section class="deal-panel deal-panel-timeline" aria-labelledby="deal-timeline-heading">
-            <h2 id="deal-timeline-heading" class="deal-panel-title">
-              Timeline
-            </h2>
-            <DealTimeline
-              deal={deal}
-              items={timeline}
-              error={timelineError}
-              onRetry={() => {
-                setTimelineError(null);
-                reloadTimeline().catch(() => undefined);
-              }}
-              stageName={stageName}
-              userName={userName}
-              onChanged={() => {
-                reloadTimeline().catch(() => undefined);
-                reloadDeal().catch(() => undefined);
-              }}
-            />
+          <section class="deal-panel deal-panel-timeline" aria-label="Timeline and history of changes">
+            <SideTabs current={sideTab} onChange={setSideTab} />
+            <div role="tabpanel" id="deal-tabpanel-timeline" aria-labelledby="deal-tab-timeline" hidden={sideTab !== 'timeline'}>
+              <DealTimeline
+                deal={deal}
+                items={timeline}
+                error={timelineError}
+                onRetry={() => {
+                  setTimelineError(null);
+                  reloadTimeline().catch(() => undefined);
+                }}
+                stageName={stageName}
+                userName={userName}
+                onChanged={() => {
+                  reloadTimeline().catch(() => undefined);
+                  reloadDeal().catch(() => undefined);
+                }}
+              />
+            </div>
+            <div role="tabpanel" id="deal-tabpanel-history" aria-labelledby="deal-tab-history" hidden={sideTab !== 'history'}>
+              {sideTab === 'history' && <DealAudit deal={deal} names={auditNames} />}
+            </div>
           </section>
         </div>
       </div>
       {lostOpen && <LostDialog card={deal} onClose={() => setLostOpen(false)} onSubmit={markLost} onDone={() => setLostOpen(false)} />}
     </main>
+  );
+}
+
+/**
+ * The tabs above the timeline and the history of changes. Arrow keys, Home and End move between
+ * them (the ARIA tabs pattern); only the current tab is in the Tab order.
+ */
+function SideTabs({ current, onChange }: { current: SideTab; onChange: (tab: SideTab) => void }) {
+  const listRef = useRef<HTMLDivElement>(null);
+  const choose = (tab: SideTab) => {
+    onChange(tab);
+    listRef.current?.querySelector<HTMLElement>(`#deal-tab-${tab}`)?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const at = kSideTabs.findIndex((t) => t.tab === current);
+    let next: number | null = null;
+    if (e.key === 'ArrowRight') next = (at + 1) % kSideTabs.length;
+    else if (e.key === 'ArrowLeft') next = (at - 1 + kSideTabs.length) % kSideTabs.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = kSideTabs.length - 1;
+    if (next === null) return;
+    e.preventDefault();
+    choose(kSideTabs[next]!.tab);
+  };
+  return (
+    <div ref={listRef} class="deal-tabs" role="tablist" aria-label="Deal activity" onKeyDown={onKeyDown}>
+      {kSideTabs.map(({ tab, label }) => (
+        <button
+          key={tab}
+          type="button"
+          role="tab"
+          id={`deal-tab-${tab}`}
+          class={`deal-tab${tab === current ? ' is-active' : ''}`}
+          aria-selected={tab === current}
+          aria-controls={`deal-tabpanel-${tab}`}
+          tabIndex={tab === current ? 0 : -1}
+          onClick={() => onChange(tab)}
+        >
+          {label}
+        </button>
+      ))}
+    </div>
   );
 }
