@@ -7,7 +7,7 @@
 
 import { join } from 'node:path';
 
-import { assertEqual, fail, kBoardReady, kSignedIn, signInAt, submitSignIn, waitForApi } from './support.mjs';
+import { assertEqual, fail, kBoardReady, kSignedIn, signInAt, submitSignIn, waitForApi, waitUntil } from './support.mjs';
 
 const kSessionCookie = 'pipedeck_session';
 const kRepEmail = 'maya.patel@example.com';
@@ -115,8 +115,9 @@ export const tests = [
       const next = page.getByLabel('New password', { exact: true });
       const repeat = page.getByLabel('Repeat new password', { exact: true });
       const change = page.getByRole('button', { name: 'Change password' });
+      // The page shows an error a moment after the response that brought it: wait for the mark.
       const errorOf = async (field) => {
-        assertEqual(await field.getAttribute('aria-invalid'), 'true', 'the field with the error is marked invalid');
+        await waitUntil(async () => (await field.getAttribute('aria-invalid')) === 'true', 'the field with the error marked invalid');
         return page.locator(`#${await field.getAttribute('aria-describedby')}`).textContent();
       };
       let posted = 0;
