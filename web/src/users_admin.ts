@@ -13,6 +13,9 @@ import { sentence } from './contact_fields';
 export const kRoleLabels: Readonly<Record<Role, string>> = { admin: 'Admin', manager: 'Manager', rep: 'Sales rep' };
 export const kRoleList: readonly Role[] = ['admin', 'manager', 'rep'];
 
+/** A role in a sentence: "Maya Patel is now a manager." */
+export const kRoleNouns: Readonly<Record<Role, string>> = { admin: 'an admin', manager: 'a manager', rep: 'a sales rep' };
+
 // ---- Adding a user ------------------------------------------------------------------------------
 
 export interface NewUserForm {

@@ -17,6 +17,7 @@ import {
   kEmptyNewUser,
   kRoleLabels,
   kRoleList,
+  kRoleNouns,
   kUserServerFields,
   orList,
   refusalOf,
@@ -272,7 +273,7 @@ function UserRows({ user, teams, tokensOpen, onToggleTokens, onSaved, onStale, o
             onChange={(e) => {
               const next = e.currentTarget.value as Role;
               setRole(next);
-              void patch({ role: next }, 'role', `${user.name} is now ${kRoleLabels[next].toLowerCase()}.`);
+              void patch({ role: next }, 'role', `${user.name} is now ${kRoleNouns[next]}.`);
             }}
           >
             {kRoleList.map((r) => (
