@@ -27,6 +27,7 @@ using Target =
     std::variant<std::monostate, std::optional<std::string> P::*, std::optional<int32_t> P::*,
                  std::optional<int64_t> P::*, std::optional<bool> P::*, std::optional<Date> P::*,
                  std::optional<double> P::*, std::optional<Role> P::*,
+                 std::optional<PipelineVisibility> P::*,
                  std::optional<ActivityType> P::*, std::optional<QuotaScope> P::*,
                  std::optional<QuotaPeriod> P::*, std::optional<QuotaMetric> P::*,
                  std::optional<HealthFlag> P::*, std::optional<BulkAction> P::*,
@@ -61,6 +62,7 @@ const FieldTable<P>& PlainTable(std::initializer_list<FieldSpec<P>> fields) {
 }
 
 constexpr std::string_view kRoles = "admin|manager|rep";
+constexpr std::string_view kPipelineVisibilities = "owners|team|everyone";
 constexpr std::string_view kActivityTypes = "call|meeting|email|task|deadline";
 constexpr std::string_view kStageEventKinds = "created|stage_changed|won|lost|reopened";
 constexpr std::string_view kTemplateKeys = "4-stage|5-stage|6-stage|7-stage";
@@ -100,6 +102,7 @@ const FieldTable<PipelineInput>& FieldsOf(const PipelineInput*) {
       {{"name", WireType::kString, kRequired}, &PipelineInput::name},
       {{"order", WireType::kInt32}, &PipelineInput::order},
       {{"active", WireType::kBool}, &PipelineInput::active},
+      {{"visibility", WireType::kEnum, 0, kPipelineVisibilities}, &PipelineInput::visibility},
       {{"template", WireType::kEnum, kCreateOnly | kWriteOnly, kTemplateKeys},
        &PipelineInput::template_key},
   });
@@ -397,6 +400,12 @@ Status ReadValue(const json::value& v, const WireField& f, const std::string& pa
 Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
                  TimeOfDay* out) {
   return ReadParsed(v, path, ParseTimeOfDay, "must be a time of day (HH:MM)", out);
+}
+
+Status ReadValue(const json::value& v, const WireField& f, const std::string& path,
+                 PipelineVisibility* out) {
+  Status s = ReadParsed(v, path, ParsePipelineVisibility, "", out);
+  return s.ok() ? s : NotOneOf(f, path);
 }
 
 Status ReadValue(const json::value& v, const WireField& f, const std::string& path, Role* out) {
@@ -1013,6 +1022,7 @@ void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w) {
       .Str("name", p.name)
       .Int("order", p.order)
       .Bool("active", p.active)
+      .Str("visibility", PipelineVisibilityName(p.visibility))
       .Meta(p.version, p.created_at, p.updated_at)
       .Done();
 }

@@ -202,7 +202,10 @@ HttpResponse PipedriveApi::Handle(const HttpRequest& request) const {
           "unauthorized access: send a valid API token as 'x-api-token', '?api_token=' or "
           "'Authorization: Bearer'"));
     }
-    PdContext ctx{ws_, *actor, version, std::move(ids), *query, request.body, Lookups(ws_)};
+    // The caller's view: what they may not see does not exist here either.
+    Result<Workspace> view = ws_.For(*actor);
+    if (!view.ok()) return PdError(view.status());
+    PdContext ctx{*view, *actor, version, std::move(ids), *query, request.body, Lookups(*view)};
     Result<PdReply> reply = matched->handler(ctx);
     if (!reply.ok()) return PdError(reply.status());
     HttpResponse r;

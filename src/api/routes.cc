@@ -339,6 +339,11 @@ std::string BoardKey(const BoardQuery& q) {
   return key;
 }
 
+// Boards differ by who looks: a rep's board of a pipeline holds only what they may see.
+std::string ViewerBoardKey(const RequestContext& c, const BoardQuery& q) {
+  return c.ws.ViewKey() + "|" + BoardKey(q);
+}
+
 // A board kept from an earlier request (BoardCache) is sent again while its version is current
 // and no card's flag has turned since; otherwise the board is read, rendered and kept.
 Result<Reply> Board(RequestContext& c) {
@@ -347,7 +352,7 @@ Result<Reply> Board(RequestContext& c) {
   q.card_limit = c.query.cards;
   q.owner_id = c.query.list.owner_id;
   q.text = c.query.list.text;
-  const std::string key = BoardKey(q);
+  const std::string key = ViewerBoardKey(c, q);
   PD_ASSIGN_OR_RETURN(int64_t version, c.ws.BoardVersion(q.pipeline_id));
   if (std::shared_ptr<const std::string> kept = c.boards.Find(key, version, c.out.now)) {
     return TextReply(*kept);
@@ -546,8 +551,11 @@ Reply ReportReply(const RequestContext& c, const Report& report) {
   return ObjectReply(kListReserve, [&](JsonText& w) { WriteJson(report, c.out, w); });
 }
 
+// The report's scope as asked, narrowed to what the caller may see.
 Result<AnalyticsScope> ScopeOf(const RequestContext& c) {
-  return ReportScope(c.query, DateOf(c.out.now));
+  PD_ASSIGN_OR_RETURN(AnalyticsScope scope, ReportScope(c.query, DateOf(c.out.now)));
+  PD_RETURN_IF_ERROR(c.ws.LimitReportScope(*c.actor, &scope.owner_id, &scope.team_id));
+  return scope;
 }
 
 Result<Reply> AnalyticsDashboard(RequestContext& c) {
@@ -610,8 +618,10 @@ Result<Reply> AnalyticsHealth(RequestContext& c) {
 }
 
 Result<Reply> AnalyticsDayPlan(RequestContext& c) {
-  PD_ASSIGN_OR_RETURN(DayPlan plan,
-                      c.analytics.GetDayPlan(c.query.list.owner_id.value_or(c.actor->id)));
+  std::optional<Id> owner = c.query.list.owner_id.value_or(c.actor->id);
+  std::optional<Id> no_team;
+  PD_RETURN_IF_ERROR(c.ws.LimitReportScope(*c.actor, &owner, &no_team));
+  PD_ASSIGN_OR_RETURN(DayPlan plan, c.analytics.GetDayPlan(owner.value_or(c.actor->id)));
   return ReportReply(c, plan);
 }
 
@@ -1118,11 +1128,15 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
   try {
     std::optional<User> actor;
     std::optional<Session> session;
+    std::optional<Workspace> view;  // the caller's view of the workspace (service/visibility.h)
     if (matched->needs_token) {
       Result<Caller> caller = CallerOf(request, matched->method);
       if (!caller.ok()) return ErrorResponse(caller.status());
       actor = std::move(caller->user);
       session = std::move(caller->session);
+      Result<Workspace> scoped = workspace_.For(*actor);
+      if (!scoped.ok()) return ErrorResponse(scoped.status());
+      view.emplace(std::move(scoped).value());
     } else if (matched->method != Method::kGet && IsCrossOrigin(request)) {
       // Signing in from another site's page would sign the browser into someone else's account.
       return ErrorResponse(Status::Forbidden("requests from other sites are refused"));
@@ -1137,7 +1151,7 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
       if_version = *parsed;
     }
 
-    RequestContext ctx{workspace_,
+    RequestContext ctx{view ? *view : workspace_,
                        accounts_,
                        analytics_,
                        *matched,

@@ -98,7 +98,12 @@ std::vector<AuditedField> AuditedFields(const ApiToken& r) {
 }
 
 std::vector<AuditedField> AuditedFields(const Pipeline& r) {
-  return Fields().Add("name", r.name).Add("order", r.order).Add("active", r.active).Take();
+  return Fields()
+      .Add("name", r.name)
+      .Add("order", r.order)
+      .Add("active", r.active)
+      .Add("visibility", PipelineVisibilityName(r.visibility))
+      .Take();
 }
 
 std::vector<AuditedField> AuditedFields(const Stage& r) {

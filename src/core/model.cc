@@ -16,6 +16,7 @@ std::optional<E> ParseName(const std::array<const char*, N>& names, std::string_
 }
 
 constexpr std::array<const char*, 3> kRoleNames = {"admin", "manager", "rep"};
+constexpr std::array<const char*, 3> kPipelineVisibilityNames = {"owners", "team", "everyone"};
 constexpr std::array<const char*, 3> kDealStatusNames = {"open", "won", "lost"};
 constexpr std::array<const char*, 5> kStageEventKindNames = {"created", "stage_changed", "won",
                                                              "lost", "reopened"};
@@ -39,6 +40,13 @@ constexpr std::array<const char*, 9> kHealthFlagNames = {"rotting",
 
 const char* RoleName(Role r) { return kRoleNames[static_cast<size_t>(r)]; }
 std::optional<Role> ParseRole(std::string_view s) { return ParseName<Role>(kRoleNames, s); }
+
+const char* PipelineVisibilityName(PipelineVisibility v) {
+  return kPipelineVisibilityNames[static_cast<size_t>(v)];
+}
+std::optional<PipelineVisibility> ParsePipelineVisibility(std::string_view s) {
+  return ParseName<PipelineVisibility>(kPipelineVisibilityNames, s);
+}
 
 const char* DealStatusName(DealStatus s) { return kDealStatusNames[static_cast<size_t>(s)]; }
 std::optional<DealStatus> ParseDealStatus(std::string_view s) {

@@ -98,11 +98,19 @@ struct PasswordReset {
 
 // ---- Pipelines and stages --------------------------------------------------------------------
 
+// Who sees a pipeline's deals besides admins, the deal's owner and the managers of the owner's
+// team (service/visibility.h): nobody else (kOwners), the reps of the owner's team (kTeam), or
+// every user (kEveryone).
+enum class PipelineVisibility { kOwners, kTeam, kEveryone };
+const char* PipelineVisibilityName(PipelineVisibility v);  // "owners", "team", "everyone"
+std::optional<PipelineVisibility> ParsePipelineVisibility(std::string_view s);
+
 struct Pipeline {
   Id id = 0;
   std::string name;
   int32_t order = 0;  // display order among pipelines, ascending
   bool active = true;
+  PipelineVisibility visibility = PipelineVisibility::kOwners;
   int64_t version = 1;
   Timestamp created_at, updated_at;
 };
@@ -111,6 +119,7 @@ struct PipelinePatch {
   std::optional<std::string> name;
   std::optional<int32_t> order;
   std::optional<bool> active;
+  std::optional<PipelineVisibility> visibility;
 };
 
 struct Stage {

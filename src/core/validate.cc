@@ -235,6 +235,7 @@ Pipeline Apply(Pipeline x, const PipelinePatch& p) {
   if (p.name) x.name = *p.name;
   if (p.order) x.order = *p.order;
   if (p.active) x.active = *p.active;
+  if (p.visibility) x.visibility = *p.visibility;
   return x;
 }
 

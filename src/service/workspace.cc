@@ -15,6 +15,7 @@
 #include "service/auditing_store.h"
 #include "service/secrets.h"
 #include "service/transactions.h"
+#include "service/visibility.h"
 
 namespace pipedeck {
 namespace {
@@ -526,6 +527,23 @@ BoardCard MakeCard(Deal deal, const Stage& stage, const std::map<Id, CardDetails
 // when it is older than kTokenTouchIntervalMillis, so a busy client costs at most one write a
 // minute; a failed refresh (e.g. the token was revoked in between) does not fail the request
 // that was already authorised.
+Result<Workspace> Workspace::For(const User& actor) const {
+  PD_ASSIGN_OR_RETURN(std::optional<VisibleScope> scope,
+                      Reading<std::optional<VisibleScope>>(
+                          store_, [&](StoreTx& tx) { return VisibleScopeOf(tx, actor); }));
+  if (!scope) return *this;
+  auto ids = [](const std::vector<Id>& v) {
+    std::string text;
+    for (Id id : v) text += std::to_string(id) + ",";
+    return text;
+  };
+  std::string key = "owners=" + ids(scope->owner_ids) + "/everyone=" +
+                    ids(scope->everyone_pipelines) + "/team=" + ids(scope->team_pipelines) + ":" +
+                    ids(scope->team_member_ids);
+  return Workspace(std::make_shared<ScopedStore>(store_, std::move(*scope)), clock_,
+                   std::move(key));
+}
+
 Result<User> Workspace::Authenticate(std::string_view secret) {
   if (secret.empty()) return Status::Unauthorized("missing API token");
   const std::string hash = HashTokenSecret(secret);
@@ -673,6 +691,7 @@ Status Workspace::RevokeToken(const User& actor, Id user_id, Id token_id) {
 
 Result<Pipeline> Workspace::CreatePipeline(const User& actor, const PipelinePatch& fields,
                                            std::string_view template_key) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "pipelines"));
   AuditedStore audited(store_, actor.id, clock_);
   const StageTemplate* stage_template = nullptr;
   if (!template_key.empty()) {
@@ -711,11 +730,13 @@ Result<Pipeline> Workspace::GetPipeline(Id id) { return Get<Pipeline>(store_, id
 
 Result<Pipeline> Workspace::UpdatePipeline(const User& actor, Id id, const PipelinePatch& patch,
                                            std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "pipelines"));
   AuditedStore audited(store_, actor.id, clock_);
   return Edit<Pipeline>(audited, clock_, id, if_version, PatchWith<Pipeline>(patch));
 }
 
 Status Workspace::DeletePipeline(const User& actor, Id id, std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "pipelines"));
   AuditedStore audited(store_, actor.id, clock_);
   auto check = [](StoreTx& tx, const Pipeline& pipeline) -> Status {
     PD_ASSIGN_OR_RETURN(int64_t deals, tx.CountDealsInPipeline(pipeline.id));
@@ -731,6 +752,7 @@ Result<Page<Pipeline>> Workspace::ListPipelines(const ListQuery& q) {
 }
 
 Result<Stage> Workspace::CreateStage(const User& actor, Id pipeline_id, const StagePatch& fields) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "stages"));
   AuditedStore audited(store_, actor.id, clock_);
   return Writing<Stage>(audited, [&](StoreTx& tx) -> Result<Stage> {
     PD_RETURN_IF_ERROR(Find<Pipeline>(tx, pipeline_id, "pipeline_id").status());
@@ -751,6 +773,7 @@ Result<Stage> Workspace::GetStage(Id id) { return Get<Stage>(store_, id); }
 
 Result<Stage> Workspace::UpdateStage(const User& actor, Id id, const StagePatch& patch,
                                      std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "stages"));
   AuditedStore audited(store_, actor.id, clock_);
   auto change = [&](StoreTx& tx, Stage& stage, Timestamp now) -> Status {
     const int32_t old_order = stage.order;
@@ -766,6 +789,7 @@ Result<Stage> Workspace::UpdateStage(const User& actor, Id id, const StagePatch&
 // show every stage change), then the remaining stages are renumbered 0..n-1.
 Status Workspace::DeleteStage(const User& actor, Id id, std::optional<Id> move_deals_to,
                               std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "stages"));
   AuditedStore audited(store_, actor.id, clock_);
   return audited.Write([&](StoreTx& tx) -> Status {
     PD_ASSIGN_OR_RETURN(Stage stage, LoadForChange<Stage>(tx, id, if_version));
@@ -1128,6 +1152,7 @@ Result<int64_t> Workspace::BoardVersion(Id pipeline_id) {
 // ---------------------------------------------------------------------------------
 
 Result<LostReason> Workspace::CreateLostReason(const User& actor, const LostReasonPatch& fields) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "lost reasons"));
   AuditedStore audited(store_, actor.id, clock_);
   return Writing<LostReason>(audited, [&](StoreTx& tx) -> Result<LostReason> {
     LostReason reason;
@@ -1144,11 +1169,13 @@ Result<LostReason> Workspace::GetLostReason(Id id) { return Get<LostReason>(stor
 Result<LostReason> Workspace::UpdateLostReason(const User& actor, Id id,
                                                const LostReasonPatch& patch,
                                                std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "lost reasons"));
   AuditedStore audited(store_, actor.id, clock_);
   return Edit<LostReason>(audited, clock_, id, if_version, PatchWith<LostReason>(patch));
 }
 
 Status Workspace::DeleteLostReason(const User& actor, Id id, std::optional<int64_t> if_version) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor, "lost reasons"));
   AuditedStore audited(store_, actor.id, clock_);
   return Remove<LostReason>(audited, id, if_version);
 }
@@ -1589,6 +1616,46 @@ Result<std::vector<Deal>> Workspace::BulkMarkLost(const User& actor,
 
 Result<std::string> Workspace::DefaultCurrency() {
   return Reading<std::string>(store_, [](StoreTx& tx) { return DefaultCurrencyIn(tx); });
+}
+
+Status Workspace::LimitReportScope(const User& actor, std::optional<Id>* owner_id,
+                                   std::optional<Id>* team_id) {
+  if (actor.role == Role::kAdmin) return Status::Ok();
+  if (actor.role == Role::kRep) {
+    if ((*owner_id && **owner_id != actor.id) || *team_id) {
+      return Status::Forbidden("reps see the reports of their own deals only");
+    }
+    *owner_id = actor.id;
+    return Status::Ok();
+  }
+  return store_.Read([&](StoreTx& tx) -> Status {
+    PD_ASSIGN_OR_RETURN(std::optional<VisibleScope> scope, VisibleScopeOf(tx, actor));
+    std::vector<Id> teams;  // the teams the manager leads, then their own
+    PD_ASSIGN_OR_RETURN(std::vector<Team> all, ListAll<Team>(tx, ListQuery{}));
+    for (const Team& t : all) {
+      if (t.manager_id == actor.id) teams.push_back(t.id);
+    }
+    if (actor.team_id) teams.push_back(*actor.team_id);
+    if (*owner_id) {
+      const std::vector<Id>& owners = scope->owner_ids;
+      if (std::find(owners.begin(), owners.end(), **owner_id) == owners.end()) {
+        return Status::Forbidden("managers see the reports of their teams' members only");
+      }
+      return Status::Ok();
+    }
+    if (*team_id) {
+      if (std::find(teams.begin(), teams.end(), **team_id) == teams.end()) {
+        return Status::Forbidden("managers see the reports of their own teams only");
+      }
+      return Status::Ok();
+    }
+    if (teams.empty()) {
+      *owner_id = actor.id;  // a manager without a team: their own figures
+    } else {
+      *team_id = teams.front();
+    }
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<AuditEntry>> Workspace::AuditLog(const User& actor, const AuditQuery& q) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +94,14 @@ class Workspace {
  public:
   Workspace(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
+  // The workspace as `actor` sees it (service/visibility.h): records they may not see are not
+  // found, lists and boards leave them out. For admins, and for the workspace of the CLI (whoever
+  // holds the database file), everything is visible. One small read (teams, pipelines).
+  Result<Workspace> For(const User& actor) const;
+  // Identifies what this workspace shows, for keeping rendered views per audience: "" when it
+  // shows everything.
+  const std::string& ViewKey() const { return view_key_; }
+
   const Clock& clock() const { return clock_; }
   // The same workspace seen through another clock: every change made through the copy is stamped
   // with that clock's time. The demo seeder uses it to write a realistic history at past instants.
@@ -117,7 +126,7 @@ class Workspace {
   Result<std::vector<ApiToken>> ListTokens(const User& actor, Id user_id);
   Status RevokeToken(const User& actor, Id user_id, Id token_id);
 
-  // ---- Pipelines and stages ----
+  // ---- Pipelines and stages (admins change them; everyone reads them) ----
   // `template_key` ("4-stage" ... "7-stage") adds the template's stages; empty adds none.
   Result<Pipeline> CreatePipeline(const User& actor, const PipelinePatch& fields,
                                   std::string_view template_key);
@@ -200,7 +209,7 @@ class Workspace {
 
   Result<WorkspaceSettings> Settings();
 
-  // ---- Lost reasons ----
+  // ---- Lost reasons (admins change them; everyone reads them) ----
   Result<LostReason> CreateLostReason(const User& actor, const LostReasonPatch& fields);
   Result<LostReason> GetLostReason(Id id);
   Result<LostReason> UpdateLostReason(const User& actor, Id id, const LostReasonPatch& patch,
@@ -276,6 +285,14 @@ class Workspace {
                                          const std::string& reason,
                                          std::optional<Id> lost_reason_id);
 
+  // ---- Reports ----
+  // Narrows the owner and team filters of a report to what `actor` may see (service/
+  // visibility.h): a rep's reports are their own figures (asking for another owner or a team is
+  // kForbidden); a manager's are their teams' (no filter: the team they lead, else their own;
+  // another owner or team is kForbidden); admins' are whatever they ask.
+  Status LimitReportScope(const User& actor, std::optional<Id>* owner_id,
+                          std::optional<Id>* team_id);
+
   // ---- Audit log (core/audit.h; every change made through this class is in it) ----
   // Entries matching `q`, newest first. Admins read all of it; anyone else only the log of one
   // record (`q.object` and `q.record_id` set) that exists, as the deal page shows it
@@ -293,8 +310,13 @@ class Workspace {
   Result<std::string> DefaultCurrency();
 
  private:
+  Workspace(std::shared_ptr<Store> scoped, const Clock& clock, std::string view_key)
+      : store_(*scoped), clock_(clock), scoped_(std::move(scoped)), view_key_(std::move(view_key)) {}
+
   Store& store_;
   const Clock& clock_;
+  std::shared_ptr<Store> scoped_;  // the ScopedStore store_ refers to, when this is a user's view
+  std::string view_key_;
 };
 
 }  // namespace pipedeck

@@ -46,6 +46,18 @@ enum class SortField {
   kDueDate
 };
 
+// The records one user may see (service/visibility.h decides it for each role). A deal is visible
+// when its owner is in owner_ids, its pipeline in everyone_pipelines, or its pipeline in
+// team_pipelines and its owner in team_member_ids. An activity, person or organization is visible
+// when its owner is in owner_ids or it belongs to a visible deal; a note when its author is in
+// owner_ids or its deal, person or organization is visible.
+struct VisibleScope {
+  std::vector<Id> owner_ids;
+  std::vector<Id> everyone_pipelines;
+  std::vector<Id> team_pipelines;
+  std::vector<Id> team_member_ids;
+};
+
 // Filters shared by every list; each record type honours the ones that exist on it (the API
 // rejects the others before they reach the store). Text search is a case-insensitive substring
 // match on the title/name/subject/content.
@@ -56,6 +68,7 @@ struct ListQuery {
   std::optional<bool> has_next_activity;   // deals: with (true) or without (false) a planned one
   std::optional<Date> due_from, due_to;    // activities: due_date in [from, to]
   std::optional<Timestamp> updated_since;  // updated_at >= this
+  std::optional<VisibleScope> visible;     // deals, activities, notes, persons, organizations
   std::string text;
   SortField sort = SortField::kId;
   bool descending = false;
@@ -97,6 +110,9 @@ struct BoardQuery {
   Id pipeline_id = 0;
   int card_limit = 20;
   std::optional<Id> owner_id;  // only this owner's deals (counts and totals too)
+  // Only the deals of these owners (counts and totals too): what the user may see of this
+  // pipeline (service/visibility.h); std::nullopt: every deal.
+  std::optional<std::vector<Id>> visible_owners;
   std::string text;            // only deals whose title contains this (case-insensitive)
 };
 

@@ -324,7 +324,8 @@ CREATE TABLE external_keys (
 // rate limiting counts per account and per address. A user's sessions and codes go when the user
 // does (users are deactivated, not deleted, so this is for completeness). And the audit log
 // (core/audit.h): one row per change, its fields' before and after values beside it; it keeps
-// no reference to the changed record, so the log of a deleted record stays. Read by record
+// no reference to the changed record, so the log of a deleted record stays. Pipelines get the
+// visibility of their deals (core/model.h PipelineVisibility), "owners" for the existing ones. Read by record
 // (object, record_id) on record pages, by user for admins, and newest first otherwise.
 constexpr char kSqlSchemaV6[] = R"sql(
 CREATE TABLE user_passwords (
@@ -355,6 +356,7 @@ CREATE TABLE sign_in_failures (
   at INTEGER NOT NULL
 );
 CREATE INDEX sign_in_failures_subject ON sign_in_failures(subject, at);
+ALTER TABLE pipelines ADD COLUMN visibility TEXT NOT NULL DEFAULT 'owners';
 CREATE TABLE audit_log (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,

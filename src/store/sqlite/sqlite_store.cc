@@ -55,7 +55,8 @@ constexpr TableDef kSqlPasswordResets = {
     "password reset", "password_resets", "user_id, secret_hash, created_by, created_at, expires_at",
     false};
 constexpr TableDef kSqlPipelines = {
-    "pipeline", "pipelines", "name, sort_order, active, version, created_at, updated_at", true};
+    "pipeline", "pipelines", "name, sort_order, active, visibility, version, created_at, updated_at",
+    true};
 constexpr TableDef kSqlStages = {"stage", "stages",
                                  "pipeline_id, name, sort_order, probability, rotting_days, "
                                  "playbook, version, created_at, updated_at",
@@ -230,8 +231,8 @@ template <>
 struct Codec<Pipeline> {
   static constexpr const TableDef& kDef = kSqlPipelines;
   static void Bind(SqliteStatement& s, const Pipeline& p) {
-    s.Bind(p.name).Bind(p.order).Bind(p.active).Bind(p.version).Bind(p.created_at);
-    s.Bind(p.updated_at);
+    s.Bind(p.name).Bind(p.order).Bind(p.active).Bind(PipelineVisibilityName(p.visibility));
+    s.Bind(p.version).Bind(p.created_at).Bind(p.updated_at);
   }
   static Pipeline Read(SqliteRow& r) {
     Pipeline p;
@@ -239,6 +240,7 @@ struct Codec<Pipeline> {
     p.name = r.Get<std::string>();
     p.order = r.Get<int32_t>();
     p.active = r.Get<bool>();
+    p.visibility = r.Enum(ParsePipelineVisibility);
     p.version = r.Get<int64_t>();
     p.created_at = r.Get<Timestamp>();
     p.updated_at = r.Get<Timestamp>();
@@ -760,11 +762,58 @@ struct SortSql {
   const char* key;
 };
 
+// Which of a VisibleScope's id sets a visibility condition's placeholders take, in order.
+enum class ScopeSet { kOwners, kEveryonePipelines, kTeamPipelines, kTeamMembers };
+struct VisibleSql {
+  const char* condition;  // nullptr: the record type is not scoped
+  std::span<const ScopeSet> params;
+};
+
 struct ListSpec {
   const char* noun;  // plural, for messages
   std::span<const FilterSql> filters;
   std::span<const SortSql> sorts;
+  VisibleSql visible = {nullptr, {}};
 };
+
+// VisibleScope (store.h) as SQL. Each set is bound as a JSON array; a deal's condition takes the
+// four sets, the others first their own owners and then a deal's condition on a joined deal.
+#define PD_IN_SET "IN (SELECT value FROM json_each(?))"
+#define PD_DEAL_VISIBLE(d)                                                           \
+  "(" d ".owner_id " PD_IN_SET " OR " d ".pipeline_id " PD_IN_SET " OR (" d ".pipeline_id " \
+  PD_IN_SET " AND " d ".owner_id " PD_IN_SET "))"
+constexpr char kSqlDealVisible[] = PD_DEAL_VISIBLE("deals");
+constexpr char kSqlActivityVisible[] =
+    "(activities.owner_id " PD_IN_SET
+    " OR EXISTS (SELECT 1 FROM deals d WHERE d.id = activities.deal_id AND " PD_DEAL_VISIBLE(
+        "d") "))";
+constexpr char kSqlPersonVisible[] =
+    "(persons.owner_id " PD_IN_SET
+    " OR EXISTS (SELECT 1 FROM deals d WHERE d.person_id = persons.id AND " PD_DEAL_VISIBLE(
+        "d") "))";
+constexpr char kSqlOrganizationVisible[] =
+    "(organizations.owner_id " PD_IN_SET
+    " OR EXISTS (SELECT 1 FROM deals d WHERE d.org_id = organizations.id AND " PD_DEAL_VISIBLE(
+        "d") "))";
+constexpr char kSqlNoteVisible[] =
+    "(notes.user_id " PD_IN_SET
+    " OR EXISTS (SELECT 1 FROM deals d WHERE d.id = notes.deal_id AND " PD_DEAL_VISIBLE("d") ")"
+    " OR EXISTS (SELECT 1 FROM persons p WHERE p.id = notes.person_id AND p.owner_id " PD_IN_SET
+    ") OR EXISTS (SELECT 1 FROM organizations o WHERE o.id = notes.org_id AND o.owner_id "
+    PD_IN_SET "))";
+constexpr char kSqlOwnerVisible[] = "owner_id " PD_IN_SET;
+#undef PD_DEAL_VISIBLE
+#undef PD_IN_SET
+constexpr ScopeSet kDealScopeSets[] = {ScopeSet::kOwners, ScopeSet::kEveryonePipelines,
+                                       ScopeSet::kTeamPipelines, ScopeSet::kTeamMembers};
+constexpr ScopeSet kJoinedDealScopeSets[] = {ScopeSet::kOwners, ScopeSet::kOwners,
+                                             ScopeSet::kEveryonePipelines,
+                                             ScopeSet::kTeamPipelines, ScopeSet::kTeamMembers};
+constexpr ScopeSet kNoteScopeSets[] = {
+    ScopeSet::kOwners,        ScopeSet::kOwners,      ScopeSet::kEveryonePipelines,
+    ScopeSet::kTeamPipelines, ScopeSet::kTeamMembers, ScopeSet::kOwners,
+    ScopeSet::kOwners};
+constexpr ScopeSet kOwnerScopeSets[] = {ScopeSet::kOwners};
 
 constexpr char kSqlTextName[] = "pd_fold(name) LIKE ? ESCAPE '\\'";
 constexpr FilterSql kUpdatedSinceFilter = {Filter::kUpdatedSince, "updated_at >= ?"};
@@ -855,11 +904,16 @@ constexpr ListSpec kTeamList = {"teams", kTeamFilters, kTeamSorts};
 constexpr ListSpec kQuotaList = {"quotas", kQuotaFilters, kQuotaSorts};
 constexpr ListSpec kPipelineList = {"pipelines", kNamedFilters, kPipelineSorts};
 constexpr ListSpec kStageList = {"stages", kStageFilters, kStageSorts};
-constexpr ListSpec kOrganizationList = {"organizations", kOrganizationFilters, kNamedRecordSorts};
-constexpr ListSpec kPersonList = {"persons", kPersonFilters, kNamedRecordSorts};
-constexpr ListSpec kDealList = {"deals", kDealFilters, kDealSorts};
-constexpr ListSpec kActivityList = {"activities", kActivityFilters, kActivitySorts};
-constexpr ListSpec kNoteList = {"notes", kNoteFilters, kNoteSorts};
+constexpr ListSpec kOrganizationList = {"organizations", kOrganizationFilters, kNamedRecordSorts,
+                                        {kSqlOrganizationVisible, kJoinedDealScopeSets}};
+constexpr ListSpec kPersonList = {"persons", kPersonFilters, kNamedRecordSorts,
+                                  {kSqlPersonVisible, kJoinedDealScopeSets}};
+constexpr ListSpec kDealList = {"deals", kDealFilters, kDealSorts,
+                                {kSqlDealVisible, kDealScopeSets}};
+constexpr ListSpec kActivityList = {"activities", kActivityFilters, kActivitySorts,
+                                    {kSqlActivityVisible, kJoinedDealScopeSets}};
+constexpr ListSpec kNoteList = {"notes", kNoteFilters, kNoteSorts,
+                                {kSqlNoteVisible, kNoteScopeSets}};
 constexpr ListSpec kLostReasonList = {"lost reasons", kLostReasonFilters, kLostReasonSorts};
 
 const char* SortFieldName(SortField f) {
@@ -943,6 +997,16 @@ std::optional<SortKey> FilterValue(Filter filter, const ListQuery& q) {
   return std::nullopt;
 }
 
+// "[3,9,12]": a set of ids for json_each.
+std::string JsonIdArray(const std::vector<Id>& ids) {
+  std::string json = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) json += ',';
+    json += std::to_string(ids[i]);
+  }
+  return json + "]";
+}
+
 // A WHERE clause under construction and the values of its placeholders, in order.
 // `after_where`: the statement it extends already has a WHERE clause.
 struct Conditions {
@@ -962,6 +1026,30 @@ struct Conditions {
       if (std::optional<SortKey> value = FilterValue(f.filter, q)) Add(f.condition, *value);
     }
   }
+  // The visibility condition `sql`, its placeholders taking the sets of `scope` named by `sets`.
+  void AddVisible(const VisibleSql& sql, const VisibleScope& scope) {
+    AddCondition(sql.condition);
+    for (ScopeSet set : sql.params) {
+      switch (set) {
+        case ScopeSet::kOwners:
+          params.push_back(JsonIdArray(scope.owner_ids));
+          break;
+        case ScopeSet::kEveryonePipelines:
+          params.push_back(JsonIdArray(scope.everyone_pipelines));
+          break;
+        case ScopeSet::kTeamPipelines:
+          params.push_back(JsonIdArray(scope.team_pipelines));
+          break;
+        case ScopeSet::kTeamMembers:
+          params.push_back(JsonIdArray(scope.team_member_ids));
+          break;
+      }
+    }
+  }
+  void AddCondition(std::string_view condition) {
+    sql += sql.empty() && !after_where ? " WHERE " : " AND ";
+    sql += condition;
+  }
   void BindTo(SqliteStatement& stmt) const {
     for (const SortKey& p : params) std::visit([&](const auto& v) { stmt.Bind(v); }, p);
   }
@@ -979,16 +1067,6 @@ SortKey KeyAt(SqliteStatement& stmt, int i) {
     default:
       return int64_t{sqlite3_column_int64(stmt.handle(), i)};
   }
-}
-
-// "[3,9,12]": a set of ids for json_each.
-std::string JsonIdArray(const std::vector<Id>& ids) {
-  std::string json = "[";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i) json += ',';
-    json += std::to_string(ids[i]);
-  }
-  return json + "]";
 }
 
 // Σ value × percent / 100 rounded half away from zero. 128-bit so that a column of a million
@@ -1011,6 +1089,11 @@ BoardSql BuildBoardSql(const BoardQuery& q) {
   filters.owner_id = q.owner_id;
   filters.text = q.text;
   sql.where.AddFilters(kBoardFilters, filters);
+  if (q.visible_owners) {
+    VisibleScope owners;
+    owners.owner_ids = *q.visible_owners;
+    sql.where.AddVisible({kSqlOwnerVisible, kOwnerScopeSets}, owners);
+  }
   sql.totals = q.text.empty() ? kSqlBoardTotalsFromAggregate + sql.where.sql
                               : kSqlBoardTotalsScan + sql.where.sql + kSqlBoardTotalsScanGroup;
   sql.cards = SelectOf<Deal>(kSqlBoardCards) + sql.where.sql + kSqlCardOrder;
@@ -1041,6 +1124,9 @@ Result<ListSql> BuildListSql(const ListSpec& spec, const ListQuery& q) {
   list.sort_name = (q.descending ? "-" : "") + std::string(SortFieldName(q.sort));
   const std::string key(sort->key);
   list.where.AddFilters(spec.filters, q);
+  if (q.visible && spec.visible.condition != nullptr) {
+    list.where.AddVisible(spec.visible, *q.visible);
+  }
   if (!q.cursor.empty()) {
     PD_ASSIGN_OR_RETURN(ListCursor cursor, DecodeCursor(q.cursor));
     if (cursor.sort != list.sort_name) {
