@@ -30,11 +30,19 @@ export interface User {
   updated_at: Instant;
 }
 
+/**
+ * Who sees a pipeline's deals besides those who see every record of their owners (the owner, the
+ * managers of the owner's teams, admins): "team" adds the reps of the owner's team, "everyone"
+ * every user.
+ */
+export type PipelineVisibility = 'owners' | 'team' | 'everyone';
+
 export interface Pipeline {
   id: Id;
   name: string;
   order: number;
   active: boolean;
+  visibility: PipelineVisibility;
   version: number;
   created_at: Instant;
   updated_at: Instant;
@@ -347,6 +355,7 @@ export interface PipelineInput {
   name?: string;
   template?: string;
   active?: boolean;
+  visibility?: PipelineVisibility;
 }
 
 export interface StageInput {
@@ -799,6 +808,7 @@ export class ApiClient {
     return this.request('POST', '/api/pipelines', input);
   }
 
+  /** Admins only, like every change to pipelines, stages and lost reasons; others get a 403. */
   updatePipeline(id: Id, version: number, patch: PipelineInput): Promise<Pipeline> {
     return this.request('PATCH', `/api/pipelines/${id}`, patch, ifMatch(version));
   }

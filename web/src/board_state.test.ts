@@ -65,7 +65,7 @@ function sample(): Board {
   const s1 = [card(1, 10_000, 10), card(2, 20_000, 10), card(3, 30_000, 40)]; // 3 overrides 40%
   const s2 = [card(4, 40_000, 50)];
   return {
-    pipeline: { id: 1, name: 'Sales', order: 0, active: true, version: 1, created_at: T0, updated_at: T0 },
+    pipeline: { id: 1, name: 'Sales', order: 0, active: true, visibility: 'owners', version: 1, created_at: T0, updated_at: T0 },
     stages: [
       { stage: stage(1, 10), deal_count: 3, totals: totalsOf(s1), cards: s1 },
       { stage: stage(2, 50), deal_count: 2, totals: totalsOf(s2), cards: s2 },

@@ -36,7 +36,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 /** A board whose stage s has `counts[s]` open deals, of which the first `cards` are given. */
 function board(counts: number[], cards: number, stageIds = counts.map((_, i) => i + 1), retitle: Record<number, string> = {}): Board {
   return {
-    pipeline: { id: 1, name: 'Sales', order: 0, active: true, version: 1, created_at: T0, updated_at: T0 },
+    pipeline: { id: 1, name: 'Sales', order: 0, active: true, visibility: 'owners', version: 1, created_at: T0, updated_at: T0 },
     stages: counts.map((count, i) => {
       const base = stageIds[i]! * 1000;
       return {

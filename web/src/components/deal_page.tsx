@@ -334,7 +334,7 @@ export function DealPage({ dealId }: { dealId: Id }) {
     return (
       <main class="deal-page page-center">
         <EmptyState title="This deal doesn't exist" action={{ label: 'Go to the board', onClick: () => navigate('/') }}>
-          There is no deal {dealId}: it may have been deleted, or the link is mistyped.
+          There is no deal {dealId} that you can see: it may have been deleted, be one whose owner's deals you don't see, or the link is mistyped.
         </EmptyState>
       </main>
     );

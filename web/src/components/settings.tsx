@@ -1,14 +1,18 @@
 // Settings, in two sections with links between them. /settings, /settings?pipeline=2: the
-// workspace's pipelines (create, optionally from a stage template; rename; delete — refused with
-// 409 while the pipeline has deals, which is explained), the chosen pipeline's stages
-// (settings_stages.tsx) and the lost reasons (settings_lost_reasons.tsx). Visible to every user;
-// the server decides who may change what, and its refusal (403) is shown like any other error.
+// workspace's pipelines (create, optionally from a stage template; rename; who sees its deals;
+// delete — refused with 409 while the pipeline has deals, which is explained), the chosen
+// pipeline's stages (settings_stages.tsx) and the lost reasons (settings_lost_reasons.tsx). Only
+// admins change them: everyone else reads them with every control disabled, under a line that
+// says so and names the admins. A 403 that still arrives (the user's role changed meanwhile) is
+// shown in those words beside the change.
 // /settings?section=users: users and teams (settings_users.tsx), which only admins manage.
 
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type Id, type Pipeline, type StageTemplate } from '../api';
+import { ApiError, type Id, type Pipeline, type PipelineVisibility, type StageTemplate } from '../api';
 import { sentence } from '../contact_fields';
+import { isForbidden, kAdminsOnlySettings, kVisibilityChoices, visibilityChoice, visibilitySavedText } from '../pipeline_visibility';
 import { navigate } from '../router';
+import { activeAdminNames, orList } from '../users_admin';
 import { AppLink, errorText } from './contacts_common';
 import { LostReasonsEditor } from './settings_lost_reasons';
 import { StagesEditor } from './settings_stages';
@@ -66,8 +70,36 @@ export function SettingsPage({ search }: { search: URLSearchParams }) {
   );
 }
 
-function PipelineSettings({ search }: { search: URLSearchParams }) {
+/** The text of a refused change: a 403 in the settings' own words, anything else as the server said it. */
+function refusalText(e: unknown): string {
+  return isForbidden(e) ? kAdminsOnlySettings.replace(/\.$/, '') : errorText(e);
+}
+
+/** What a manager or a rep reads above the settings they cannot change: who can change them. */
+function AdminsOnlyNote() {
   const { api } = useApp();
+  const [admins, setAdmins] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    api.users().then(
+      (page) => live && setAdmins(activeAdminNames(page.items)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return (
+    <p class="banner banner-warning" data-testid="settings-admins-only">
+      {kAdminsOnlySettings}
+      {admins.length > 0 && ` Ask ${orList(admins)} when something here needs to change.`}
+    </p>
+  );
+}
+
+function PipelineSettings({ search }: { search: URLSearchParams }) {
+  const { api, user } = useApp();
+  const readOnly = user.role !== 'admin';
   const wanted = parsePipeline(search);
   const [pipelines, setPipelines] = useState<Pipeline[]>([]);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -107,10 +139,13 @@ function PipelineSettings({ search }: { search: URLSearchParams }) {
           <h2 id="settings-pipelines-title" class="section-title">
             Pipelines and stages
           </h2>
-          <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
-            + New pipeline
-          </button>
+          {!readOnly && (
+            <button type="button" class="button button-primary" onClick={() => setCreating(true)}>
+              + New pipeline
+            </button>
+          )}
         </div>
+        {readOnly && <AdminsOnlyNote />}
         {load.state === 'loading' && <Spinner label="Loading pipelines…" />}
         {load.state === 'error' && (
           <ErrorState title="Can't load the pipelines" action={{ label: 'Try again', onClick: () => setAttempt((n) => n + 1) }}>
@@ -118,8 +153,9 @@ function PipelineSettings({ search }: { search: URLSearchParams }) {
           </ErrorState>
         )}
         {load.state === 'ready' && pipelines.length === 0 && (
-          <EmptyState title="No pipelines yet" action={{ label: 'Create a pipeline', onClick: () => setCreating(true) }}>
-            A pipeline is the series of stages your deals move through. Start from a template and adjust it.
+          <EmptyState title="No pipelines yet" action={readOnly ? undefined : { label: 'Create a pipeline', onClick: () => setCreating(true) }}>
+            A pipeline is the series of stages your deals move through.{' '}
+            {readOnly ? 'An admin creates them.' : 'Start from a template and adjust it.'}
           </EmptyState>
         )}
         {load.state === 'ready' && selected && (
@@ -138,6 +174,7 @@ function PipelineSettings({ search }: { search: URLSearchParams }) {
             <PipelineEditor
               key={selected.id}
               pipeline={selected}
+              readOnly={readOnly}
               onRenamed={(p) => setPipelines((list) => list.map((x) => (x.id === p.id ? p : x)))}
               onDeleted={() => {
                 void read();
@@ -155,7 +192,7 @@ function PipelineSettings({ search }: { search: URLSearchParams }) {
             Lost reasons
           </h2>
         </div>
-        <LostReasonsEditor />
+        <LostReasonsEditor readOnly={readOnly} />
       </section>
 
       {creating && (
@@ -175,11 +212,15 @@ function PipelineSettings({ search }: { search: URLSearchParams }) {
 
 function PipelineEditor({
   pipeline,
+  readOnly,
   onRenamed,
   onDeleted,
   onStale,
 }: {
   pipeline: Pipeline;
+  /** Every control disabled: the user is not an admin. */
+  readOnly: boolean;
+  /** The pipeline as the server answered a change (renamed, or its visibility). */
   onRenamed: (p: Pipeline) => void;
   onDeleted: () => void;
   onStale: () => void;
@@ -211,7 +252,7 @@ function PipelineEditor({
       else if (err instanceof ApiError && err.status === 412) {
         setError('The pipeline was changed meanwhile; the current version is loaded. Try again.');
         onStale();
-      } else setError(`Not renamed: ${errorText(err)}.`);
+      } else setError(`Not renamed: ${refusalText(err)}.`);
     } finally {
       setBusy(false);
     }
@@ -219,33 +260,36 @@ function PipelineEditor({
 
   return (
     <div class="pipeline-editor" data-pipeline-id={pipeline.id}>
-      <form class="add-row pipeline-name-form" onSubmit={rename} aria-label="Rename the pipeline" noValidate>
-        <div class="field field-grow">
-          <label for="pipeline-name">Pipeline name</label>
-          <input
-            id="pipeline-name"
-            type="text"
-            maxLength={200}
-            value={name}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'pipeline-name-error' : undefined}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-          {error && (
-            <p id="pipeline-name-error" class="field-error" data-field="name">
-              {error}
-            </p>
-          )}
-        </div>
-        <button type="submit" class="button" disabled={busy || name.trim() === pipeline.name}>
-          {busy ? 'Renaming…' : 'Rename'}
-        </button>
-        <button type="button" class="button button-lost" onClick={() => setDeleting(true)}>
-          Delete pipeline
-        </button>
-      </form>
+      <fieldset class="pipeline-fields settings-fieldset" disabled={readOnly}>
+        <form class="add-row pipeline-name-form" onSubmit={rename} aria-label="Rename the pipeline" noValidate>
+          <div class="field field-grow">
+            <label for="pipeline-name">Pipeline name</label>
+            <input
+              id="pipeline-name"
+              type="text"
+              maxLength={200}
+              value={name}
+              aria-invalid={error ? 'true' : undefined}
+              aria-describedby={error ? 'pipeline-name-error' : undefined}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+            {error && (
+              <p id="pipeline-name-error" class="field-error" data-field="name">
+                {error}
+              </p>
+            )}
+          </div>
+          <button type="submit" class="button" disabled={busy || name.trim() === pipeline.name}>
+            {busy ? 'Renaming…' : 'Rename'}
+          </button>
+          <button type="button" class="button button-lost" onClick={() => setDeleting(true)}>
+            Delete pipeline
+          </button>
+        </form>
+        <VisibilityField pipeline={pipeline} onSaved={onRenamed} onStale={onStale} />
+      </fieldset>
       <h3 class="subsection-title">Stages</h3>
-      <StagesEditor pipeline={pipeline} />
+      <StagesEditor pipeline={pipeline} readOnly={readOnly} />
       {deleting && (
         <DeletePipelineDialog
           pipeline={pipeline}
@@ -256,6 +300,70 @@ function PipelineEditor({
             onDeleted();
           }}
         />
+      )}
+    </div>
+  );
+}
+
+/**
+ * "Who sees its deals": saved as soon as it is chosen (PATCH with the version shown). While the
+ * change is pending, or after a refusal, the select shows the server's value again once it is known.
+ */
+function VisibilityField({ pipeline, onSaved, onStale }: { pipeline: Pipeline; onSaved: (p: Pipeline) => void; onStale: () => void }) {
+  const { api } = useApp();
+  const notify = useNotify();
+  const [value, setValue] = useState<PipelineVisibility>(visibilityChoice(pipeline.visibility).value);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => setValue(visibilityChoice(pipeline.visibility).value), [pipeline.visibility]);
+
+  const choose = async (next: PipelineVisibility) => {
+    if (busy || next === pipeline.visibility) return;
+    setValue(next);
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await api.updatePipeline(pipeline.id, pipeline.version, { visibility: next });
+      onSaved(saved);
+      setValue(visibilityChoice(saved.visibility).value);
+      notify(visibilitySavedText(saved));
+    } catch (err) {
+      setValue(visibilityChoice(pipeline.visibility).value);
+      if (err instanceof ApiError && err.status === 412) {
+        setError('The pipeline was changed meanwhile; the current version is loaded. Choose again.');
+        onStale();
+      } else setError(`Not changed: ${refusalText(err)}.`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="field pipeline-visibility">
+      <label for="pipeline-visibility">Who sees its deals</label>
+      <select
+        id="pipeline-visibility"
+        value={value}
+        disabled={busy}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'pipeline-visibility-error' : 'pipeline-visibility-help'}
+        onChange={(e) => void choose(e.currentTarget.value as PipelineVisibility)}
+      >
+        {kVisibilityChoices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <p id="pipeline-visibility-error" class="field-error" role="alert" data-field="visibility">
+          {error}
+        </p>
+      ) : (
+        <p id="pipeline-visibility-help" class="field-help" data-testid="pipeline-visibility-help">
+          {visibilityChoice(pipeline.visibility).explanation}
+        </p>
       )}
     </div>
   );
@@ -280,7 +388,7 @@ function DeletePipelineDialog({ pipeline, onClose, onDeleted }: { pipeline: Pipe
           title: `“${pipeline.name}” still has deals, so it can't be deleted.`,
           text: `Move its deals to another pipeline, or delete them, then try again. (The server said: ${sentence(err.message)})`,
         });
-      else setError({ title: 'Not deleted.', text: `${sentence(errorText(err))}` });
+      else setError({ title: 'Not deleted.', text: `${sentence(refusalText(err))}` });
     }
   };
 
@@ -341,7 +449,7 @@ function NewPipelineDialog({
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError && (err.field === 'name' || err.field === 'template')) setErrors({ [err.field]: sentence(err.message) });
-      else setFormError(`The pipeline was not created: ${errorText(err)}.`);
+      else setFormError(`The pipeline was not created: ${refusalText(err)}.`);
     }
   };
 

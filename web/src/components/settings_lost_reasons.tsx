@@ -14,7 +14,8 @@ import { Dialog, ErrorState, Spinner, useApp, useNotify } from './ui';
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready' };
 
-export function LostReasonsEditor() {
+/** `readOnly`: the reasons are shown with every control disabled (the user is not an admin). */
+export function LostReasonsEditor({ readOnly = false }: { readOnly?: boolean }) {
   const { api } = useApp();
   const notify = useNotify();
   const [reasons, setReasons] = useState<LostReason[]>([]);
@@ -79,7 +80,7 @@ export function LostReasonsEditor() {
     }
   };
 
-  const sortable = useSortable(ids, (id, to) => void move(id, to, null), moving);
+  const sortable = useSortable(ids, (id, to) => void move(id, to, null), moving || readOnly);
   const replace = (next: LostReason) => setReasons((list) => list.map((r) => (r.id === next.id ? next : r)));
 
   if (load.state === 'loading') return <Spinner label="Loading lost reasons…" />;
@@ -92,7 +93,7 @@ export function LostReasonsEditor() {
 
   const byId = new Map(reasons.map((r) => [r.id, r] as const));
   return (
-    <div class="reasons-editor">
+    <fieldset class="reasons-editor settings-fieldset" disabled={readOnly}>
       <p class="field-help">
         Offered, in this order, when a deal is marked as lost. An inactive reason is no longer offered; deals already lost with it keep it.
       </p>
@@ -123,7 +124,7 @@ export function LostReasonsEditor() {
           })}
         </ol>
       )}
-      <AddReasonForm onAdded={(r) => setReasons((list) => byOrder([...list, r]))} />
+      {!readOnly && <AddReasonForm onAdded={(r) => setReasons((list) => byOrder([...list, r]))} />}
       {deleting && (
         <DeleteReasonDialog
           reason={deleting}
@@ -135,7 +136,7 @@ export function LostReasonsEditor() {
           }}
         />
       )}
-    </div>
+    </fieldset>
   );
 }
 

@@ -15,7 +15,8 @@ import { Dialog, ErrorState, Spinner, useApp, useNotify } from './ui';
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready' };
 
-export function StagesEditor({ pipeline }: { pipeline: Pipeline }) {
+/** `readOnly`: the stages are shown with every control disabled (the user is not an admin). */
+export function StagesEditor({ pipeline, readOnly = false }: { pipeline: Pipeline; readOnly?: boolean }) {
   const { api } = useApp();
   const notify = useNotify();
   const [stages, setStages] = useState<Stage[]>([]);
@@ -80,7 +81,7 @@ export function StagesEditor({ pipeline }: { pipeline: Pipeline }) {
     }
   };
 
-  const sortable = useSortable(ids, (id, to) => void move(id, to, null), moving);
+  const sortable = useSortable(ids, (id, to) => void move(id, to, null), moving || readOnly);
 
   const replace = (next: Stage) => setStages((list) => list.map((s) => (s.id === next.id ? next : s)));
 
@@ -94,10 +95,15 @@ export function StagesEditor({ pipeline }: { pipeline: Pipeline }) {
 
   const byId = new Map(stages.map((s) => [s.id, s] as const));
   return (
-    <div class="stages-editor">
+    <fieldset class="stages-editor settings-fieldset" disabled={readOnly}>
       <p class="field-help">
-        Drag a stage by its handle <span aria-hidden="true">⠿</span> to reorder, or use its ↑ and ↓ buttons. Probability is the chance a deal in the
-        stage is won (it weights the pipeline); a deal untouched for longer than the rotting limit is marked on the board.
+        {!readOnly && (
+          <>
+            Drag a stage by its handle <span aria-hidden="true">⠿</span> to reorder, or use its ↑ and ↓ buttons.{' '}
+          </>
+        )}
+        Probability is the chance a deal in the stage is won (it weights the pipeline); a deal untouched for longer than the rotting limit is marked on
+        the board.
       </p>
       {stages.length === 0 ? (
         <div class="section-empty" data-empty>
@@ -126,7 +132,7 @@ export function StagesEditor({ pipeline }: { pipeline: Pipeline }) {
           })}
         </ol>
       )}
-      <AddStageForm pipeline={pipeline} onAdded={(s) => setStages((list) => byOrder([...list, s]))} />
+      {!readOnly && <AddStageForm pipeline={pipeline} onAdded={(s) => setStages((list) => byOrder([...list, s]))} />}
       {deleting && (
         <DeleteStageDialog
           stage={deleting}
@@ -140,7 +146,7 @@ export function StagesEditor({ pipeline }: { pipeline: Pipeline }) {
           onStale={() => void read()}
         />
       )}
-    </div>
+    </fieldset>
   );
 }
 
