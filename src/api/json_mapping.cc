@@ -228,6 +228,13 @@ const FieldTable<TokenInput>& FieldsOf(const TokenInput*) {
   return table;
 }
 
+const FieldTable<TransferInput>& FieldsOf(const TransferInput*) {
+  static const auto& table = PlainTable<TransferInput>({
+      {{"to_user_id", WireType::kId, kRequired}, &TransferInput::to_user_id},
+  });
+  return table;
+}
+
 const FieldTable<SignInInput>& FieldsOf(const SignInInput*) {
   static const auto& table = PlainTable<SignInInput>({
       {{"email", WireType::kString, kRequired}, &SignInInput::email},
@@ -727,6 +734,14 @@ std::vector<SchemaDoc> BuildSchemas() {
       {"NewToken", "A created API token with its secret in `token`, shown once.",
        TokenFields(true)},
       {"TokenInput", "A new token's name.", WireOf(FieldsOf(static_cast<TokenInput*>(nullptr)))},
+      {"Transfer", "The user who receives the records.",
+       WireOf(FieldsOf(static_cast<TransferInput*>(nullptr)))},
+      {"Transferred",
+       "How many records changed owner: open activities only (done ones keep who did them).",
+       {{"deals", WireType::kInt64, ro},
+        {"persons", WireType::kInt64, ro},
+        {"organizations", WireType::kInt64, ro},
+        {"activities", WireType::kInt64, ro}}},
       {"SignIn", "An email and password to sign in with.",
        WireOf(FieldsOf(static_cast<SignInInput*>(nullptr)))},
       {"PasswordChange",
@@ -997,6 +1012,15 @@ void WriteJson(const NewPasswordReset& r, const JsonOut& out, JsonText& w) {
       .Int("user_id", r.reset.user_id)
       .Str("code", r.code)
       .Instant("expires_at", r.reset.expires_at)
+      .Done();
+}
+
+void WriteJson(const Workspace::OwnershipTransfer& t, const JsonOut& out, JsonText& w) {
+  ObjectWriter(out, w)
+      .Int("deals", t.deals)
+      .Int("persons", t.persons)
+      .Int("organizations", t.organizations)
+      .Int("activities", t.activities)
       .Done();
 }
 
@@ -1327,6 +1351,9 @@ Status ReadBody(std::string_view body, BodyMode mode, LostInput* out) {
   return ReadBodyAs(body, mode, false, out);
 }
 Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out) {
+  return ReadBodyAs(body, mode, false, out);
+}
+Status ReadBody(std::string_view body, BodyMode mode, TransferInput* out) {
   return ReadBodyAs(body, mode, false, out);
 }
 Status ReadBody(std::string_view body, BodyMode mode, SignInInput* out) {

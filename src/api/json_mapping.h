@@ -114,6 +114,7 @@ void WriteJson(const NewToken& t, const JsonOut& out, JsonText& w);  // the toke
 void WriteJson(const SessionView& s, const JsonOut& out, JsonText& w);
 void WriteJson(const NewPasswordReset& r, const JsonOut& out, JsonText& w);  // with its code
 void WriteJson(const AuditEntry& e, const JsonOut& out, JsonText& w);
+void WriteJson(const Workspace::OwnershipTransfer& t, const JsonOut& out, JsonText& w);
 void WriteJson(const FieldChange& c, const JsonOut& out, JsonText& w);
 void WriteJson(const Pipeline& p, const JsonOut& out, JsonText& w);
 void WriteJson(const Stage& s, const JsonOut& out, JsonText& w);
@@ -189,6 +190,10 @@ struct LostInput {
 struct TokenInput {
   std::optional<std::string> name;
 };
+// POST /api/users/{id}/transfer.
+struct TransferInput {
+  std::optional<Id> to_user_id;
+};
 // POST /api/auth/sign-in.
 struct SignInInput {
   std::optional<std::string> email;
@@ -255,6 +260,7 @@ Status ReadBody(std::string_view body, BodyMode mode, MoveInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, LostInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, TokenInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, SignInInput* out);
+Status ReadBody(std::string_view body, BodyMode mode, TransferInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, PasswordChangeInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, PasswordResetInput* out);
 Status ReadBody(std::string_view body, BodyMode mode, TeamPatch* out);

@@ -243,6 +243,14 @@ Result<Reply> ChangePassword(RequestContext& c) {
   });
 }
 
+Result<Reply> TransferOwnership(RequestContext& c) {
+  TransferInput in;
+  PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &in));
+  PD_ASSIGN_OR_RETURN(Workspace::OwnershipTransfer moved,
+                      c.ws.TransferOwnership(*c.actor, c.id(), *in.to_user_id));
+  return ObjectReply(128, [&](JsonText& w) { WriteJson(moved, c.out, w); });
+}
+
 Result<Reply> StartPasswordReset(RequestContext& c) {
   EmptyInput none;
   PD_RETURN_IF_ERROR(ReadBody(c.request.body, BodyMode::kCreate, &none));
@@ -740,6 +748,9 @@ std::vector<Route> BuildRoutes(const QuerySpecs& q) {
       {kDelete, "/api/users/{id}", "deactivateUser",
        "Deactivate a user and revoke their tokens (admins); returns the user", true, "", "User",
        200, nullptr, ActOn<&W::DeactivateUser>},
+      {kPost, "/api/users/{id}/transfer", "transferOwnership",
+       "Hand every deal, person, organization and open activity of the user to another (admins)",
+       true, "Transfer", "Transferred", 200, nullptr, TransferOwnership},
       {kPost, "/api/users/{id}/password-reset", "startPasswordReset",
        "A one-time code with which the user sets a new password within a day (admins); shown "
        "once",

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "core/metrics.h"
@@ -654,6 +655,46 @@ Result<User> Workspace::DeactivateUser(const User& actor, Id id,
 }
 
 Result<Page<User>> Workspace::ListUsers(const ListQuery& q) { return List<User>(store_, q); }
+
+Result<Workspace::OwnershipTransfer> Workspace::TransferOwnership(const User& actor,
+                                                                  Id from_user_id,
+                                                                  Id to_user_id) {
+  PD_RETURN_IF_ERROR(RequireAdmin(actor));
+  AuditedStore audited(store_, actor.id, clock_);
+  return Writing<OwnershipTransfer>(audited, [&](StoreTx& tx) -> Result<OwnershipTransfer> {
+    PD_RETURN_IF_ERROR(Find<User>(tx, from_user_id).status());
+    if (to_user_id == from_user_id) {
+      return Status::Invalid("to_user_id", "is the user whose records are handed over");
+    }
+    PD_ASSIGN_OR_RETURN(User to, Find<User>(tx, to_user_id, "to_user_id"));
+    if (!to.active) {
+      return Status::Invalid("to_user_id", "user " + IdText(to.id) + " is deactivated");
+    }
+    const Timestamp now = clock_.Now();
+    OwnershipTransfer moved;
+    ListQuery owned;
+    owned.owner_id = from_user_id;
+    // Each kind is read whole first: changing owners while paging by owner would skip rows.
+    auto hand_over = [&](auto kind, int64_t& count) -> Status {
+      using T = decltype(kind);
+      PD_ASSIGN_OR_RETURN(std::vector<T> records, ListAll<T>(tx, owned));
+      for (T& record : records) {
+        if constexpr (std::is_same_v<T, Activity>) {
+          if (record.done) continue;
+        }
+        record.owner_id = to_user_id;
+        PD_RETURN_IF_ERROR(Save(tx, record, now));
+        ++count;
+      }
+      return Status::Ok();
+    };
+    PD_RETURN_IF_ERROR(hand_over(Deal{}, moved.deals));
+    PD_RETURN_IF_ERROR(hand_over(Person{}, moved.persons));
+    PD_RETURN_IF_ERROR(hand_over(Organization{}, moved.organizations));
+    PD_RETURN_IF_ERROR(hand_over(Activity{}, moved.activities));
+    return moved;
+  });
+}
 
 Result<NewToken> Workspace::CreateToken(const User& actor, Id user_id, const std::string& name) {
   AuditedStore audited(store_, actor.id, clock_);

@@ -122,6 +122,15 @@ class Workspace {
   // Users own records, so they are deactivated rather than deleted; their tokens and sessions end.
   Result<User> DeactivateUser(const User& actor, Id id, std::optional<int64_t> if_version);
   Result<Page<User>> ListUsers(const ListQuery& q);
+  // Hands every deal, person, organization and open activity owned by `from_user_id` to
+  // `to_user_id` (an active user), in one transaction, each change audited: what an admin does
+  // when a rep leaves or changes territory. Done activities keep their owner (they record who
+  // did them). Admins only. Errors: kNotFound for no such user (`from`), kInvalid "to_user_id"
+  // for an unknown or deactivated one or the same user.
+  struct OwnershipTransfer {
+    int64_t deals = 0, persons = 0, organizations = 0, activities = 0;
+  };
+  Result<OwnershipTransfer> TransferOwnership(const User& actor, Id from_user_id, Id to_user_id);
   Result<NewToken> CreateToken(const User& actor, Id user_id, const std::string& name);
   Result<std::vector<ApiToken>> ListTokens(const User& actor, Id user_id);
   Status RevokeToken(const User& actor, Id user_id, Id token_id);

@@ -80,6 +80,7 @@ const std::map<std::string, Rule>& Rules() {
       {"updateUser", Rule::kAdmins},
       {"deactivateUser", Rule::kAdmins},
       {"startPasswordReset", Rule::kAdmins},
+      {"transferOwnership", Rule::kAdmins},
       {"listTokens", Rule::kSelfOrAdmin},
       {"createToken", Rule::kSelfOrAdmin},
       {"revokeToken", Rule::kSelfOrAdmin},
@@ -363,6 +364,9 @@ class World {
     if (op == "updateActivity") return R"({"subject": "Renamed"})";
     // Creates with what they require, so that a refusal is the role's and not the body's.
     if (op == "createUser") return R"({"name": "New Hire", "email": "new.hire@example.com"})";
+    if (op == "transferOwnership") {
+      return R"({"to_user_id": )" + std::to_string(admin_.id) + "}";
+    }
     if (op == "createTeam") return R"({"name": "North"})";
     if (op == "createPipeline") return R"({"name": "Renewals"})";
     if (op == "createStage") {
