@@ -895,3 +895,45 @@ describe('bad input gets a 4xx naming the field and changes nothing', () => {
     await unchanged();
   });
 });
+
+describe('visibility: a rep reaches only what they may see, through either client', () => {
+  test("a rep's token lists and reads their own deals; another rep's deal is 404 and absent from lists", async () => {
+    // Two reps and a deal each, made through the native API with the admin's token.
+    const addRep = async (name, email) => {
+      const user = await http('POST', '/api/users', { body: { name, email, role: 'rep' } });
+      assert.equal(user.status, 201);
+      const issued = await http('POST', `/api/users/${user.body.id}/tokens`, { body: { name: 'pipedrive script' } });
+      assert.equal(issued.status, 201);
+      return { id: user.body.id, token: issued.body.token };
+    };
+    const rita = await addRep('Rita Rep', 'rita.visibility@example.com');
+    const ravi = await addRep('Ravi Rep', 'ravi.visibility@example.com');
+    const own = await http('POST', '/api/deals', { body: { title: 'Rita visibility deal', owner_id: rita.id } });
+    const other = await http('POST', '/api/deals', { body: { title: 'Ravi visibility deal', owner_id: ravi.id } });
+    assert.equal(own.status, 201);
+    assert.equal(other.status, 201);
+
+    const asRita = (version, basePath) => new version.Configuration({ apiKey: rita.token, basePath });
+    const v1Deals = new v26.DealsApi(asRita(v26, `${url}/v1`));
+    const v2Deals = new v2.DealsApi(asRita(v2, `${url}/api/v2`));
+
+    assert.equal((await v1Deals.getDeal({ id: own.body.id })).data.title, 'Rita visibility deal');
+    const hidden = await rejection(v1Deals.getDeal({ id: other.body.id }));
+    assert.equal(hidden.success, false);
+    const hiddenV2 = await rejection(v2Deals.getDeal({ id: other.body.id }));
+    assert.equal(hiddenV2.success, false);
+    const updateOther = await rejection(v2Deals.updateDeal({ id: other.body.id, UpdateDealRequest: { title: 'Taken over' } }));
+    assert.equal(updateOther.success, false);
+
+    const listed = (await v1Deals.getDeals({ limit: 500 })).data.map((d) => d.id);
+    assert.ok(listed.includes(own.body.id));
+    assert.ok(!listed.includes(other.body.id));
+    const listedV2 = (await v2Deals.getDeals({ limit: 500 })).data.map((d) => d.id);
+    assert.deepEqual(listedV2, [own.body.id]);
+
+    // Nothing changed on Ravi's deal.
+    const after = await http('GET', `/api/deals/${other.body.id}`);
+    assert.equal(after.body.title, 'Ravi visibility deal');
+    assert.equal(after.body.version, 1);
+  });
+});
