@@ -90,6 +90,7 @@ export const tests = [
         assertEqual(await rezaPage.getByLabel('Pipeline name').isDisabled(), true, 'the pipeline name disabled for a rep');
         assertEqual(await rezaPage.getByRole('button', { name: '+ New pipeline' }).count(), 0, 'new pipeline buttons shown to a rep');
         assertEqual(await rezaPage.getByRole('form', { name: 'Add a stage' }).count(), 0, 'stage forms shown to a rep');
+        await rezaPage.screenshot({ path: join(t.artifacts, 'visibility-rep-settings.png'), fullPage: true });
         await rezaPage.goto(`${t.baseUrl}${board}`);
         await rezaPage.locator(cardSel(rezasDeal.id)).waitFor();
 

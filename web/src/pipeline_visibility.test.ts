@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type Pipeline } from './api';
-import { isForbidden, kVisibilityChoices, visibilityChoice, visibilitySavedText } from './pipeline_visibility';
+import { isForbidden, kAdminsOnlyReason, kAdminsOnlySettings, kVisibilityChoices, visibilityChoice, visibilitySavedText } from './pipeline_visibility';
 
 function pipeline(extra: Partial<Pipeline> = {}): Pipeline {
   return {
@@ -54,5 +54,12 @@ describe('isForbidden', () => {
     expect(isForbidden(new ApiError(404, 'not_found', 'no pipeline 9'))).toBe(false);
     expect(isForbidden(new ApiError(0, 'unreachable', 'The Pipedeck server cannot be reached.'))).toBe(false);
     expect(isForbidden(new Error('boom'))).toBe(false);
+  });
+});
+
+describe('kAdminsOnlySettings', () => {
+  it('is the reason of a refusal as a sentence of its own', () => {
+    expect(kAdminsOnlyReason).toBe('only admins change pipelines, stages and lost reasons');
+    expect(kAdminsOnlySettings).toBe('Only admins change pipelines, stages and lost reasons.');
   });
 });

@@ -45,8 +45,11 @@ export function visibilitySavedText(saved: Pipeline): string {
   return `The deals of “${saved.name}” are now seen by ${who[visibilityChoice(saved.visibility).value]}.`;
 }
 
-/** What a non-admin reads instead of the editors. */
-export const kAdminsOnlySettings = 'Only admins change pipelines, stages and lost reasons.';
+/** Why a change was refused with 403, to follow "Not renamed: " and the like. */
+export const kAdminsOnlyReason = 'only admins change pipelines, stages and lost reasons';
+
+/** What a non-admin reads above the settings they cannot change. */
+export const kAdminsOnlySettings = `O${kAdminsOnlyReason.slice(1)}.`;
 
 /** True for the server's refusal of a change the caller's role may not make. */
 export function isForbidden(e: unknown): boolean {

@@ -10,7 +10,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Id, type Pipeline, type PipelineVisibility, type StageTemplate } from '../api';
 import { sentence } from '../contact_fields';
-import { isForbidden, kAdminsOnlySettings, kVisibilityChoices, visibilityChoice, visibilitySavedText } from '../pipeline_visibility';
+import { isForbidden, kAdminsOnlyReason, kAdminsOnlySettings, kVisibilityChoices, visibilityChoice, visibilitySavedText } from '../pipeline_visibility';
 import { navigate } from '../router';
 import { activeAdminNames, orList } from '../users_admin';
 import { AppLink, errorText } from './contacts_common';
@@ -72,7 +72,7 @@ export function SettingsPage({ search }: { search: URLSearchParams }) {
 
 /** The text of a refused change: a 403 in the settings' own words, anything else as the server said it. */
 function refusalText(e: unknown): string {
-  return isForbidden(e) ? kAdminsOnlySettings.replace(/\.$/, '') : errorText(e);
+  return isForbidden(e) ? kAdminsOnlyReason : errorText(e);
 }
 
 /** What a manager or a rep reads above the settings they cannot change: who can change them. */

@@ -100,7 +100,7 @@ export function LostReasonsEditor({ readOnly = false }: { readOnly?: boolean }) 
       {reasons.length === 0 ? (
         <div class="section-empty" data-empty>
           <strong>No lost reasons yet</strong>
-          <span>Without any, reps type the reason each time. Add the common ones below.</span>
+          <span>Without any, reps type the reason each time.{readOnly ? '' : ' Add the common ones below.'}</span>
         </div>
       ) : (
         <ol class="sort-list" ref={listRef} onPointerDown={sortable.onPointerDown} aria-label="Lost reasons" aria-busy={moving}>

@@ -108,7 +108,7 @@ export function StagesEditor({ pipeline, readOnly = false }: { pipeline: Pipelin
       {stages.length === 0 ? (
         <div class="section-empty" data-empty>
           <strong>No stages yet</strong>
-          <span>Add the first stage below; deals need at least one.</span>
+          <span>{readOnly ? 'Deals need at least one; an admin adds them.' : 'Add the first stage below; deals need at least one.'}</span>
         </div>
       ) : (
         <ol class="sort-list" ref={listRef} onPointerDown={sortable.onPointerDown} aria-label={`Stages of ${pipeline.name}`} aria-busy={moving}>
