@@ -134,33 +134,23 @@ Result<Note> ScopedStoreTx::GetNote(Id id) {
 }
 
 Result<Page<Deal>> ScopedStoreTx::ListDeals(const ListQuery& q) {
-  ListQuery scoped = q;
-  scoped.visible = scope_;
-  return inner_.ListDeals(scoped);
+  return Scoped(&StoreTx::ListDeals, q);
 }
 
 Result<Page<Activity>> ScopedStoreTx::ListActivities(const ListQuery& q) {
-  ListQuery scoped = q;
-  scoped.visible = scope_;
-  return inner_.ListActivities(scoped);
+  return Scoped(&StoreTx::ListActivities, q);
 }
 
 Result<Page<Note>> ScopedStoreTx::ListNotes(const ListQuery& q) {
-  ListQuery scoped = q;
-  scoped.visible = scope_;
-  return inner_.ListNotes(scoped);
+  return Scoped(&StoreTx::ListNotes, q);
 }
 
 Result<Page<Person>> ScopedStoreTx::ListPersons(const ListQuery& q) {
-  ListQuery scoped = q;
-  scoped.visible = scope_;
-  return inner_.ListPersons(scoped);
+  return Scoped(&StoreTx::ListPersons, q);
 }
 
 Result<Page<Organization>> ScopedStoreTx::ListOrganizations(const ListQuery& q) {
-  ListQuery scoped = q;
-  scoped.visible = scope_;
-  return inner_.ListOrganizations(scoped);
+  return Scoped(&StoreTx::ListOrganizations, q);
 }
 
 // Of one pipeline a user sees every deal (shared with everyone) or the deals of some owners.

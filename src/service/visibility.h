@@ -59,6 +59,13 @@ class ScopedStoreTx final : public ForwardingStoreTx {
   bool PersonVisible(const Person& p);
   bool OrganizationVisible(const Organization& o);
   bool Owns(Id owner_id) const;
+  // `list` of the inner transaction with this scope's filter added to `q`.
+  template <typename T>
+  Result<Page<T>> Scoped(Result<Page<T>> (StoreTx::*list)(const ListQuery&), const ListQuery& q) {
+    ListQuery scoped = q;
+    scoped.visible = scope_;
+    return (inner_.*list)(scoped);
+  }
 
   const VisibleScope scope_;
 };
