@@ -13,7 +13,7 @@ import {
   type PasswordChangeField,
 } from '../account_forms';
 import { kRoleLabels } from '../users_admin';
-import { focusFirstError, kNewPasswordHelp } from './sign_in';
+import { focusFirstError, NewPasswordFields } from './sign_in';
 import { TextField, useApp } from './ui';
 
 export function AccountPage() {
@@ -113,25 +113,7 @@ function PasswordChangeForm() {
         error={errors.current}
         onInput={(value) => edit('current', value)}
       />
-      <TextField
-        id="password-next"
-        label="New password"
-        type="password"
-        autocomplete="new-password"
-        value={form.next}
-        error={errors.next}
-        help={kNewPasswordHelp}
-        onInput={(value) => edit('next', value)}
-      />
-      <TextField
-        id="password-repeat"
-        label="Repeat new password"
-        type="password"
-        autocomplete="new-password"
-        value={form.repeat}
-        error={errors.repeat}
-        onInput={(value) => edit('repeat', value)}
-      />
+      <NewPasswordFields idPrefix="password" next={form.next} repeat={form.repeat} errors={errors} onInput={edit} />
       {formError && (
         <p class="banner banner-error" role="alert">
           {formError}

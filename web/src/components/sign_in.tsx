@@ -20,6 +20,41 @@ import { TextField } from './ui';
 /** Shown under a new password field: the server's rules for a password (the server checks them). */
 export const kNewPasswordHelp = 'At least 10 characters, and not your email address.';
 
+interface NewPasswordFieldsProps {
+  idPrefix: string; // the fields' ids are `${idPrefix}-next` and `${idPrefix}-repeat`
+  next: string;
+  repeat: string;
+  errors: { next?: string; repeat?: string };
+  onInput: (field: 'next' | 'repeat', value: string) => void;
+}
+
+/** A new password and its repetition, as the reset form and the account page ask for them. */
+export function NewPasswordFields({ idPrefix, next, repeat, errors, onInput }: NewPasswordFieldsProps) {
+  return (
+    <>
+      <TextField
+        id={`${idPrefix}-next`}
+        label="New password"
+        type="password"
+        autocomplete="new-password"
+        value={next}
+        error={errors.next}
+        help={kNewPasswordHelp}
+        onInput={(value) => onInput('next', value)}
+      />
+      <TextField
+        id={`${idPrefix}-repeat`}
+        label="Repeat new password"
+        type="password"
+        autocomplete="new-password"
+        value={repeat}
+        error={errors.repeat}
+        onInput={(value) => onInput('repeat', value)}
+      />
+    </>
+  );
+}
+
 /** Focuses the first of `order` that has an error, by the input ids `prefix-field`. */
 export function focusFirstError<F extends string>(form: HTMLFormElement | null, prefix: string, order: readonly F[], errors: FieldErrors<F>) {
   const first = order.find((f) => errors[f]);
@@ -221,24 +256,12 @@ function PasswordResetForm({ api, onDone, onCancel }: PasswordResetFormProps) {
         error={errors.code}
         onInput={(code) => setForm((f) => ({ ...f, code }))}
       />
-      <TextField
-        id="reset-next"
-        label="New password"
-        type="password"
-        autocomplete="new-password"
-        value={form.next}
-        error={errors.next}
-        help={kNewPasswordHelp}
-        onInput={(next) => setForm((f) => ({ ...f, next }))}
-      />
-      <TextField
-        id="reset-repeat"
-        label="Repeat new password"
-        type="password"
-        autocomplete="new-password"
-        value={form.repeat}
-        error={errors.repeat}
-        onInput={(repeat) => setForm((f) => ({ ...f, repeat }))}
+      <NewPasswordFields
+        idPrefix="reset"
+        next={form.next}
+        repeat={form.repeat}
+        errors={errors}
+        onInput={(field, value) => setForm((f) => ({ ...f, [field]: value }))}
       />
       {formError && (
         <p class="banner banner-error" role="alert">
